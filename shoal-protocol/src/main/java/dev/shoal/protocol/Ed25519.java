@@ -1,0 +1,85 @@
+package dev.shoal.protocol;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+
+/**
+ * Ed25519 with raw 32-byte public keys on the wire, using only the JDK's provider. The JDK
+ * speaks X.509 encodings, which for Ed25519 are a fixed 12-byte prefix plus the raw key.
+ */
+public final class Ed25519 {
+
+  public static final int PUBLIC_KEY_BYTES = 32;
+  public static final int SIGNATURE_BYTES = 64;
+
+  private static final byte[] X509_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
+
+  private Ed25519() {}
+
+  public static KeyPair generate() {
+    try {
+      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Ed25519 is part of every JDK since 15", e);
+    }
+  }
+
+  /** The raw 32-byte form of an Ed25519 public key. */
+  public static byte[] rawPublicKey(PublicKey key) {
+    byte[] encoded = key.getEncoded();
+    return Arrays.copyOfRange(encoded, encoded.length - PUBLIC_KEY_BYTES, encoded.length);
+  }
+
+  public static PublicKey publicKey(byte[] raw) throws GeneralSecurityException {
+    if (raw.length != PUBLIC_KEY_BYTES) {
+      throw new GeneralSecurityException("an Ed25519 public key has 32 bytes, got " + raw.length);
+    }
+    byte[] encoded = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + PUBLIC_KEY_BYTES);
+    System.arraycopy(raw, 0, encoded, X509_PREFIX.length, PUBLIC_KEY_BYTES);
+    return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded));
+  }
+
+  /** Reads a private key in PKCS#8 encoding (as {@link PrivateKey#getEncoded()} writes it). */
+  public static PrivateKey privateKey(byte[] pkcs8) throws GeneralSecurityException {
+    return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+  }
+
+  /** Signs {@code context || message}; the context keeps one kind of signature from passing as another. */
+  public static byte[] sign(PrivateKey key, byte[] context, byte[] message) {
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initSign(key);
+      s.update(context);
+      s.update(message);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("signing with a valid Ed25519 key cannot fail", e);
+    }
+  }
+
+  /** Whether {@code signature} is {@code rawPublicKey}'s signature over {@code context || message}. */
+  public static boolean verify(byte[] rawPublicKey, byte[] context, byte[] message, byte[] signature) {
+    if (signature.length != SIGNATURE_BYTES) {
+      return false;
+    }
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initVerify(publicKey(rawPublicKey));
+      s.update(context);
+      s.update(message);
+      return s.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+}
