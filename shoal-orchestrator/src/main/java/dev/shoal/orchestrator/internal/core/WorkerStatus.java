@@ -1,0 +1,15 @@
+package dev.shoal.orchestrator.internal.core;
+
+import dev.shoal.protocol.v1.Load;
+import dev.shoal.protocol.v1.NodeDescriptor;
+
+/** A connected worker as the registry sees it: its descriptor, reserved slots and last load. */
+public record WorkerStatus(
+    NodeDescriptor descriptor,
+    int capacity,
+    int reserved,
+    Load load,
+    boolean draining,
+    long connectedAt,
+    long lastSeen,
+    String protocolVersion) {}

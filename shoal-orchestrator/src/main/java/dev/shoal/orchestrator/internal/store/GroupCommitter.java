@@ -1,0 +1,156 @@
+package dev.shoal.orchestrator.internal.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of a {@link StateStore}: callers append writes without waiting, and one thread
+ * commits whatever has accumulated as a single batch (group commit), so a burst of state changes
+ * costs one fsync, not one each. {@link #barrier()} completes once everything appended before it
+ * is durable: that is when a submission may be acknowledged. Thread-safe.
+ */
+public final class GroupCommitter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+  private static final int MAX_BATCH = 20_000;
+
+  private final StateStore store;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition hasWork = lock.newCondition();
+  private List<StoreWrite> pending = new ArrayList<>();
+  private List<CompletableFuture<Void>> waiters = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+  private long batches;
+  private long writes;
+
+  public GroupCommitter(StateStore store) {
+    this.store = store;
+    this.thread = Thread.ofPlatform().name("shoal-store-writer").daemon(true).unstarted(this::run);
+    thread.start();
+  }
+
+  /** Queues one write; it becomes durable with the next batch. */
+  public void append(StoreWrite write) {
+    lock.lock();
+    try {
+      checkOpen();
+      pending.add(write);
+      if (pending.size() == 1) {
+        hasWork.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completes when every write appended so far has been committed (or fails with the store's error). */
+  public CompletableFuture<Void> barrier() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    lock.lock();
+    try {
+      if (failure != null) {
+        f.completeExceptionally(failure);
+        return f;
+      }
+      waiters.add(f);
+      hasWork.signal();
+    } finally {
+      lock.unlock();
+    }
+    return f;
+  }
+
+  private void checkOpen() {
+    if (failure != null) {
+      throw new StoreException("store writer has failed: " + failure.getMessage(), failure);
+    }
+    if (closed) {
+      throw new StoreException("store writer is closed");
+    }
+  }
+
+  private void run() {
+    while (true) {
+      List<StoreWrite> batch;
+      List<CompletableFuture<Void>> done;
+      lock.lock();
+      try {
+        while (pending.isEmpty() && waiters.isEmpty() && !closed) {
+          hasWork.awaitUninterruptibly();
+        }
+        if (pending.isEmpty() && waiters.isEmpty() && closed) {
+          return;
+        }
+        if (pending.size() <= MAX_BATCH) {
+          batch = pending;
+          pending = new ArrayList<>();
+          done = waiters;
+          waiters = new ArrayList<>();
+        } else {
+          // Very large bursts commit in slices; waiters wait for the last slice.
+          batch = new ArrayList<>(pending.subList(0, MAX_BATCH));
+          pending = new ArrayList<>(pending.subList(MAX_BATCH, pending.size()));
+          done = List.of();
+        }
+      } finally {
+        lock.unlock();
+      }
+      try {
+        if (!batch.isEmpty()) {
+          store.apply(batch);
+          batches++;
+          writes += batch.size();
+        }
+        done.forEach(f -> f.complete(null));
+      } catch (RuntimeException e) {
+        // A failed commit leaves state we can no longer vouch for: stop acknowledging anything.
+        log.error("event=store_write_failed store=\"{}\" writes={}", store.describe(), batch.size(), e);
+        lock.lock();
+        try {
+          failure = e;
+          done.forEach(f -> f.completeExceptionally(e));
+          waiters.forEach(f -> f.completeExceptionally(e));
+          waiters.clear();
+          pending.clear();
+        } finally {
+          lock.unlock();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Number of batches and writes committed so far (for metrics and benchmarks). */
+  public long[] stats() {
+    return new long[] {batches, writes};
+  }
+
+  public boolean isHealthy() {
+    return failure == null;
+  }
+
+  /** Commits what is queued, then stops the writer. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      hasWork.signal();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

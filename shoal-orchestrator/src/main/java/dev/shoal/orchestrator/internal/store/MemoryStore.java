@@ -1,0 +1,183 @@
+package dev.shoal.orchestrator.internal.store;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** State kept in memory only: for tests and for throwaway meshes. Thread-safe (one lock). */
+public final class MemoryStore implements StateStore {
+
+  private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+  private final Map<String, Map<String, TaskRecord>> tasks = new LinkedHashMap<>();
+  private final Map<String, Map<String, AttemptRecord>> attempts = new LinkedHashMap<>();
+  private final TreeMap<Long, EventRecord> events = new TreeMap<>();
+
+  @Override
+  public synchronized void apply(List<StoreWrite> batch) {
+    check(batch);
+    for (StoreWrite w : batch) {
+      switch (w) {
+        case StoreWrite.PutJob p -> {
+          if (jobs.containsKey(p.job().id())) {
+            throw new StoreException("job " + p.job().id() + " already exists");
+          }
+          jobs.put(p.job().id(), p.job());
+          Map<String, TaskRecord> byId = new LinkedHashMap<>();
+          p.tasks().forEach(t -> byId.put(t.taskId(), t));
+          tasks.put(p.job().id(), byId);
+          attempts.put(p.job().id(), new LinkedHashMap<>());
+        }
+        case StoreWrite.SetJobState s -> {
+          JobRecord j = require(jobs.get(s.jobId()), "job " + s.jobId());
+          jobs.put(
+              j.id(),
+              new JobRecord(j.id(), j.kind(), j.spec(), s.state(), j.createdAt(), s.finishedAt(), j.taskCount(), s.error()));
+        }
+        case StoreWrite.SetTaskState s -> {
+          Map<String, TaskRecord> byId = require(tasks.get(s.jobId()), "job " + s.jobId());
+          TaskRecord t = require(byId.get(s.taskId()), "task " + s.jobId() + "/" + s.taskId());
+          byId.put(
+              t.taskId(),
+              new TaskRecord(
+                  t.jobId(), t.taskId(), t.index(), t.descriptor(), t.maxAttempts(), s.state(), s.retriesUsed(),
+                  s.attemptCount(), s.error(), s.result() != null ? s.result() : t.result(),
+                  s.resultPeer() != null ? s.resultPeer() : t.resultPeer(), s.updatedAt()));
+        }
+        case StoreWrite.PutAttempt p -> {
+          AttemptRecord a = p.attempt();
+          require(tasks.get(a.jobId()), "job " + a.jobId());
+          attempts.get(a.jobId()).put(a.taskId() + "#" + a.attempt(), a);
+        }
+        case StoreWrite.AppendEvent e -> {
+          if (events.containsKey(e.event().seq())) {
+            throw new StoreException("event " + e.event().seq() + " already exists");
+          }
+          events.put(e.event().seq(), e.event());
+        }
+      }
+    }
+  }
+
+  /** Refuses the whole batch before touching anything, as a database transaction would. */
+  private void check(List<StoreWrite> batch) {
+    java.util.Set<String> newJobs = new java.util.HashSet<>();
+    java.util.Set<Long> newEvents = new java.util.HashSet<>();
+    java.util.Map<String, java.util.Set<String>> newTasks = new java.util.HashMap<>();
+    for (StoreWrite w : batch) {
+      switch (w) {
+        case StoreWrite.PutJob p -> {
+          if (jobs.containsKey(p.job().id()) || !newJobs.add(p.job().id())) {
+            throw new StoreException("job " + p.job().id() + " already exists");
+          }
+          java.util.Set<String> ids = new java.util.HashSet<>();
+          p.tasks().forEach(t -> ids.add(t.taskId()));
+          newTasks.put(p.job().id(), ids);
+        }
+        case StoreWrite.SetJobState j -> {
+          if (!jobs.containsKey(j.jobId()) && !newJobs.contains(j.jobId())) {
+            throw new StoreException("job " + j.jobId() + " does not exist");
+          }
+        }
+        case StoreWrite.SetTaskState t -> {
+          boolean known =
+              (tasks.containsKey(t.jobId()) && tasks.get(t.jobId()).containsKey(t.taskId()))
+                  || newTasks.getOrDefault(t.jobId(), java.util.Set.of()).contains(t.taskId());
+          if (!known) {
+            throw new StoreException("task " + t.jobId() + "/" + t.taskId() + " does not exist");
+          }
+        }
+        case StoreWrite.PutAttempt a -> {
+          if (!jobs.containsKey(a.attempt().jobId()) && !newJobs.contains(a.attempt().jobId())) {
+            throw new StoreException("job " + a.attempt().jobId() + " does not exist");
+          }
+        }
+        case StoreWrite.AppendEvent e -> {
+          if (events.containsKey(e.event().seq()) || !newEvents.add(e.event().seq())) {
+            throw new StoreException("event " + e.event().seq() + " already exists");
+          }
+        }
+      }
+    }
+  }
+
+  private static <T> T require(T value, String what) {
+    if (value == null) {
+      throw new StoreException(what + " does not exist");
+    }
+    return value;
+  }
+
+  @Override
+  public synchronized Optional<JobRecord> job(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId));
+  }
+
+  @Override
+  public synchronized List<JobRecord> unfinishedJobs() {
+    return jobs.values().stream()
+        .filter(j -> !j.state().isTerminal())
+        .sorted(Comparator.comparingLong(JobRecord::createdAt).thenComparing(JobRecord::id))
+        .toList();
+  }
+
+  @Override
+  public synchronized List<JobRecord> recentJobs(int limit) {
+    return jobs.values().stream()
+        .sorted(Comparator.comparingLong(JobRecord::createdAt).thenComparing(JobRecord::id).reversed())
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public synchronized List<TaskRecord> tasks(String jobId) {
+    Map<String, TaskRecord> byId = tasks.get(jobId);
+    return byId == null ? List.of() : byId.values().stream().sorted(Comparator.comparingInt(TaskRecord::index)).toList();
+  }
+
+  @Override
+  public synchronized Optional<TaskRecord> task(String jobId, String taskId) {
+    Map<String, TaskRecord> byId = tasks.get(jobId);
+    return byId == null ? Optional.empty() : Optional.ofNullable(byId.get(taskId));
+  }
+
+  @Override
+  public synchronized List<AttemptRecord> attempts(String jobId) {
+    Map<String, AttemptRecord> byKey = attempts.get(jobId);
+    if (byKey == null) {
+      return List.of();
+    }
+    Map<String, TaskRecord> byId = tasks.get(jobId);
+    return byKey.values().stream()
+        .sorted(
+            Comparator.comparingInt((AttemptRecord a) -> byId.get(a.taskId()).index())
+                .thenComparingInt(AttemptRecord::attempt))
+        .toList();
+  }
+
+  @Override
+  public synchronized List<AttemptRecord> attempts(String jobId, String taskId) {
+    return attempts(jobId).stream().filter(a -> a.taskId().equals(taskId)).toList();
+  }
+
+  @Override
+  public synchronized List<EventRecord> events(long afterSeq, int limit) {
+    return events.tailMap(afterSeq, false).values().stream().limit(limit).toList();
+  }
+
+  @Override
+  public synchronized long lastEventSeq() {
+    return events.isEmpty() ? 0 : events.lastKey();
+  }
+
+  @Override
+  public String describe() {
+    return "memory (nothing survives a restart)";
+  }
+
+  @Override
+  public void close() {}
+}

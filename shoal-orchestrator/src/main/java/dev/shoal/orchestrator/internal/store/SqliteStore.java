@@ -1,0 +1,422 @@
+package dev.shoal.orchestrator.internal.store;
+
+import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
+import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The embedded store: one SQLite file in WAL mode. With {@code fsync} each commit reaches the
+ * disk (synchronous=FULL) and survives power loss; without it commits reach the OS and survive
+ * a crash of the process. Batches come from one writer, so one connection serves writes; reads
+ * use their own connection so queries never wait behind a commit.
+ */
+public final class SqliteStore implements StateStore {
+
+  private static final int SCHEMA_VERSION = 1;
+
+  private final Path file;
+  private final boolean fsync;
+  private final Connection writer;
+  private final Connection reader;
+  private final PreparedStatement insertJob;
+  private final PreparedStatement insertTask;
+  private final PreparedStatement updateJob;
+  private final PreparedStatement updateTask;
+  private final PreparedStatement updateTaskWithResult;
+  private final PreparedStatement upsertAttempt;
+  private final PreparedStatement insertEvent;
+
+  public SqliteStore(Path file, boolean fsync) {
+    this.file = file;
+    this.fsync = fsync;
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      String url = "jdbc:sqlite:" + file.toAbsolutePath();
+      writer = DriverManager.getConnection(url);
+      try (Statement s = writer.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=" + (fsync ? "FULL" : "OFF"));
+        s.execute("PRAGMA busy_timeout=10000");
+        migrate(s);
+      }
+      writer.setAutoCommit(false);
+      reader = DriverManager.getConnection(url);
+      try (Statement s = reader.createStatement()) {
+        s.execute("PRAGMA busy_timeout=10000");
+      }
+      insertJob = writer.prepareStatement(
+          "INSERT INTO jobs(id, kind, spec, state, created_at, finished_at, task_count, error) VALUES (?,?,?,?,?,?,?,?)");
+      insertTask = writer.prepareStatement(
+          "INSERT INTO tasks(job_id, task_id, idx, descriptor, max_attempts, state, retries_used, attempt_count, error,"
+              + " result, result_peer, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      updateJob = writer.prepareStatement("UPDATE jobs SET state=?, finished_at=?, error=? WHERE id=?");
+      updateTask = writer.prepareStatement(
+          "UPDATE tasks SET state=?, retries_used=?, attempt_count=?, error=?, updated_at=? WHERE job_id=? AND task_id=?");
+      updateTaskWithResult = writer.prepareStatement(
+          "UPDATE tasks SET state=?, retries_used=?, attempt_count=?, error=?, updated_at=?, result=?, result_peer=?"
+              + " WHERE job_id=? AND task_id=?");
+      upsertAttempt = writer.prepareStatement(
+          "INSERT OR REPLACE INTO attempts(job_id, task_id, attempt, peer_id, state, dispatched_at, ended_at, detail)"
+              + " VALUES (?,?,?,?,?,?,?,?)");
+      insertEvent = writer.prepareStatement(
+          "INSERT INTO events(seq, at, kind, job_id, task_id, attempt, peer_id, from_state, to_state, detail)"
+              + " VALUES (?,?,?,?,?,?,?,?,?,?)");
+    } catch (SQLException | java.io.IOException e) {
+      throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void migrate(Statement s) throws SQLException {
+    int version;
+    try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      version = rs.getInt(1);
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new SQLException(
+          "store schema version " + version + " is newer than this build's " + SCHEMA_VERSION + "; upgrade Shoal");
+    }
+    if (version == SCHEMA_VERSION) {
+      return;
+    }
+    s.execute(
+        "CREATE TABLE jobs(id TEXT PRIMARY KEY, kind TEXT NOT NULL, spec BLOB, state TEXT NOT NULL,"
+            + " created_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, task_count INTEGER NOT NULL, error TEXT)");
+    s.execute("CREATE INDEX jobs_unfinished ON jobs(state) WHERE state = 'RUNNING'");
+    s.execute(
+        "CREATE TABLE tasks(job_id TEXT NOT NULL, task_id TEXT NOT NULL, idx INTEGER NOT NULL, descriptor BLOB NOT NULL,"
+            + " max_attempts INTEGER NOT NULL, state TEXT NOT NULL, retries_used INTEGER NOT NULL,"
+            + " attempt_count INTEGER NOT NULL, error TEXT, result BLOB, result_peer TEXT, updated_at INTEGER NOT NULL,"
+            + " PRIMARY KEY(job_id, task_id))");
+    s.execute(
+        "CREATE TABLE attempts(job_id TEXT NOT NULL, task_id TEXT NOT NULL, attempt INTEGER NOT NULL, peer_id TEXT,"
+            + " state TEXT NOT NULL, dispatched_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, detail TEXT,"
+            + " PRIMARY KEY(job_id, task_id, attempt))");
+    s.execute(
+        "CREATE TABLE events(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, job_id TEXT,"
+            + " task_id TEXT, attempt INTEGER, peer_id TEXT, from_state TEXT, to_state TEXT, detail TEXT)");
+    s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+  }
+
+  @Override
+  public synchronized void apply(List<StoreWrite> batch) {
+    try {
+      boolean job = false, task = false, taskResult = false, attempt = false, event = false, jobState = false;
+      for (StoreWrite w : batch) {
+        switch (w) {
+          case StoreWrite.PutJob p -> {
+            // Inserts go out at once: later writes in the batch may update these rows.
+            flush(job, task, taskResult, attempt, event, jobState);
+            job = task = taskResult = attempt = event = jobState = false;
+            JobRecord j = p.job();
+            insertJob.setString(1, j.id());
+            insertJob.setString(2, j.kind());
+            insertJob.setBytes(3, j.spec());
+            insertJob.setString(4, j.state().name());
+            insertJob.setLong(5, j.createdAt());
+            insertJob.setLong(6, j.finishedAt());
+            insertJob.setInt(7, j.taskCount());
+            insertJob.setString(8, j.error());
+            insertJob.executeUpdate();
+            for (TaskRecord t : p.tasks()) {
+              insertTask.setString(1, t.jobId());
+              insertTask.setString(2, t.taskId());
+              insertTask.setInt(3, t.index());
+              insertTask.setBytes(4, t.descriptor());
+              insertTask.setInt(5, t.maxAttempts());
+              insertTask.setString(6, t.state().name());
+              insertTask.setInt(7, t.retriesUsed());
+              insertTask.setInt(8, t.attemptCount());
+              insertTask.setString(9, t.error());
+              insertTask.setBytes(10, t.result());
+              insertTask.setString(11, t.resultPeer());
+              insertTask.setLong(12, t.updatedAt());
+              insertTask.addBatch();
+            }
+            insertTask.executeBatch();
+          }
+          case StoreWrite.SetJobState s -> {
+            // Rows are updated in batch order per statement; a job's state never races its tasks'.
+            updateJob.setString(1, s.state().name());
+            updateJob.setLong(2, s.finishedAt());
+            updateJob.setString(3, s.error());
+            updateJob.setString(4, s.jobId());
+            updateJob.addBatch();
+            jobState = true;
+          }
+          case StoreWrite.SetTaskState s -> {
+            PreparedStatement stmt = s.result() != null ? updateTaskWithResult : updateTask;
+            // Updates of one row must land in batch order, so switching statements flushes the other.
+            if (stmt == updateTask && taskResult) {
+              requireRows(updateTaskWithResult.executeBatch(), "task");
+              taskResult = false;
+            } else if (stmt == updateTaskWithResult && task) {
+              requireRows(updateTask.executeBatch(), "task");
+              task = false;
+            }
+            stmt.setString(1, s.state().name());
+            stmt.setInt(2, s.retriesUsed());
+            stmt.setInt(3, s.attemptCount());
+            stmt.setString(4, s.error());
+            stmt.setLong(5, s.updatedAt());
+            if (s.result() != null) {
+              stmt.setBytes(6, s.result());
+              stmt.setString(7, s.resultPeer());
+              stmt.setString(8, s.jobId());
+              stmt.setString(9, s.taskId());
+              taskResult = true;
+            } else {
+              stmt.setString(6, s.jobId());
+              stmt.setString(7, s.taskId());
+              task = true;
+            }
+            stmt.addBatch();
+          }
+          case StoreWrite.PutAttempt p -> {
+            AttemptRecord a = p.attempt();
+            upsertAttempt.setString(1, a.jobId());
+            upsertAttempt.setString(2, a.taskId());
+            upsertAttempt.setInt(3, a.attempt());
+            upsertAttempt.setString(4, a.peerId());
+            upsertAttempt.setString(5, a.state().name());
+            upsertAttempt.setLong(6, a.dispatchedAt());
+            upsertAttempt.setLong(7, a.endedAt());
+            upsertAttempt.setString(8, a.detail());
+            upsertAttempt.addBatch();
+            attempt = true;
+          }
+          case StoreWrite.AppendEvent e -> {
+            EventRecord v = e.event();
+            insertEvent.setLong(1, v.seq());
+            insertEvent.setLong(2, v.at());
+            insertEvent.setString(3, v.kind());
+            insertEvent.setString(4, v.jobId());
+            insertEvent.setString(5, v.taskId());
+            insertEvent.setInt(6, v.attempt());
+            insertEvent.setString(7, v.peerId());
+            insertEvent.setString(8, v.from());
+            insertEvent.setString(9, v.to());
+            insertEvent.setString(10, v.detail());
+            insertEvent.addBatch();
+            event = true;
+          }
+        }
+      }
+      flush(job, task, taskResult, attempt, event, jobState);
+      writer.commit();
+    } catch (SQLException e) {
+      try {
+        writer.rollback();
+        clearBatches();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw new StoreException("store write failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void flush(boolean job, boolean task, boolean taskResult, boolean attempt, boolean event, boolean jobState)
+      throws SQLException {
+    if (task) {
+      requireRows(updateTask.executeBatch(), "task");
+    }
+    if (taskResult) {
+      requireRows(updateTaskWithResult.executeBatch(), "task");
+    }
+    if (attempt) {
+      upsertAttempt.executeBatch();
+    }
+    if (event) {
+      insertEvent.executeBatch();
+    }
+    if (jobState) {
+      requireRows(updateJob.executeBatch(), "job");
+    }
+  }
+
+  /** An update that matched no row names something that does not exist: refuse the batch. */
+  private static void requireRows(int[] counts, String what) throws SQLException {
+    for (int c : counts) {
+      if (c == 0) {
+        throw new SQLException("update of a " + what + " that does not exist");
+      }
+    }
+  }
+
+  private void clearBatches() throws SQLException {
+    for (PreparedStatement p :
+        List.of(insertTask, updateJob, updateTask, updateTaskWithResult, upsertAttempt, insertEvent)) {
+      p.clearBatch();
+    }
+  }
+
+  @Override
+  public Optional<JobRecord> job(String jobId) {
+    return queryJobs("SELECT * FROM jobs WHERE id=?", jobId).stream().findFirst();
+  }
+
+  @Override
+  public List<JobRecord> unfinishedJobs() {
+    return queryJobs("SELECT * FROM jobs WHERE state='RUNNING' ORDER BY created_at, id");
+  }
+
+  @Override
+  public List<JobRecord> recentJobs(int limit) {
+    return queryJobs("SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT " + Math.max(0, limit));
+  }
+
+  private List<JobRecord> queryJobs(String sql, Object... args) {
+    return query(
+        sql,
+        rs ->
+            new JobRecord(
+                rs.getString("id"),
+                rs.getString("kind"),
+                rs.getBytes("spec"),
+                JobState.valueOf(rs.getString("state")),
+                rs.getLong("created_at"),
+                rs.getLong("finished_at"),
+                rs.getInt("task_count"),
+                rs.getString("error")),
+        args);
+  }
+
+  @Override
+  public List<TaskRecord> tasks(String jobId) {
+    return queryTasks("SELECT * FROM tasks WHERE job_id=? ORDER BY idx", jobId);
+  }
+
+  @Override
+  public Optional<TaskRecord> task(String jobId, String taskId) {
+    return queryTasks("SELECT * FROM tasks WHERE job_id=? AND task_id=?", jobId, taskId).stream().findFirst();
+  }
+
+  private List<TaskRecord> queryTasks(String sql, Object... args) {
+    return query(
+        sql,
+        rs ->
+            new TaskRecord(
+                rs.getString("job_id"),
+                rs.getString("task_id"),
+                rs.getInt("idx"),
+                rs.getBytes("descriptor"),
+                rs.getInt("max_attempts"),
+                TaskState.valueOf(rs.getString("state")),
+                rs.getInt("retries_used"),
+                rs.getInt("attempt_count"),
+                rs.getString("error"),
+                rs.getBytes("result"),
+                rs.getString("result_peer"),
+                rs.getLong("updated_at")),
+        args);
+  }
+
+  @Override
+  public List<AttemptRecord> attempts(String jobId) {
+    return queryAttempts(
+        "SELECT a.* FROM attempts a JOIN tasks t ON t.job_id=a.job_id AND t.task_id=a.task_id"
+            + " WHERE a.job_id=? ORDER BY t.idx, a.attempt",
+        jobId);
+  }
+
+  @Override
+  public List<AttemptRecord> attempts(String jobId, String taskId) {
+    return queryAttempts("SELECT * FROM attempts WHERE job_id=? AND task_id=? ORDER BY attempt", jobId, taskId);
+  }
+
+  private List<AttemptRecord> queryAttempts(String sql, Object... args) {
+    return query(
+        sql,
+        rs ->
+            new AttemptRecord(
+                rs.getString("job_id"),
+                rs.getString("task_id"),
+                rs.getInt("attempt"),
+                rs.getString("peer_id"),
+                AttemptState.valueOf(rs.getString("state")),
+                rs.getLong("dispatched_at"),
+                rs.getLong("ended_at"),
+                rs.getString("detail")),
+        args);
+  }
+
+  @Override
+  public List<EventRecord> events(long afterSeq, int limit) {
+    return query(
+        "SELECT * FROM events WHERE seq>? ORDER BY seq LIMIT " + Math.max(0, limit),
+        rs ->
+            new EventRecord(
+                rs.getLong("seq"),
+                rs.getLong("at"),
+                rs.getString("kind"),
+                rs.getString("job_id"),
+                rs.getString("task_id"),
+                rs.getInt("attempt"),
+                rs.getString("peer_id"),
+                rs.getString("from_state"),
+                rs.getString("to_state"),
+                rs.getString("detail")),
+        afterSeq);
+  }
+
+  @Override
+  public long lastEventSeq() {
+    return query("SELECT COALESCE(MAX(seq), 0) AS m FROM events", rs -> rs.getLong("m")).getFirst();
+  }
+
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, Row<T> row, Object... args) {
+    synchronized (reader) {
+      return queryLocked(sql, row, args);
+    }
+  }
+
+  private <T> List<T> queryLocked(String sql, Row<T> row, Object... args) {
+    try (PreparedStatement p = reader.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        p.setObject(i + 1, args[i]);
+      }
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(row.read(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("store query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "sqlite " + file + (fsync ? " (fsync: survives power loss)" : " (no fsync: survives a process crash)");
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      writer.close();
+      synchronized (reader) {
+        reader.close();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("closing store failed: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.shoal.orchestrator.internal.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable state of the orchestrator. One writer (the {@link GroupCommitter}) applies batches;
+ * readers may call the queries from any thread. Every backend passes the same contract tests.
+ */
+public interface StateStore extends AutoCloseable {
+
+  /** Applies the writes atomically and in order; durable per the backend's mode when it returns. */
+  void apply(List<StoreWrite> batch);
+
+  Optional<JobRecord> job(String jobId);
+
+  /** Jobs not yet in a terminal state, oldest first: what a restart must resume. */
+  List<JobRecord> unfinishedJobs();
+
+  /** Most recent jobs first. */
+  List<JobRecord> recentJobs(int limit);
+
+  /** The job's tasks in index order. */
+  List<TaskRecord> tasks(String jobId);
+
+  Optional<TaskRecord> task(String jobId, String taskId);
+
+  /** The job's attempts ordered by task index, then attempt number. */
+  List<AttemptRecord> attempts(String jobId);
+
+  List<AttemptRecord> attempts(String jobId, String taskId);
+
+  /** Events with {@code seq > afterSeq}, oldest first, at most {@code limit}. */
+  List<EventRecord> events(long afterSeq, int limit);
+
+  /** The highest event sequence number stored, or 0. */
+  long lastEventSeq();
+
+  /** A short description for logs ("sqlite /data/shoal.db (fsync)"). */
+  String describe();
+
+  @Override
+  void close();
+}

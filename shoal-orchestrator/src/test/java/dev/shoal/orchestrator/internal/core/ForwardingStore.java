@@ -1,0 +1,32 @@
+package dev.shoal.orchestrator.internal.core;
+
+import dev.shoal.orchestrator.internal.store.AttemptRecord;
+import dev.shoal.orchestrator.internal.store.EventRecord;
+import dev.shoal.orchestrator.internal.store.JobRecord;
+import dev.shoal.orchestrator.internal.store.StateStore;
+import dev.shoal.orchestrator.internal.store.StoreWrite;
+import dev.shoal.orchestrator.internal.store.TaskRecord;
+import java.util.List;
+import java.util.Optional;
+
+/** A store whose close does nothing, so one backend can outlive a simulated crash. */
+final class ForwardingStore implements StateStore {
+  private final StateStore delegate;
+
+  ForwardingStore(StateStore delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override public void apply(List<StoreWrite> batch) { delegate.apply(batch); }
+  @Override public Optional<JobRecord> job(String jobId) { return delegate.job(jobId); }
+  @Override public List<JobRecord> unfinishedJobs() { return delegate.unfinishedJobs(); }
+  @Override public List<JobRecord> recentJobs(int limit) { return delegate.recentJobs(limit); }
+  @Override public List<TaskRecord> tasks(String jobId) { return delegate.tasks(jobId); }
+  @Override public Optional<TaskRecord> task(String jobId, String taskId) { return delegate.task(jobId, taskId); }
+  @Override public List<AttemptRecord> attempts(String jobId) { return delegate.attempts(jobId); }
+  @Override public List<AttemptRecord> attempts(String jobId, String taskId) { return delegate.attempts(jobId, taskId); }
+  @Override public List<EventRecord> events(long afterSeq, int limit) { return delegate.events(afterSeq, limit); }
+  @Override public long lastEventSeq() { return delegate.lastEventSeq(); }
+  @Override public String describe() { return delegate.describe(); }
+  @Override public void close() {}
+}

@@ -1,0 +1,219 @@
+package dev.shoal.orchestrator.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
+import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link StateStore} backend must do. Each backend's test extends this. */
+abstract class StateStoreContract {
+
+  protected StateStore store;
+
+  /** A fresh, empty store. */
+  protected abstract StateStore open() throws Exception;
+
+  /** The same store again, as after a restart; null when the backend cannot survive one. */
+  protected abstract StateStore reopen() throws Exception;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = open();
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  static JobRecord job(String id, long created) {
+    return new JobRecord(id, "tasks", "{\"k\":1}".getBytes(), JobState.RUNNING, created, 0, 2, null);
+  }
+
+  static TaskRecord task(String job, String id, int index) {
+    return new TaskRecord(job, id, index, new byte[] {1, 2, (byte) index}, 3, TaskState.READY, 0, 0, null, null, null, 5);
+  }
+
+  static EventRecord event(long seq, String job) {
+    return new EventRecord(seq, 100 + seq, "task", job, "t0", 0, "", "READY", "RUNNING", "d" + seq);
+  }
+
+  @Test
+  void aJobAndItsTasksReadBackAsWritten() {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "b", 1), task("j1", "a", 0)))));
+    JobRecord j = store.job("j1").orElseThrow();
+    assertThat(j.kind()).isEqualTo("tasks");
+    assertThat(j.spec()).isEqualTo("{\"k\":1}".getBytes());
+    assertThat(j.state()).isEqualTo(JobState.RUNNING);
+    assertThat(store.tasks("j1")).extracting(TaskRecord::taskId).containsExactly("a", "b");
+    assertThat(store.task("j1", "b").orElseThrow().descriptor()).containsExactly(1, 2, 1);
+    assertThat(store.job("nope")).isEmpty();
+    assertThat(store.task("j1", "nope")).isEmpty();
+    assertThat(store.tasks("nope")).isEmpty();
+  }
+
+  @Test
+  void taskUpdatesApplyInBatchOrderAndKeepTheResult() {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
+    store.apply(
+        List.of(
+            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.VALIDATING, 0, 1, null, null, null, 7),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "wpeer", 8)));
+    TaskRecord t = store.task("j1", "a").orElseThrow();
+    assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
+    assertThat(t.result()).containsExactly(9);
+    assertThat(t.resultPeer()).isEqualTo("wpeer");
+    assertThat(t.attemptCount()).isEqualTo(1);
+    assertThat(t.updatedAt()).isEqualTo(8);
+  }
+
+  @Test
+  void aResultUpdateFollowedByAPlainOneInOneBatchEndsWithThePlainState() {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
+    store.apply(
+        List.of(
+            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "p", 7),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 2, "x", null, null, 8)));
+    TaskRecord t = store.task("j1", "a").orElseThrow();
+    assertThat(t.attemptCount()).isEqualTo(2);
+    assertThat(t.result()).containsExactly(9);
+  }
+
+  @Test
+  void attemptsAreUpsertedAndOrderedByTaskThenNumber() {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "b", 1), task("j1", "a", 0)))));
+    store.apply(
+        List.of(
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "b", 1, "p1", AttemptState.DISPATCHED, 1, 0, "")),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 2, "p2", AttemptState.DISPATCHED, 1, 0, "")),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.DISPATCHED, 1, 0, "")),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.LOST, 1, 3, "gone"))));
+    assertThat(store.attempts("j1"))
+        .extracting(a -> a.taskId() + "#" + a.attempt() + ":" + a.state())
+        .containsExactly("a#1:LOST", "a#2:DISPATCHED", "b#1:DISPATCHED");
+    assertThat(store.attempts("j1", "a")).hasSize(2);
+    assertThat(store.attempts("j1", "a").getFirst().detail()).isEqualTo("gone");
+  }
+
+  @Test
+  void unfinishedJobsAreThoseNotTerminalOldestFirst() {
+    store.apply(
+        List.of(
+            new StoreWrite.PutJob(job("j2", 20), List.of()),
+            new StoreWrite.PutJob(job("j1", 10), List.of()),
+            new StoreWrite.PutJob(job("j3", 30), List.of()),
+            new StoreWrite.SetJobState("j3", JobState.SUCCEEDED, 40, null)));
+    assertThat(store.unfinishedJobs()).extracting(JobRecord::id).containsExactly("j1", "j2");
+    assertThat(store.recentJobs(2)).extracting(JobRecord::id).containsExactly("j3", "j2");
+    JobRecord done = store.job("j3").orElseThrow();
+    assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(done.finishedAt()).isEqualTo(40);
+  }
+
+  @Test
+  void eventsAreReadInSequenceAfterACursor() {
+    List<StoreWrite> batch = new ArrayList<>();
+    for (long seq = 1; seq <= 5; seq++) {
+      batch.add(new StoreWrite.AppendEvent(event(seq, "j1")));
+    }
+    store.apply(batch);
+    assertThat(store.lastEventSeq()).isEqualTo(5);
+    assertThat(store.events(2, 2)).extracting(EventRecord::seq).containsExactly(3L, 4L);
+    assertThat(store.events(5, 10)).isEmpty();
+    assertThat(store.events(0, 10).getFirst().detail()).isEqualTo("d1");
+  }
+
+  @Test
+  void aFailedBatchChangesNothing() {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
+    assertThatThrownBy(
+            () ->
+                store.apply(
+                    List.of(
+                        new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
+                        new StoreWrite.AppendEvent(event(1, "j1")),
+                        new StoreWrite.PutJob(job("j1", 11), List.of()))))
+        .isInstanceOf(StoreException.class);
+    assertThat(store.task("j1", "a").orElseThrow().state()).isEqualTo(TaskState.READY);
+    assertThat(store.lastEventSeq()).isZero();
+    // And the store still works afterwards.
+    store.apply(List.of(new StoreWrite.AppendEvent(event(1, "j1"))));
+    assertThat(store.lastEventSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void everythingCommittedSurvivesAReopen() throws Exception {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
+    store.apply(List.of(new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 1, 2, "e", null, null, 6)));
+    store.close();
+    store = reopen();
+    if (store == null) {
+      store = open();
+      return;
+    }
+    TaskRecord t = store.task("j1", "a").orElseThrow();
+    assertThat(t.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(t.retriesUsed()).isEqualTo(1);
+    assertThat(t.error()).isEqualTo("e");
+    assertThat(store.unfinishedJobs()).extracting(JobRecord::id).containsExactly("j1");
+  }
+
+  @Test
+  void theGroupCommitterBatchesConcurrentWritersAndBarriersWaitForDurability() throws Exception {
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of())));
+    try (GroupCommitter committer = new GroupCommitter(store)) {
+      int writers = 4;
+      int each = 2_000;
+      List<CompletableFuture<Void>> done = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+      for (int w = 0; w < writers; w++) {
+        Thread t =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int i = 0; i < each; i++) {
+                        synchronized (seq) {
+                          committer.append(new StoreWrite.AppendEvent(event(seq.incrementAndGet(), "j1")));
+                        }
+                      }
+                      synchronized (done) {
+                        done.add(committer.barrier());
+                      }
+                    });
+        threads.add(t);
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(store.lastEventSeq()).isEqualTo((long) writers * each);
+      long[] stats = committer.stats();
+      assertThat(stats[1]).isEqualTo((long) writers * each);
+      assertThat(stats[0]).as("batches").isLessThan((long) writers * each);
+    }
+  }
+
+  @Test
+  void aFailedCommitFailsBarriersAndRefusesFurtherWrites() throws Exception {
+    try (GroupCommitter committer = new GroupCommitter(store)) {
+      committer.append(new StoreWrite.SetJobState("missing-job-in-memory-or-noop", JobState.FAILED, 1, null));
+      committer.append(new StoreWrite.AppendEvent(event(1, "x")));
+      committer.append(new StoreWrite.AppendEvent(event(1, "x")));
+      assertThatThrownBy(() -> committer.barrier().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class);
+      assertThat(committer.isHealthy()).isFalse();
+      assertThatThrownBy(() -> committer.append(new StoreWrite.AppendEvent(event(2, "x"))))
+          .isInstanceOf(StoreException.class);
+    }
+  }
+}
