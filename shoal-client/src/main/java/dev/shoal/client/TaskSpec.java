@@ -1,0 +1,62 @@
+package dev.shoal.client;
+
+import dev.shoal.operators.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task to submit: an operator, its input tensors and attributes (values are {@code Long},
+ * {@code Integer}, {@code Double}, {@code String} or {@code long[]}/{@code int[]}), and optionally
+ * its own id, timeout and attempt budget (null = the job's defaults). Immutable.
+ */
+public record TaskSpec(
+    String id, String operator, List<Tensor> inputs, Map<String, Object> attributes, Long timeoutMs, Integer maxAttempts) {
+
+  public TaskSpec {
+    if (operator == null || operator.isEmpty()) {
+      throw new IllegalArgumentException("operator is required");
+    }
+    inputs = List.copyOf(inputs);
+    Map<String, Object> copy = new LinkedHashMap<>();
+    attributes.forEach(
+        (name, value) -> {
+          switch (value) {
+            case Long l -> copy.put(name, l);
+            case Integer i -> copy.put(name, (long) i);
+            case Double d -> copy.put(name, d);
+            case Float f -> copy.put(name, (double) f);
+            case String s -> copy.put(name, s);
+            case long[] ls -> copy.put(name, ls.clone());
+            case int[] is -> copy.put(name, java.util.Arrays.stream(is).asLongStream().toArray());
+            default ->
+                throw new IllegalArgumentException(
+                    "attribute " + name + " must be an integer, a number, a string or an integer array, got " + value);
+          }
+        });
+    attributes = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** A task with the job's default id, timeout and attempts, and no attributes. */
+  public static TaskSpec of(String operator, Tensor... inputs) {
+    return new TaskSpec(null, operator, List.of(inputs), Map.of(), null, null);
+  }
+
+  public TaskSpec withId(String newId) {
+    return new TaskSpec(newId, operator, inputs, attributes, timeoutMs, maxAttempts);
+  }
+
+  public TaskSpec withAttribute(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(attributes);
+    more.put(name, value);
+    return new TaskSpec(id, operator, inputs, more, timeoutMs, maxAttempts);
+  }
+
+  public TaskSpec withTimeoutMs(long ms) {
+    return new TaskSpec(id, operator, inputs, attributes, ms, maxAttempts);
+  }
+
+  public TaskSpec withMaxAttempts(int n) {
+    return new TaskSpec(id, operator, inputs, attributes, timeoutMs, n);
+  }
+}

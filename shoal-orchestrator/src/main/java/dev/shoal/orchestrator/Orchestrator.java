@@ -1,0 +1,163 @@
+package dev.shoal.orchestrator;
+
+import dev.shoal.operators.OperatorRegistry;
+import dev.shoal.orchestrator.internal.core.Core;
+import dev.shoal.orchestrator.internal.core.CoreSettings;
+import dev.shoal.orchestrator.internal.core.JobService;
+import dev.shoal.orchestrator.internal.http.HttpApi;
+import dev.shoal.orchestrator.internal.jobs.JobPlanner;
+import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
+import dev.shoal.orchestrator.internal.link.WorkerLinkService;
+import dev.shoal.orchestrator.internal.store.GroupCommitter;
+import dev.shoal.orchestrator.internal.store.MemoryStore;
+import dev.shoal.orchestrator.internal.store.SqliteStore;
+import dev.shoal.orchestrator.internal.store.StateStore;
+import dev.shoal.orchestrator.internal.time.Clock;
+import dev.shoal.orchestrator.internal.time.SystemClock;
+import dev.shoal.protocol.MessageValidator;
+import dev.shoal.protocol.ProtocolLimits;
+import dev.shoal.protocol.ProtocolVersions;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running orchestrator: the worker protocol over gRPC, the client API over HTTP, and the core
+ * between them. Lifecycle shaped like an ExecutorService: {@link #start}, {@link #shutdown},
+ * {@link #awaitTermination}.
+ */
+public final class Orchestrator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final OrchestratorConfig config;
+  private final SystemClock clock = new SystemClock();
+  private final StateStore store;
+  private final GroupCommitter committer;
+  private final ExecutorService queries = Executors.newVirtualThreadPerTaskExecutor();
+  private final Core core;
+  private final Server grpc;
+  private final HttpApi http;
+  private volatile boolean stopped;
+
+  private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
+    this.config = config;
+    this.store =
+        config.dataDir() == null
+            ? new MemoryStore()
+            : new SqliteStore(config.dataDir().resolve("shoal.db"), config.fsync());
+    this.committer = new GroupCommitter(store);
+    CoreSettings settings =
+        new CoreSettings(
+            "orchestrator-" + ProcessHandle.current().pid(),
+            config.heartbeatInterval().toMillis(),
+            config.missedHeartbeats(),
+            Math.max(1_000, config.heartbeatInterval().toMillis()),
+            config.slotHold().toMillis(),
+            100,
+            5_000,
+            60_000);
+    this.core = new Core(settings, clock, store, committer, queries);
+    MessageValidator validator = new MessageValidator(ProtocolLimits.DEFAULT);
+    WorkerLinkService link = new WorkerLinkService(core, validator, ProtocolVersions.SUPPORTED, clock::millis);
+    ServerBuilder<?> builder =
+        transport.apply(
+            NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()))
+                // The core never blocks, so messages are handled on the event loop: no thread hop.
+                .directExecutor()
+                .maxInboundMessageSize(ProtocolLimits.DEFAULT.maxMessageBytes())
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true));
+    this.grpc = builder.addService(link).build();
+    this.http =
+        new HttpApi(
+            core,
+            new JobPlanner(OperatorRegistry.standard()),
+            new ResultAssembler(),
+            config.httpHost(),
+            config.httpPort(),
+            config.maxRequestBytes());
+  }
+
+  /** An orchestrator on Netty as configured. */
+  public static Orchestrator create(OrchestratorConfig config) {
+    return new Orchestrator(config, Function.identity());
+  }
+
+  /** Recovers state, then opens the gRPC and HTTP ports. */
+  public Orchestrator start() {
+    core.start();
+    try {
+      grpc.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen for workers on " + config.grpcHost() + ":" + config.grpcPort() + ": " + e.getMessage(), e);
+    }
+    http.start();
+    log.info(
+        "event=orchestrator_started grpc={}:{} http={}:{} store=\"{}\"",
+        config.grpcHost(), grpcPort(), config.httpHost(), httpPort(), store.describe());
+    return this;
+  }
+
+  public int grpcPort() {
+    return grpc.getPort();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** The job API the HTTP layer uses; for embedding (the demo, tests, benchmarks). */
+  public JobService jobs() {
+    return core;
+  }
+
+  public OrchestratorConfig config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Stops taking work and closes the ports; queued state changes are still committed. */
+  public void shutdown() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    core.stop();
+    http.stop();
+    grpc.shutdownNow();
+  }
+
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    boolean done = grpc.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    committer.close();
+    store.close();
+    queries.shutdown();
+    clock.close();
+    return done;
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+    try {
+      awaitTermination(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

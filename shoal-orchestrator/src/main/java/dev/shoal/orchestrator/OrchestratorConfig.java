@@ -1,0 +1,117 @@
+package dev.shoal.orchestrator;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything an orchestrator needs to start, validated once. Defaults: loopback only, gRPC on
+ * 7070, HTTP on 8080, state in memory. A {@code dataDir} makes state durable in
+ * {@code dataDir/shoal.db}; {@code fsync} makes every commit survive power loss too.
+ */
+public record OrchestratorConfig(
+    String grpcHost,
+    int grpcPort,
+    String httpHost,
+    int httpPort,
+    Path dataDir,
+    boolean fsync,
+    Duration heartbeatInterval,
+    int missedHeartbeats,
+    Duration slotHold,
+    long maxRequestBytes,
+    boolean allowPublicBind) {
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.grpcHost = grpcHost;
+    b.grpcPort = grpcPort;
+    b.httpHost = httpHost;
+    b.httpPort = httpPort;
+    b.dataDir = dataDir;
+    b.fsync = fsync;
+    b.heartbeatInterval = heartbeatInterval;
+    b.missedHeartbeats = missedHeartbeats;
+    b.slotHold = slotHold;
+    b.maxRequestBytes = maxRequestBytes;
+    b.allowPublicBind = allowPublicBind;
+    return b;
+  }
+
+  /** Checks every setting, naming the bad one. */
+  public OrchestratorConfig {
+    requirePort("grpc-port", grpcPort);
+    requirePort("http-port", httpPort);
+    if (heartbeatInterval.toMillis() < 10) {
+      throw new IllegalArgumentException("heartbeat-interval must be at least 10 ms, got " + heartbeatInterval);
+    }
+    if (missedHeartbeats < 1 || missedHeartbeats > 100) {
+      throw new IllegalArgumentException("missed-heartbeats must be in 1..100, got " + missedHeartbeats);
+    }
+    if (maxRequestBytes < 1024) {
+      throw new IllegalArgumentException("max-request-bytes must be at least 1024, got " + maxRequestBytes);
+    }
+    if (fsync && dataDir == null) {
+      throw new IllegalArgumentException("fsync needs a data-dir: there is nothing to sync in memory");
+    }
+    for (String host : new String[] {grpcHost, httpHost}) {
+      if (!allowPublicBind && !isLoopback(host)) {
+        throw new IllegalArgumentException(
+            "refusing to bind " + host + ": it is not a loopback address and this version has no keys to"
+                + " protect a public port; bind 127.0.0.1 or pass --allow-public-bind to accept the risk");
+      }
+    }
+  }
+
+  private static void requirePort(String name, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(name + " must be in 0..65535 (0 = any free port), got " + port);
+    }
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve host " + host, e);
+    }
+  }
+
+  /** Builder with the defaults above. */
+  public static final class Builder {
+    private String grpcHost = "127.0.0.1";
+    private int grpcPort = 7070;
+    private String httpHost = "127.0.0.1";
+    private int httpPort = 8080;
+    private Path dataDir;
+    private boolean fsync;
+    private Duration heartbeatInterval = Duration.ofSeconds(2);
+    private int missedHeartbeats = 3;
+    private Duration slotHold = Duration.ofSeconds(10);
+    private long maxRequestBytes = 256L << 20;
+    private boolean allowPublicBind;
+
+    public Builder grpcHost(String v) { grpcHost = v; return this; }
+    public Builder grpcPort(int v) { grpcPort = v; return this; }
+    public Builder httpHost(String v) { httpHost = v; return this; }
+    public Builder httpPort(int v) { httpPort = v; return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
+    public Builder fsync(boolean v) { fsync = v; return this; }
+    public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
+    public Builder missedHeartbeats(int v) { missedHeartbeats = v; return this; }
+    public Builder slotHold(Duration v) { slotHold = v; return this; }
+    public Builder maxRequestBytes(long v) { maxRequestBytes = v; return this; }
+    public Builder allowPublicBind(boolean v) { allowPublicBind = v; return this; }
+
+    public OrchestratorConfig build() {
+      return new OrchestratorConfig(
+          grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
+          maxRequestBytes, allowPublicBind);
+    }
+  }
+}

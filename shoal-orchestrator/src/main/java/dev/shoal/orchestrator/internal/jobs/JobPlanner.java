@@ -1,0 +1,443 @@
+package dev.shoal.orchestrator.internal.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shoal.operators.Operator;
+import dev.shoal.operators.OperatorException;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.operators.OperatorRegistry;
+import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorSpec;
+import dev.shoal.operators.tiling.MatmulTiling;
+import dev.shoal.operators.tiling.Tile;
+import dev.shoal.orchestrator.internal.core.JobPlan;
+import dev.shoal.orchestrator.internal.core.PlannedTask;
+import dev.shoal.orchestrator.internal.http.ApiException;
+import dev.shoal.protocol.ProtocolLimits;
+import dev.shoal.protocol.WireTensors;
+import dev.shoal.protocol.v1.AttributeValue;
+import dev.shoal.protocol.v1.Resources;
+import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.protocol.v1.Value;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a client's JSON submission into a {@link JobPlan}: a list of tasks
+ * ({@code {"tasks":[...]}}) or a tiled matrix product ({@code {"matmul":{...}}}). Everything is
+ * checked before anything is returned (ids, tensors, attributes, limits, and what each operator
+ * says about its inputs), so an accepted plan never fails for a reason the client could have been
+ * told up front. Every problem is an {@code invalid_argument} naming the JSON path. Stateless and
+ * thread-safe.
+ */
+public final class JobPlanner {
+
+  /** Client-chosen task ids: one letter or digit, then up to 63 of {@code [A-Za-z0-9._:-]}. */
+  public static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+
+  static final String TASKS_KIND = "tasks";
+  static final String MATMUL_OPERATOR = "tensor.matmul@1";
+
+  private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  private static final ProtocolLimits WIRE = ProtocolLimits.DEFAULT;
+  private static final Set<String> JOB_FIELDS = Set.of("tasks", "matmul", "timeout_ms", "max_attempts", "deadline_ms");
+  private static final Set<String> TASK_FIELDS =
+      Set.of("id", "operator", "inputs", "attributes", "timeout_ms", "max_attempts");
+  private static final Set<String> MATMUL_FIELDS = Set.of("a", "b", "tile", "tile_rows", "tile_cols");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final OperatorRegistry registry;
+  private final PlannerLimits limits;
+
+  public JobPlanner(OperatorRegistry registry) {
+    this(registry, PlannerLimits.DEFAULT);
+  }
+
+  public JobPlanner(OperatorRegistry registry, PlannerLimits limits) {
+    this.registry = registry;
+    this.limits = limits;
+  }
+
+  public PlannerLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Plans a submission.
+   *
+   * @throws ApiException {@code invalid_argument} naming the first problem found
+   */
+  public JobPlan plan(JsonNode submission) {
+    if (submission == null || !submission.isObject()) {
+      throw ApiException.invalidArgument("the submission must be a JSON object with \"tasks\" or \"matmul\"");
+    }
+    checkFields(submission, JOB_FIELDS, "");
+    boolean hasTasks = submission.has("tasks");
+    boolean hasMatmul = submission.has("matmul");
+    if (hasTasks == hasMatmul) {
+      throw ApiException.invalidArgument("the submission must have exactly one of \"tasks\" and \"matmul\"");
+    }
+    long timeout =
+        integer(submission, "timeout_ms", "timeout_ms", 1, limits.maxTimeoutMillis(), limits.defaultTimeoutMillis());
+    int maxAttempts =
+        (int) integer(submission, "max_attempts", "max_attempts", 1, limits.maxAttempts(), limits.defaultMaxAttempts());
+    long deadline = integer(submission, "deadline_ms", "deadline_ms", 0, limits.maxDeadlineMillis(), 0);
+    Defaults defaults = new Defaults(timeout, maxAttempts);
+    return hasTasks
+        ? planTasks(submission.get("tasks"), defaults, deadline)
+        : planMatmul(submission.get("matmul"), defaults, deadline);
+  }
+
+  private record Defaults(long timeoutMillis, int maxAttempts) {}
+
+  // ---------------------------------------------------------------- task lists
+
+  private JobPlan planTasks(JsonNode tasks, Defaults defaults, long deadline) {
+    if (!tasks.isArray()) {
+      throw ApiException.invalidArgument("tasks must be a list of task objects");
+    }
+    if (tasks.isEmpty()) {
+      throw ApiException.invalidArgument("tasks must not be empty");
+    }
+    if (tasks.size() > limits.maxTasks()) {
+      throw ApiException.invalidArgument(
+          "tasks has " + tasks.size() + " entries; a job may have at most " + limits.maxTasks());
+    }
+    List<PlannedTask> planned = new ArrayList<>(tasks.size());
+    Set<String> ids = new HashSet<>();
+    long jobBytes = 0;
+    for (int i = 0; i < tasks.size(); i++) {
+      String path = "tasks[" + i + "]";
+      JsonNode t = tasks.get(i);
+      if (!t.isObject()) {
+        throw ApiException.invalidArgument(path + " must be a task object");
+      }
+      checkFields(t, TASK_FIELDS, path + ".");
+      String id = taskId(t.get("id"), path + ".id", i);
+      if (!ids.add(id)) {
+        throw ApiException.invalidArgument(path + ".id '" + id + "' is used by an earlier task of this job");
+      }
+      String where = path + " (id " + id + ")";
+      Resolved operator = operator(t.get("operator"), path + ".operator");
+      List<Tensor> inputs = inputs(t.get("inputs"), path + ".inputs");
+      long inputBytes = inputBytes(inputs, where);
+      jobBytes = addJobBytes(jobBytes, inputBytes);
+      Map<String, AttributeValue> attributes = attributes(t.get("attributes"), path + ".attributes");
+      long timeout = integer(t, "timeout_ms", path + ".timeout_ms", 1, limits.maxTimeoutMillis(), defaults.timeoutMillis());
+      int maxAttempts =
+          (int) integer(t, "max_attempts", path + ".max_attempts", 1, limits.maxAttempts(), defaults.maxAttempts());
+      List<Value> wire = new ArrayList<>(inputs.size());
+      for (Tensor x : inputs) {
+        wire.add(Value.newBuilder().setTensor(WireTensors.toWire(x)).build());
+      }
+      planned.add(task(id, operator, specs(inputs), wire, inputBytes, attributes, timeout, maxAttempts, where));
+    }
+    ObjectNode spec = MAPPER.createObjectNode().put("tasks", planned.size());
+    return new JobPlan(TASKS_KIND, json(spec), List.copyOf(planned), deadline);
+  }
+
+  private String taskId(JsonNode node, String path, int index) {
+    if (node == null) {
+      return String.format("t%04d", index);
+    }
+    if (!node.isTextual() || !TASK_ID.matcher(node.textValue()).matches()) {
+      throw ApiException.invalidArgument(
+          path + " must be 1..64 characters of [A-Za-z0-9._:-] starting with a letter or digit, got "
+              + TensorJson.brief(node));
+    }
+    return node.textValue();
+  }
+
+  /** An operator id as written on the wire, and its implementation. */
+  private record Resolved(String name, Operator operator) {}
+
+  private Resolved operator(JsonNode node, String path) {
+    if (node == null || !node.isTextual()) {
+      throw ApiException.invalidArgument(path + " must be an operator id such as \"tensor.add@1\"");
+    }
+    OperatorId id;
+    try {
+      id = OperatorId.parse(node.textValue());
+    } catch (IllegalArgumentException | OperatorException e) {
+      throw ApiException.invalidArgument(
+          path + " '" + TensorJson.printable(node.textValue()) + "' is not an operator id: " + e.getMessage());
+    }
+    Operator op =
+        registry
+            .find(id)
+            .orElseThrow(() -> ApiException.invalidArgument(path + " '" + id + "' is not a known operator"));
+    return new Resolved(id.toString(), op);
+  }
+
+  private List<Tensor> inputs(JsonNode node, String path) {
+    if (node == null || !node.isArray()) {
+      throw ApiException.invalidArgument(path + " must be a list of tensors");
+    }
+    if (node.size() > WIRE.maxValues()) {
+      throw ApiException.invalidArgument(path + " has " + node.size() + " tensors; at most " + WIRE.maxValues() + " are allowed");
+    }
+    List<Tensor> out = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      out.add(TensorJson.parse(node.get(i), path + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  /** Attributes as the wire carries them; the operator check reads them back from this form. */
+  private Map<String, AttributeValue> attributes(JsonNode node, String path) {
+    Map<String, AttributeValue> wire = new LinkedHashMap<>();
+    if (node == null) {
+      return wire;
+    }
+    if (!node.isObject()) {
+      throw ApiException.invalidArgument(path + " must be an object of name: value");
+    }
+    if (node.size() > WIRE.maxAttributes()) {
+      throw ApiException.invalidArgument(
+          path + " has " + node.size() + " entries; at most " + WIRE.maxAttributes() + " are allowed");
+    }
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      String name = e.getKey();
+      String where = path + "." + TensorJson.printable(name);
+      if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+        throw ApiException.invalidArgument(where + ": attribute names must match [a-z][a-z0-9_]{0,63}");
+      }
+      JsonNode v = e.getValue();
+      if (v.isIntegralNumber()) {
+        if (!v.canConvertToLong()) {
+          throw ApiException.invalidArgument(where + " is outside the 64-bit integer range");
+        }
+        wire.put(name, WireTensors.toWire(v.longValue()));
+      } else if (v.isFloatingPointNumber()) {
+        double d = v.doubleValue();
+        if (!Double.isFinite(d)) {
+          throw ApiException.invalidArgument(where + " is outside the double range");
+        }
+        wire.put(name, WireTensors.toWire(d));
+      } else if (v.isTextual()) {
+        if (v.textValue().length() > WIRE.maxStringLength()) {
+          throw ApiException.invalidArgument(where + " is longer than " + WIRE.maxStringLength() + " characters");
+        }
+        wire.put(name, WireTensors.toWire(v.textValue()));
+      } else if (v.isArray()) {
+        if (v.size() > WIRE.maxAttributeInts()) {
+          throw ApiException.invalidArgument(
+              where + " has " + v.size() + " values; at most " + WIRE.maxAttributeInts() + " are allowed");
+        }
+        long[] ints = new long[v.size()];
+        for (int i = 0; i < ints.length; i++) {
+          JsonNode x = v.get(i);
+          if (!x.isIntegralNumber() || !x.canConvertToLong()) {
+            throw ApiException.invalidArgument(where + "[" + i + "] must be an integer, got " + TensorJson.brief(x));
+          }
+          ints[i] = x.longValue();
+        }
+        wire.put(name, WireTensors.toWire(ints));
+      } else {
+        throw ApiException.invalidArgument(
+            where + " must be an integer, a number, a string or a list of integers, got " + TensorJson.brief(v));
+      }
+    }
+    return wire;
+  }
+
+  // ---------------------------------------------------------------- matmul
+
+  private JobPlan planMatmul(JsonNode node, Defaults defaults, long deadline) {
+    if (!node.isObject()) {
+      throw ApiException.invalidArgument("matmul must be an object {\"a\", \"b\", \"tile\"}");
+    }
+    checkFields(node, MATMUL_FIELDS, "matmul.");
+    Tensor a = TensorJson.parse(node.get("a"), "matmul.a");
+    Tensor b = TensorJson.parse(node.get("b"), "matmul.b");
+    int[] ad = a.shape().dims();
+    int[] bd = b.shape().dims();
+    if (ad.length != 2) {
+      throw ApiException.invalidArgument("matmul.a.shape must be 2-D [m, k], got rank " + ad.length);
+    }
+    if (bd.length != 2) {
+      throw ApiException.invalidArgument("matmul.b.shape must be 2-D [k, n], got rank " + bd.length);
+    }
+    if (ad[1] != bd[0]) {
+      throw ApiException.invalidArgument(
+          "matmul.b.shape [" + bd[0] + ", " + bd[1] + "] does not match matmul.a.shape [" + ad[0] + ", " + ad[1]
+              + "]: inner dimensions " + ad[1] + " and " + bd[0] + " differ");
+    }
+    if (a.dtype() != b.dtype()) {
+      throw ApiException.invalidArgument(
+          "matmul.b.dtype " + b.dtype().wireName() + " differs from matmul.a.dtype " + a.dtype().wireName());
+    }
+    int m = ad[0];
+    int k = ad[1];
+    int n = bd[1];
+    if (m < 1 || k < 1 || n < 1) {
+      throw ApiException.invalidArgument("matmul dimensions must be positive, got m=" + m + " k=" + k + " n=" + n);
+    }
+    int tile = (int) integer(node, "tile", "matmul.tile", 1, limits.maxTile(), limits.defaultTile());
+    int tileRows = (int) integer(node, "tile_rows", "matmul.tile_rows", 1, limits.maxTile(), tile);
+    int tileCols = (int) integer(node, "tile_cols", "matmul.tile_cols", 1, limits.maxTile(), tile);
+
+    long tileCount = ceilDiv(m, tileRows) * ceilDiv(n, tileCols);
+    if (tileCount > limits.maxTasks()) {
+      throw ApiException.invalidArgument(
+          "matmul with " + tileRows + "x" + tileCols + " tiles needs " + tileCount + " tasks; a job may have at most "
+              + limits.maxTasks() + " (use larger tiles)");
+    }
+    int elementBytes = TensorJson.elementBytes(a.dtype());
+    long largestTaskBytes =
+        ((long) Math.min(tileRows, m) * k + (long) k * Math.min(tileCols, n)) * elementBytes;
+    if (largestTaskBytes > limits.maxTaskInputBytes()) {
+      throw ApiException.invalidArgument(
+          "matmul tiles of " + tileRows + "x" + tileCols + " with k=" + k + " give tasks of " + largestTaskBytes
+              + " input bytes; at most " + limits.maxTaskInputBytes() + " are allowed (use smaller tiles)");
+    }
+    long jobBytes =
+        ((long) n * ceilDiv(m, tileRows) * k + (long) m * ceilDiv(n, tileCols) * k) * elementBytes;
+    if (jobBytes > limits.maxJobInputBytes()) {
+      throw ApiException.invalidArgument(
+          "matmul tiles of " + tileRows + "x" + tileCols + " copy " + jobBytes + " input bytes into tasks; at most "
+              + limits.maxJobInputBytes() + " are allowed (use larger tiles)");
+    }
+
+    Resolved matmul =
+        new Resolved(
+            MATMUL_OPERATOR,
+            registry
+                .find(OperatorId.parse(MATMUL_OPERATOR))
+                .orElseThrow(() -> ApiException.invalidArgument("operator " + MATMUL_OPERATOR + " is not available")));
+    List<Tile> tiles = MatmulTiling.plan(m, n, tileRows, tileCols);
+    // Every tile in a row of tiles needs the same block of a, every tile in a column the same
+    // block of b: cut and encode each block once and share the (immutable) wire message.
+    Map<Integer, Block> rowBlocks = new HashMap<>();
+    Map<Integer, Block> colBlocks = new HashMap<>();
+    Map<String, AttributeValue> none = Map.of();
+    List<PlannedTask> planned = new ArrayList<>(tiles.size());
+    for (int i = 0; i < tiles.size(); i++) {
+      Tile t = tiles.get(i);
+      Block rows = rowBlocks.computeIfAbsent(t.rowFrom(), from -> Block.of(a.rowBlock(from, t.rowTo())));
+      Block cols = colBlocks.computeIfAbsent(t.colFrom(), from -> Block.of(b.columnBlock(from, t.colTo())));
+      String id = String.format("tile-%04d", i);
+      long inputBytes = rows.spec.byteSize() + cols.spec.byteSize();
+      planned.add(
+          task(
+              id, matmul, List.of(rows.spec, cols.spec), List.of(rows.wire, cols.wire), inputBytes, none,
+              defaults.timeoutMillis(), defaults.maxAttempts(), "matmul tile " + id));
+    }
+    MatmulSpec spec = new MatmulSpec(m, k, n, a.dtype(), tileRows, tileCols);
+    return new JobPlan(MatmulSpec.KIND, spec.toJson(), List.copyOf(planned), deadline);
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /** One operand block of a tiled product, encoded once for every task that needs it. */
+  private record Block(TensorSpec spec, Value wire) {
+    static Block of(Tensor t) {
+      return new Block(t.spec(), Value.newBuilder().setTensor(WireTensors.toWire(t)).build());
+    }
+  }
+
+  private PlannedTask task(
+      String id,
+      Resolved op,
+      List<TensorSpec> inputSpecs,
+      List<Value> inputs,
+      long inputBytes,
+      Map<String, AttributeValue> attributes,
+      long timeout,
+      int maxAttempts,
+      String where) {
+    List<TensorSpec> outputs;
+    try {
+      // Checked against the attributes exactly as a worker will decode them from the wire.
+      outputs = List.copyOf(op.operator().outputSpecs(inputSpecs, WireTensors.fromWire(attributes)));
+    } catch (OperatorException | IllegalArgumentException e) {
+      // Operator messages already name the operator ("tensor.add@1: shapes ... differ").
+      throw ApiException.invalidArgument(where + ": " + e.getMessage());
+    }
+    long outputBytes = 0;
+    for (TensorSpec s : outputs) {
+      outputBytes += s.byteSize();
+    }
+    TaskDescriptor.Builder d =
+        TaskDescriptor.newBuilder()
+            .setOperator(op.name())
+            .setTimeoutMs(timeout)
+            .setResources(Resources.newBuilder().setMemoryBytes(inputBytes + outputBytes))
+            .addAllInputs(inputs);
+    d.putAllAttributes(attributes);
+    return new PlannedTask(id, d.build(), maxAttempts, outputs);
+  }
+
+  private static List<TensorSpec> specs(List<Tensor> tensors) {
+    List<TensorSpec> specs = new ArrayList<>(tensors.size());
+    for (Tensor t : tensors) {
+      specs.add(t.spec());
+    }
+    return specs;
+  }
+
+  private long inputBytes(List<Tensor> inputs, String where) {
+    long bytes = 0;
+    for (Tensor t : inputs) {
+      bytes += t.spec().byteSize();
+    }
+    if (bytes > limits.maxTaskInputBytes()) {
+      throw ApiException.invalidArgument(
+          where + " has " + bytes + " input bytes; a task may have at most " + limits.maxTaskInputBytes());
+    }
+    return bytes;
+  }
+
+  private long addJobBytes(long sum, long bytes) {
+    long total = sum + bytes;
+    if (total > limits.maxJobInputBytes()) {
+      throw ApiException.invalidArgument(
+          "the tasks' inputs add up to more than " + limits.maxJobInputBytes() + " bytes, the most a job may hold");
+    }
+    return total;
+  }
+
+  /** An optional integer field in {@code [min, max]}, or {@code fallback} when absent. */
+  private static long integer(JsonNode parent, String field, String path, long min, long max, long fallback) {
+    JsonNode v = parent.get(field);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+      throw ApiException.invalidArgument(path + " must be an integer in " + min + ".." + max + ", got " + TensorJson.brief(v));
+    }
+    return v.longValue();
+  }
+
+  private static void checkFields(JsonNode node, Set<String> allowed, String prefix) {
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw ApiException.invalidArgument(
+            prefix + TensorJson.printable(name) + " is not a known field; expected one of " + new TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static long ceilDiv(int a, int b) {
+    return (a + (long) b - 1) / b;
+  }
+
+  private static byte[] json(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+}
