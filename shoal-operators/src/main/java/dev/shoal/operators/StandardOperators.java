@@ -65,6 +65,13 @@ final class StandardOperators {
       return new TensorSpec(dtype, shape);
     }
 
+    /** Long loops give up when their thread is interrupted (a timeout or a cancel). */
+    void checkInterrupted() {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new OperatorException(EXECUTION, id + ": interrupted");
+      }
+    }
+
     static List<TensorSpec> specs(List<Tensor> inputs) {
       return inputs.stream().map(Tensor::spec).toList();
     }
@@ -131,6 +138,7 @@ final class StandardOperators {
         int[] y = b.ints();
         int[] c = new int[m * n];
         for (int i = 0; i < m; i++) {
+          checkInterrupted();
           int row = i * n;
           for (int p = 0; p < k; p++) {
             int av = x[i * k + p];
@@ -146,6 +154,7 @@ final class StandardOperators {
       float[] y = b.floats();
       float[] c = new float[m * n];
       for (int i = 0; i < m; i++) {
+        checkInterrupted();
         int row = i * n;
         for (int p = 0; p < k; p++) {
           float av = x[i * k + p];
