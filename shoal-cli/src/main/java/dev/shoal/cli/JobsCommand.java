@@ -1,0 +1,162 @@
+package dev.shoal.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.client.JobInfo;
+import dev.shoal.client.ShoalClient;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Client actions on jobs. */
+@Command(
+    name = "jobs",
+    mixinStandardHelpOptions = true,
+    description = "Submits, inspects and cancels jobs.",
+    subcommands = {
+      JobsCommand.Submit.class,
+      JobsCommand.Status.class,
+      JobsCommand.Result.class,
+      JobsCommand.Cancel.class
+    })
+final class JobsCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static void printJob(PrintWriter out, JobInfo j) {
+    JobInfo.Progress p = j.tasks();
+    out.printf(
+        "%s  %-9s  %d/%d tasks done (%d succeeded, %d running, %d ready, %d failed, %d cancelled, %d expired)"
+            + "  attempts=%d retries=%d%s%n",
+        j.id(), j.state(), p.finished(), p.total(), p.succeeded(), p.running() + p.validating(), p.ready(), p.failed(),
+        p.cancelled(), p.expired(), j.attempts(), j.retries(), j.error() == null ? "" : "  error: " + j.error());
+  }
+
+  /** Submits a job from a JSON file. */
+  @Command(
+      name = "submit",
+      mixinStandardHelpOptions = true,
+      description = {"Submits a job described in JSON (a task list or a matmul; see the README).", "FILE '-' reads stdin."})
+  static final class Submit implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The job as JSON, or - for standard input.")
+    String file;
+
+    @Option(names = "--wait", description = "Wait until the job finishes and print its final status.")
+    boolean await;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      String body =
+          "-".equals(file)
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(Path.of(file));
+      PrintWriter out = spec.commandLine().getOut();
+      try (ShoalClient c = client.connect()) {
+        String id = c.submitJson(body);
+        if (!await) {
+          out.println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id)) : id);
+          return 0;
+        }
+        JobInfo done = c.awaitJob(id, timeout);
+        if (client.json) {
+          out.println(ClientOptions.toJson(done));
+        } else {
+          printJob(out, done);
+        }
+        return done.succeeded() ? 0 : 1;
+      }
+    }
+  }
+
+  /** Shows a job's status. */
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows a job's state and progress.")
+  static final class Status implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (ShoalClient c = client.connect()) {
+        JobInfo j = c.job(id);
+        PrintWriter out = spec.commandLine().getOut();
+        if (client.json) {
+          out.println(ClientOptions.toJson(j));
+        } else {
+          printJob(out, j);
+        }
+        return 0;
+      }
+    }
+  }
+
+  /** Prints a finished job's result. */
+  @Command(
+      name = "result",
+      mixinStandardHelpOptions = true,
+      description = "Prints a finished job's result (JSON; tensors as base64 unless --values).")
+  static final class Result implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String id;
+
+    @Option(names = "--out", description = "Write the result to FILE instead of standard output.")
+    Path outFile;
+
+    @Override
+    public Integer call() throws Exception {
+      try (ShoalClient c = client.connect()) {
+        JsonNode result = c.result(id);
+        String text = ClientOptions.JSON.writeValueAsString(result);
+        if (outFile != null) {
+          Files.writeString(outFile, text + "\n");
+        } else {
+          spec.commandLine().getOut().println(text);
+        }
+        return 0;
+      }
+    }
+  }
+
+  /** Cancels a job. */
+  @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels every unfinished task of a job.")
+  static final class Cancel implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "JOB", description = "The job id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (ShoalClient c = client.connect()) {
+        c.cancel(id);
+        spec.commandLine().getOut().println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id, "state", "cancelled")) : id + " cancelled");
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.shoal.cli;
+
+import dev.shoal.orchestrator.Orchestrator;
+import dev.shoal.orchestrator.OrchestratorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs an orchestrator until interrupted. */
+@Command(
+    name = "orchestrator",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs an orchestrator: the worker protocol (gRPC) and the client API (HTTP).",
+      "State is in memory unless --data-dir is given; loopback only unless --allow-public-bind."
+    })
+final class OrchestratorCommand implements Callable<Integer> {
+
+  @Option(names = "--grpc-host", defaultValue = "127.0.0.1", description = "Address workers dial (default: ${DEFAULT-VALUE}).")
+  String grpcHost;
+
+  @Option(names = "--grpc-port", defaultValue = "7070", description = "Port workers dial; 0 = any (default: ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1", description = "Address of the client API (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of the client API; 0 = any (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--data-dir", description = "Keep state durable in DIR/shoal.db (default: in memory).")
+  Path dataDir;
+
+  @Option(names = "--fsync", description = "Fsync every group commit, so state survives power loss (needs --data-dir).")
+  boolean fsync;
+
+  @Option(names = "--heartbeat-interval", defaultValue = "PT2S", description = "Heartbeat interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatInterval;
+
+  @Option(names = "--missed-heartbeats", defaultValue = "3", description = "Silent intervals before a worker is gone (default: ${DEFAULT-VALUE}).")
+  int missedHeartbeats;
+
+  @Option(names = "--allow-public-bind", description = "Allow a non-loopback bind although this version has no API keys.")
+  boolean allowPublicBind;
+
+  @Option(
+      names = "--ready-file",
+      description = "Once listening, write {\"grpc_port\":..,\"http_port\":..} to FILE (for scripts and tests).")
+  Path readyFile;
+
+  @Override
+  public Integer call() throws Exception {
+    OrchestratorConfig config =
+        OrchestratorConfig.builder()
+            .grpcHost(grpcHost)
+            .grpcPort(grpcPort)
+            .httpHost(httpHost)
+            .httpPort(httpPort)
+            .dataDir(dataDir)
+            .fsync(fsync)
+            .heartbeatInterval(heartbeatInterval)
+            .missedHeartbeats(missedHeartbeats)
+            .allowPublicBind(allowPublicBind)
+            .build();
+    Orchestrator orchestrator = Orchestrator.create(config).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  orchestrator.close();
+                  stopped.countDown();
+                },
+                "shoal-shutdown"));
+    if (readyFile != null) {
+      Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
+      java.nio.file.Files.writeString(
+          tmp,
+          "{\"grpc_port\":" + orchestrator.grpcPort() + ",\"http_port\":" + orchestrator.httpPort()
+              + ",\"pid\":" + ProcessHandle.current().pid() + "}\n");
+      // Readers never see a half-written file.
+      java.nio.file.Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    System.err.printf(
+        "shoal orchestrator: workers dial %s:%d, clients use http://%s:%d/v1 (Ctrl-C stops)%n",
+        grpcHost, orchestrator.grpcPort(), httpHost, orchestrator.httpPort());
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.shoal.cli;
+
+import dev.shoal.protocol.ProtocolVersions;
+import dev.shoal.protocol.v1.ProtocolVersion;
+import dev.shoal.worker.Worker;
+import dev.shoal.worker.WorkerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs a worker until SIGTERM (then drains) or until the orchestrator refuses it. */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a worker: dials the orchestrator, advertises this machine, runs the tasks it is sent.",
+      "On SIGTERM or Ctrl-C it drains: running tasks finish (or are handed back), then it leaves."
+    })
+final class WorkerCommand implements Callable<Integer> {
+
+  @Option(names = "--orchestrator", split = ",", defaultValue = "127.0.0.1:7070",
+      description = "HOST:PORT of the orchestrator; a comma-separated list is tried in turn (default: ${DEFAULT-VALUE}).")
+  List<String> orchestrators;
+
+  @Option(names = "--name", description = "A label for this worker (default: the host name).")
+  String name;
+
+  @Option(names = "--max-tasks", description = "Tasks run at once (default: one per core).")
+  Integer maxTasks;
+
+  @Option(names = "--max-task-bytes", description = "Largest task (inputs + outputs) accepted (default: a quarter of the heap).")
+  Long maxTaskBytes;
+
+  @Option(names = "--key-file", description = "Ed25519 identity; created if missing. Keeps the peer id across restarts (default: a new key each run).")
+  Path keyFile;
+
+  @Option(names = "--drain-timeout", defaultValue = "PT30S", description = "How long a drain waits for running tasks (default: ${DEFAULT-VALUE}).")
+  Duration drainTimeout;
+
+  @Option(names = "--reconnect-max", defaultValue = "PT10S", description = "Longest wait between reconnects (default: ${DEFAULT-VALUE}).")
+  Duration reconnectMax;
+
+  @Option(names = "--protocol-versions", split = ",", hidden = true, description = "Claim these protocol versions (for testing refusal).")
+  List<String> protocolVersions;
+
+  @Override
+  public Integer call() throws Exception {
+    WorkerConfig.Builder b =
+        WorkerConfig.builder().orchestrators(orchestrators).drainTimeout(drainTimeout).reconnectMax(reconnectMax);
+    if (name != null) {
+      b.name(name);
+    }
+    if (maxTasks != null) {
+      b.maxConcurrentTasks(maxTasks);
+    }
+    if (maxTaskBytes != null) {
+      b.maxTaskBytes(maxTaskBytes);
+    }
+    if (keyFile != null) {
+      b.keyFile(keyFile);
+    }
+    if (protocolVersions != null) {
+      List<ProtocolVersion> versions = new ArrayList<>();
+      for (String v : protocolVersions) {
+        String[] p = v.split("\\.");
+        if (p.length != 3) {
+          throw new IllegalArgumentException("protocol-versions: '" + v + "' is not MAJOR.MINOR.PATCH");
+        }
+        versions.add(ProtocolVersions.of(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])));
+      }
+      b.protocolVersions(versions);
+    }
+    Worker worker = Worker.create(b.build());
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                worker.drain();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "shoal-drain");
+    Runtime.getRuntime().addShutdownHook(hook);
+    worker.start();
+    System.err.printf("shoal worker %s: dialing %s (SIGTERM drains)%n", worker.peerId(), String.join(", ", orchestrators));
+    while (!worker.awaitTermination(Duration.ofDays(1))) {
+      // Runs until drained, crashed or refused.
+    }
+    if (worker.failure().isPresent()) {
+      System.err.println("shoal worker: refused by the orchestrator: " + worker.failure().get());
+      return 3;
+    }
+    return 0;
+  }
+}

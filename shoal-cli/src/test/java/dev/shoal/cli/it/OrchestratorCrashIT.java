@@ -1,0 +1,78 @@
+package dev.shoal.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shoal.client.JobInfo;
+import dev.shoal.client.ShoalClient;
+import dev.shoal.client.TaskInfo;
+import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorComparison;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of the orchestrator mid-job, then a restart on the same data directory: the
+ * acknowledged job completes, and no result it had accepted is lost or recomputed.
+ */
+class OrchestratorCrashIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void anAcknowledgedJobSurvivesKill9OfTheOrchestrator() throws Exception {
+    try (MeshProcesses mesh = new MeshProcesses(dir)) {
+      int grpc = MeshProcesses.freePort();
+      int http = MeshProcesses.freePort();
+      Path data = dir.resolve("data");
+      MeshProcesses.Node first = mesh.orchestrator(data, grpc, http, "--fsync");
+      mesh.worker(first, "w1", 2);
+      mesh.worker(first, "w2", 2);
+      Tensor a = Matrices.random(3, 768);
+      Tensor b = Matrices.random(4, 768);
+      String job;
+      Map<String, List<TaskInfo.Attempt>> doneBefore = new HashMap<>();
+      try (ShoalClient client = ShoalClient.connect(URI.create(first.url()))) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().size() == 2);
+        job = client.submitMatmul(a, b, 96);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(5))
+            .until(() -> client.job(job).tasks().succeeded() >= 8);
+        // What the API reports is durable, so these results must survive the crash.
+        for (int i = 0; i < 64; i++) {
+          TaskInfo t = client.task(job + ".tile-" + String.format("%04d", i));
+          if (t.state().equals("succeeded")) {
+            doneBefore.put(t.id(), t.attempts());
+          }
+        }
+        assertThat(client.job(job).finished()).as("the crash must come mid-job").isFalse();
+      }
+      MeshProcesses.kill9(first.process());
+
+      MeshProcesses.Node second = mesh.orchestrator(data, grpc, http, "--fsync");
+      try (ShoalClient client = ShoalClient.connect(URI.create(second.url()))) {
+        JobInfo done = client.awaitJob(job, Duration.ofMinutes(3));
+        assertThat(done.state()).as(MeshProcesses.tail(second.log())).isEqualTo("succeeded");
+        assertThat(TensorComparison.compare(Matrices.product(a, b), client.resultTensor(job)).matches()).isTrue();
+        assertThat(doneBefore).isNotEmpty();
+        for (var e : doneBefore.entrySet()) {
+          assertThat(client.task(e.getKey()).attempts()).as("accepted before the crash: kept as it was").isEqualTo(e.getValue());
+        }
+        int restarted = 0;
+        for (int i = 0; i < done.tasks().total(); i++) {
+          TaskInfo t = client.task(job + ".tile-" + String.format("%04d", i));
+          assertThat(t.attempts().stream().filter(x -> x.state().equals("completed"))).hasSize(1);
+          restarted += (int) t.attempts().stream().filter(x -> "orchestrator restarted".equals(x.detail())).count();
+        }
+        assertThat(restarted).as("attempts running at the crash were re-dispatched").isPositive();
+      }
+    }
+  }
+}
