@@ -26,6 +26,7 @@ final class MeshProcesses implements AutoCloseable {
   private final Path dir;
   private final Path jar;
   private final List<Process> processes = new ArrayList<>();
+  private final java.util.Map<Process, Path> logs = new java.util.HashMap<>();
   private int counter;
 
   MeshProcesses(Path dir) {
@@ -62,6 +63,7 @@ final class MeshProcesses implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     processes.add(p);
+    logs.put(p, log);
     return p;
   }
 
@@ -80,7 +82,7 @@ final class MeshProcesses implements AutoCloseable {
     }
     args.addAll(List.of(extra));
     Process p = start("orchestrator", args.toArray(String[]::new));
-    Path log = dir.resolve("orchestrator-" + (counter - 1) + ".log");
+    Path log = log(p);
     Awaitility.await("orchestrator ready")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(50))
@@ -98,6 +100,16 @@ final class MeshProcesses implements AutoCloseable {
         "--max-tasks", String.valueOf(slots)));
     args.addAll(List.of(extra));
     return start("worker-" + name, args.toArray(String[]::new));
+  }
+
+  /** Where a process started here writes its output. */
+  Path log(Process p) {
+    return logs.get(p);
+  }
+
+  /** Everything a process printed. */
+  String output(Process p) throws IOException {
+    return Files.readString(log(p));
   }
 
   /** SIGKILL: no shutdown hook, no goodbye. */

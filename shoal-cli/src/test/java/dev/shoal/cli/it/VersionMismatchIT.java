@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.client.ShoalClient;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,11 +21,7 @@ class VersionMismatchIT {
       Process worker = mesh.worker(orch, "from-the-future", 1, "--protocol-versions", "2.0.0");
       assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("the refused worker exits").isTrue();
       assertThat(worker.exitValue()).isNotZero();
-      String log;
-      try (var files = Files.list(dir)) {
-        Path workerLog = files.filter(p -> p.getFileName().toString().startsWith("worker-from-the-future")).findFirst().orElseThrow();
-        log = Files.readString(workerLog);
-      }
+      String log = mesh.output(worker);
       assertThat(log).contains("protocol version mismatch: orchestrator supports [1.0.0], worker supports [2.0.0]");
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
         assertThat(client.workers()).isEmpty();
