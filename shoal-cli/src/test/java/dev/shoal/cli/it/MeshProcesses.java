@@ -51,6 +51,9 @@ final class MeshProcesses implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
+    if (Runtime.version().feature() >= 23) {
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
     cmd.add("-Xmx512m");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-jar");

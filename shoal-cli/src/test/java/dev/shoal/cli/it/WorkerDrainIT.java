@@ -34,7 +34,7 @@ class WorkerDrainIT {
         assertThat(leaving.waitFor(60, TimeUnit.SECONDS)).isTrue();
         // 143 = 128 + SIGTERM: the JVM reports the signal even after its shutdown hook drained cleanly.
         assertThat(leaving.exitValue()).isIn(0, 143);
-        assertThat(mesh.output(leaving)).contains("event=worker_draining").doesNotContain("Exception");
+        assertThat(mesh.output(leaving)).contains("event=draining").doesNotContain("Exception");
         await().atMost(Duration.ofSeconds(10)).until(() -> client.workers().isEmpty());
 
         mesh.worker(orch, "staying", 2);

@@ -3,62 +3,118 @@ package dev.shoal.worker.internal;
 import dev.shoal.protocol.Ed25519;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.NamedParameterSpec;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.Properties;
 
 /**
- * A worker's identity on disk: the Ed25519 private key (PKCS#8) and raw public key, base64, in a
- * properties file readable only by its owner. Created on first use.
+ * A worker's identity on disk: its Ed25519 private key as PEM-encoded PKCS#8 (the format of
+ * {@code openssl genpkey -algorithm ed25519}), readable only by its owner. Created on first use.
+ * The public key is not stored: it is derived from the private key's seed.
  */
 public final class KeyFiles {
 
+  private static final String BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String END = "-----END PRIVATE KEY-----";
+
   private KeyFiles() {}
 
+  /** Reads the key in {@code file}, or creates the file with a fresh key (mode 0600). */
   public static KeyPair loadOrCreate(Path file) throws IOException {
     if (Files.exists(file)) {
-      Properties p = new Properties();
-      try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        p.load(in);
-      }
-      try {
-        byte[] priv = Base64.getDecoder().decode(require(p, "private", file));
-        byte[] pub = Base64.getDecoder().decode(require(p, "public", file));
-        return new KeyPair(Ed25519.publicKey(pub), Ed25519.privateKey(priv));
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        throw new IOException("key file " + file + " does not hold an Ed25519 key: " + e.getMessage(), e);
-      }
+      return load(file);
     }
     KeyPair key = Ed25519.generate();
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null) {
       Files.createDirectories(dir);
     }
+    // Write to a private temporary file and move it into place, so the key is never readable
+    // by others and a crash never leaves a half-written identity behind.
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     try {
       Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system (Windows): the file inherits its directory's ACL.
       Files.createFile(tmp);
     }
-    String text =
-        "# Shoal worker identity. Keep it secret: whoever has it is this worker.\n"
-            + "private=" + Base64.getEncoder().encodeToString(key.getPrivate().getEncoded()) + "\n"
-            + "public=" + Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(key.getPublic())) + "\n";
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(tmp, toPem(key.getPrivate()), StandardCharsets.US_ASCII);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      // Another process created it first; its key wins so both agree on one identity.
+      Files.deleteIfExists(tmp);
+      return load(file);
+    }
     return key;
   }
 
-  private static String require(Properties p, String key, Path file) throws IOException {
-    String v = p.getProperty(key);
-    if (v == null) {
-      throw new IOException("key file " + file + " has no '" + key + "' entry");
+  static KeyPair load(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.US_ASCII);
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END);
+    if (begin < 0 || end < begin) {
+      throw new IOException("key file " + file + " is not a PEM private key (" + BEGIN + " ... " + END + ")");
     }
-    return v.trim();
+    try {
+      byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + BEGIN.length(), end));
+      PrivateKey priv = Ed25519.privateKey(der);
+      return new KeyPair(Ed25519.publicKey(publicKeyOf(priv)), priv);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IOException("key file " + file + " does not hold an Ed25519 PKCS#8 key: " + e.getMessage(), e);
+    }
+  }
+
+  static String toPem(PrivateKey key) {
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded());
+    return BEGIN + "\n" + body + "\n" + END + "\n";
+  }
+
+  /**
+   * The raw public key of an Ed25519 private key. The JDK has no API for this, but its key pair
+   * generator takes the private seed straight from the random source, so feeding it the seed
+   * regenerates the same pair.
+   */
+  static byte[] publicKeyOf(PrivateKey key) throws GeneralSecurityException {
+    if (!(key instanceof EdECPrivateKey ed)) {
+      throw new GeneralSecurityException("not an EdDSA private key: " + key.getAlgorithm());
+    }
+    byte[] seed = ed.getBytes().orElseThrow(() -> new GeneralSecurityException("the private key hides its seed"));
+    KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
+    g.initialize(NamedParameterSpec.ED25519, new SeedRandom(seed));
+    KeyPair pair = g.generateKeyPair();
+    if (!Arrays.equals(((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow(), seed)) {
+      throw new GeneralSecurityException("could not derive the public key from the private key");
+    }
+    return Ed25519.rawPublicKey(pair.getPublic());
+  }
+
+  /** A "random" source that yields one fixed seed; used only to re-derive a key pair. */
+  private static final class SeedRandom extends SecureRandom {
+    private final byte[] seed;
+
+    SeedRandom(byte[] seed) {
+      this.seed = seed.clone();
+    }
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+      if (bytes.length != seed.length) {
+        throw new IllegalStateException("expected a request for " + seed.length + " bytes, got " + bytes.length);
+      }
+      System.arraycopy(seed, 0, bytes, 0, seed.length);
+    }
   }
 }

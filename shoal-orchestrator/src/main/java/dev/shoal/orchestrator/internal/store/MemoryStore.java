@@ -8,8 +8,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** State kept in memory only: for tests and for throwaway meshes. Thread-safe (one lock). */
+/**
+ * State kept in memory only: for tests and for throwaway meshes. Keeps the newest
+ * {@code maxEvents} events so a long-running mesh does not grow without bound. Thread-safe (one
+ * lock).
+ */
 public final class MemoryStore implements StateStore {
+
+  private final int maxEvents;
+
+  public MemoryStore() {
+    this(1_000_000);
+  }
+
+  public MemoryStore(int maxEvents) {
+    this.maxEvents = maxEvents;
+  }
 
   private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
   private final Map<String, Map<String, TaskRecord>> tasks = new LinkedHashMap<>();
@@ -57,6 +71,9 @@ public final class MemoryStore implements StateStore {
             throw new StoreException("event " + e.event().seq() + " already exists");
           }
           events.put(e.event().seq(), e.event());
+          if (events.size() > maxEvents) {
+            events.pollFirstEntry();
+          }
         }
       }
     }

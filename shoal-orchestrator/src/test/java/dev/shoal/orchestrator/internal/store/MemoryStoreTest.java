@@ -11,4 +11,14 @@ class MemoryStoreTest extends StateStoreContract {
   protected StateStore reopen() {
     return null;
   }
+
+  @org.junit.jupiter.api.Test
+  void onlyTheNewestEventsAreKept() {
+    MemoryStore small = new MemoryStore(3);
+    for (long seq = 1; seq <= 5; seq++) {
+      small.apply(java.util.List.of(new StoreWrite.AppendEvent(event(seq, "j1"))));
+    }
+    org.assertj.core.api.Assertions.assertThat(small.events(0, 10)).extracting(EventRecord::seq).containsExactly(3L, 4L, 5L);
+    org.assertj.core.api.Assertions.assertThat(small.lastEventSeq()).isEqualTo(5);
+  }
 }

@@ -1,0 +1,529 @@
+package dev.shoal.worker.internal;
+
+import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_AT_CAPACITY;
+import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_BAD_INPUT;
+import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_DRAINING;
+import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_OVER_RESOURCE_LIMIT;
+import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_UNSUPPORTED_OPERATOR;
+
+import dev.shoal.operators.Attributes;
+import dev.shoal.operators.Operator;
+import dev.shoal.operators.OperatorException;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.operators.Shape;
+import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorSpec;
+import dev.shoal.protocol.MessageValidator;
+import dev.shoal.protocol.ProtocolViolation;
+import dev.shoal.protocol.WireTensors;
+import dev.shoal.protocol.v1.AttemptRef;
+import dev.shoal.protocol.v1.CancelAttempt;
+import dev.shoal.protocol.v1.Diagnostics;
+import dev.shoal.protocol.v1.RejectReason;
+import dev.shoal.protocol.v1.ResultDescriptor;
+import dev.shoal.protocol.v1.ResultStatus;
+import dev.shoal.protocol.v1.TaskAck;
+import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.protocol.v1.Value;
+import dev.shoal.protocol.v1.WorkerMessage;
+import dev.shoal.worker.WorkerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admission and execution of attempts: decides accept or reject for each dispatch, runs accepted
+ * attempts with bounded concurrency, enforces their timeouts, and reports exactly one outcome per
+ * attempt.
+ *
+ * <p>Thread-safe. Admission (duplicate check, draining, capacity) happens under one lock, so two
+ * dispatches never both take the last slot. Computation runs on the task executor, never on the
+ * transport thread, except for operators that declare themselves {@linkplain Operator#isCheap()
+ * cheap}, which run inline to save a thread hop. Only input shapes are examined on the transport
+ * thread; tensor data is decoded on the thread that computes.
+ */
+final class TaskRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+  /** Room left in a result message for everything but output data (ids, shapes, diagnostics). */
+  private static final long RESULT_OVERHEAD_BYTES = 64 * 1024;
+
+  /** How many finished attempts are remembered so a late duplicate dispatch is not run again. */
+  private static final int RECENT_ATTEMPTS = 4096;
+
+  private final WorkerConfig config;
+  private final String peerId;
+  private final MessageValidator validator;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService executor;
+  private final Timing timing;
+  private final int maxDetail;
+
+  private final Object lock = new Object();
+  private final Map<String, Attempt> held = new ConcurrentHashMap<>();
+  /** Acks of finished attempts, oldest first. Guarded by {@link #lock}. */
+  private final Map<String, TaskAck> recent =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskAck> eldest) {
+          return size() > RECENT_ATTEMPTS;
+        }
+      };
+  /** Guarded by {@link #lock}; volatile for lock-free reads in heartbeats. */
+  private volatile boolean draining;
+
+  TaskRunner(
+      WorkerConfig config,
+      String peerId,
+      MessageValidator validator,
+      ScheduledExecutorService scheduler,
+      ExecutorService executor,
+      Timing timing) {
+    this.config = config;
+    this.peerId = peerId;
+    this.validator = validator;
+    this.scheduler = scheduler;
+    this.executor = executor;
+    this.timing = timing;
+    this.maxDetail = validator.limits().maxDetailLength();
+  }
+
+  /** Attempts held now: accepted and not yet reported. */
+  int running() {
+    return held.size();
+  }
+
+  boolean isDraining() {
+    return draining;
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------
+
+  /** Handles one TaskDescriptor from {@code session}: exactly one TaskAck goes back. */
+  void dispatch(Session session, TaskDescriptor task) {
+    AttemptRef ref = task.getAttempt();
+    try {
+      validator.checkTask(task);
+    } catch (ProtocolViolation v) {
+      reject(session, ref, REJECT_REASON_BAD_INPUT, v.getMessage());
+      return;
+    }
+    String key = key(ref);
+    Attempt accepted;
+    synchronized (lock) {
+      Attempt holding = held.get(key);
+      TaskAck prior = holding != null ? holding.ack : recent.get(key);
+      if (prior != null) {
+        // Idempotency: the same attempt again gets the same answer and is never run twice.
+        log.info(
+            "event=duplicate_dispatch peer={} job={} task={} attempt={} running={}",
+            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), holding != null);
+        session.send(WorkerMessage.newBuilder().setAck(prior).build());
+        return;
+      }
+      Decision d = decide(task, session);
+      switch (d) {
+        case Reject r -> {
+          reject(session, ref, r.reason(), r.detail());
+          return;
+        }
+        case Accept a -> {
+          TaskAck ack = TaskAck.newBuilder().setAttempt(ref).setAccepted(true).build();
+          accepted = new Attempt(key, task, a.operator(), a.attributes(), session, ack, timing.nanoTime());
+          held.put(key, accepted);
+          session.send(WorkerMessage.newBuilder().setAck(ack).build());
+        }
+      }
+    }
+    log.debug(
+        "event=task_accepted peer={} job={} task={} attempt={} operator={} timeout_ms={} running={}",
+        peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), task.getOperator(), task.getTimeoutMs(), held.size());
+    launch(accepted);
+  }
+
+  private sealed interface Decision permits Accept, Reject {}
+
+  private record Accept(Operator operator, Attributes attributes) implements Decision {}
+
+  private record Reject(RejectReason reason, String detail) implements Decision {}
+
+  /** The admission rules, in the order the protocol documents them. Called under the lock. */
+  private Decision decide(TaskDescriptor task, Session session) {
+    if (draining) {
+      return new Reject(REJECT_REASON_DRAINING, "worker is draining and accepts no new tasks");
+    }
+    int max = config.maxConcurrentTasks();
+    if (held.size() >= max) {
+      return new Reject(REJECT_REASON_AT_CAPACITY, "worker is running " + held.size() + " of " + max + " tasks");
+    }
+    OperatorId id = OperatorId.parse(task.getOperator());
+    Optional<Operator> found = config.operators().find(id);
+    if (found.isEmpty()) {
+      return new Reject(REJECT_REASON_UNSUPPORTED_OPERATOR, "operator " + id + " is not run by this worker");
+    }
+    Operator operator = found.get();
+    if (!task.getModel().isEmpty() && !config.models().contains(task.getModel())) {
+      return new Reject(
+          REJECT_REASON_UNSUPPORTED_OPERATOR, "model '" + printable(task.getModel()) + "' is not served by this worker");
+    }
+    List<TensorSpec> inputs = new ArrayList<>(task.getInputsCount());
+    long inputBytes = 0;
+    for (int i = 0; i < task.getInputsCount(); i++) {
+      Value v = task.getInputs(i);
+      if (v.hasRef()) {
+        return new Reject(
+            REJECT_REASON_BAD_INPUT, "inputs[" + i + "] is a DataRef: DataRefs are not resolved by this worker version");
+      }
+      TensorSpec spec;
+      try {
+        spec = spec(v.getTensor());
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        return new Reject(REJECT_REASON_BAD_INPUT, "inputs[" + i + "]: " + e.getMessage());
+      }
+      inputs.add(spec);
+      inputBytes = saturatedAdd(inputBytes, spec.byteSize());
+    }
+    Attributes attributes;
+    List<TensorSpec> outputs;
+    try {
+      attributes = WireTensors.fromWire(task.getAttributesMap());
+      outputs = operator.outputSpecs(List.copyOf(inputs), attributes);
+    } catch (OperatorException e) {
+      return new Reject(
+          e.kind() == OperatorException.Kind.UNSUPPORTED ? REJECT_REASON_UNSUPPORTED_OPERATOR : REJECT_REASON_BAD_INPUT,
+          e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return new Reject(REJECT_REASON_BAD_INPUT, e.getMessage());
+    } catch (RuntimeException e) {
+      // An operator bug, not the task's fault; the protocol has no better reason to give.
+      log.warn("event=output_specs_failed peer={} operator={}", peerId, id, e);
+      return new Reject(REJECT_REASON_BAD_INPUT, id + " could not check these inputs: " + e);
+    }
+    long outputBytes = 0;
+    for (TensorSpec s : outputs) {
+      outputBytes = saturatedAdd(outputBytes, s.byteSize());
+    }
+    long total = saturatedAdd(inputBytes, outputBytes);
+    if (total > config.maxTaskBytes()) {
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT,
+          "task needs " + total + " bytes (inputs " + inputBytes + " + outputs " + outputBytes
+              + "), over this worker's max_task_bytes " + config.maxTaskBytes());
+    }
+    long messageLimit = messageLimit(session);
+    if (outputBytes > messageLimit) {
+      // The result could never be delivered: one message carries all outputs inline.
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT,
+          "outputs need " + outputBytes + " bytes, over the " + messageLimit + " bytes one result message can carry");
+    }
+    long memory = task.getResources().getMemoryBytes();
+    if (memory > config.maxTaskBytes()) {
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT,
+          "task asks for " + memory + " bytes of memory, over this worker's max_task_bytes " + config.maxTaskBytes());
+    }
+    String accelerator = task.getResources().getAccelerator();
+    if (!accelerator.isEmpty() && config.accelerators().stream().noneMatch(x -> x.getKind().equals(accelerator))) {
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT, "task needs a '" + printable(accelerator) + "' accelerator; this worker has none");
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (task.getResources().getCores() > cores) {
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT,
+          "task asks for " + task.getResources().getCores() + " cores; this worker has " + cores);
+    }
+    return new Accept(operator, attributes);
+  }
+
+  private void reject(Session session, AttemptRef ref, RejectReason reason, String detail) {
+    log.info(
+        "event=task_rejected peer={} job={} task={} attempt={} reason={} detail=\"{}\"",
+        peerId, printable(ref.getJobId()), printable(ref.getTaskId()), ref.getAttempt(), reason, printable(detail));
+    session.send(
+        WorkerMessage.newBuilder()
+            .setAck(TaskAck.newBuilder().setAttempt(ref).setAccepted(false).setReason(reason).setDetail(clip(detail)))
+            .build());
+  }
+
+  // ---- execution ------------------------------------------------------------------------
+
+  private void launch(Attempt a) {
+    if (a.operator.isCheap()) {
+      run(a);
+      return;
+    }
+    try {
+      a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
+      a.execution(executor.submit(() -> run(a)));
+    } catch (RejectedExecutionException e) {
+      // Only after shutdown began: the attempt is handed back rather than silently forgotten.
+      log.warn("event=attempt_not_started peer={} attempt={} reason=executor_shut_down", peerId, a);
+      finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false);
+    }
+  }
+
+  /** Computes one attempt and reports it, unless another outcome was decided first. */
+  private void run(Attempt a) {
+    long started = timing.nanoTime();
+    a.started(started);
+    if (a.isFinished()) {
+      return;
+    }
+    AttemptRef ref = a.ref;
+    try {
+      List<Tensor> inputs = new ArrayList<>(a.task.getInputsCount());
+      for (Value v : a.task.getInputsList()) {
+        inputs.add(WireTensors.fromWire(v.getTensor()));
+      }
+      List<Tensor> outputs = a.operator.apply(inputs, a.attributes);
+      List<Value> values = new ArrayList<>(outputs.size());
+      for (Tensor t : outputs) {
+        values.add(Value.newBuilder().setTensor(WireTensors.toWire(t)).build());
+      }
+      if (timing.expired(a.acceptedNanos, a.task.getTimeoutMs())) {
+        // Inline (cheap) operators have no timer; a late finish still counts as a timeout.
+        timedOut(a);
+        return;
+      }
+      if (finish(a, result(a, ResultStatus.RESULT_STATUS_OK, "", "", values), false)) {
+        log.debug(
+            "event=attempt_completed peer={} job={} task={} attempt={} status=OK run_micros={}",
+            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), Timing.micros(started, timing.nanoTime()));
+      }
+    } catch (OperatorException e) {
+      if (finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, errorKind(e.kind()), e.getMessage(), List.of()), false)) {
+        log.info(
+            "event=attempt_failed peer={} job={} task={} attempt={} error_kind={} message=\"{}\"",
+            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), errorKind(e.kind()), printable(e.getMessage()));
+      }
+    } catch (OutOfMemoryError e) {
+      // One oversized task must not take the worker down: its memory is garbage once we return.
+      if (finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "over memory: " + e.getMessage(), List.of()), false)) {
+        log.warn(
+            "event=attempt_failed peer={} job={} task={} attempt={} error_kind=internal message=\"over memory\" detail=\"{}\"",
+            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), e.getMessage());
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      if (a.isFinished()) {
+        // Typically the interrupt of a cancelled or timed-out attempt surfacing in the operator.
+        log.debug("event=outcome_ignored peer={} attempt={} reason=already_finished error=\"{}\"", peerId, a, e.toString());
+        return;
+      }
+      log.error(
+          "event=attempt_failed peer={} job={} task={} attempt={} error_kind=internal operator={}",
+          peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), a.task.getOperator(), e);
+      finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "internal error: " + e, List.of()), false);
+    }
+  }
+
+  private void timedOut(Attempt a) {
+    String message = "timed out after " + a.task.getTimeoutMs() + " ms";
+    if (finish(a, result(a, ResultStatus.RESULT_STATUS_TIMED_OUT, "", message, List.of()), true)) {
+      log.warn(
+          "event=attempt_timed_out peer={} job={} task={} attempt={} timeout_ms={}",
+          peerId, a.ref.getJobId(), a.ref.getTaskId(), a.ref.getAttempt(), a.task.getTimeoutMs());
+    }
+  }
+
+  // ---- requests from the orchestrator and the worker ------------------------------------
+
+  /** Stops an attempt the orchestrator no longer wants and reports CANCELLED. */
+  void cancel(Session session, CancelAttempt cancel) {
+    AttemptRef ref = cancel.getAttempt();
+    Attempt a = held.get(key(ref));
+    if (a == null || a.session != session) {
+      log.debug(
+          "event=cancel_ignored peer={} job={} task={} attempt={} reason=not_running",
+          peerId, printable(ref.getJobId()), printable(ref.getTaskId()), ref.getAttempt());
+      return;
+    }
+    String message = "cancelled by the orchestrator" + (cancel.getReason().isEmpty() ? "" : ": " + cancel.getReason());
+    if (finish(a, result(a, ResultStatus.RESULT_STATUS_CANCELLED, "", message, List.of()), true)) {
+      log.info(
+          "event=attempt_cancelled peer={} job={} task={} attempt={} reason=\"{}\"",
+          peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), printable(cancel.getReason()));
+    }
+  }
+
+  /** From now on every dispatch is rejected DRAINING. */
+  void startDraining() {
+    synchronized (lock) {
+      draining = true;
+    }
+  }
+
+  /** Waits until every attempt held now has reported, or the timeout passes. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    CompletableFuture<?>[] pending = held.values().stream().map(Attempt::done).toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(pending).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("attempt completion futures never fail", e);
+    }
+  }
+
+  /** Stops every held attempt and hands it back as RELEASED: not the task's fault. */
+  void releaseAll(String reason) {
+    for (Attempt a : held.values()) {
+      if (finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", reason, List.of()), true)) {
+        log.warn(
+            "event=attempt_released peer={} job={} task={} attempt={} reason=\"{}\"",
+            peerId, a.ref.getJobId(), a.ref.getTaskId(), a.ref.getAttempt(), reason);
+      }
+    }
+  }
+
+  /**
+   * The stream that carried these attempts is gone, so the orchestrator has marked them lost:
+   * stop them and report nothing, freeing their slots for the next stream.
+   */
+  void sessionLost(Session session) {
+    for (Attempt a : held.values()) {
+      if (a.session == session && finish(a, null, true)) {
+        log.info(
+            "event=attempt_abandoned peer={} job={} task={} attempt={} reason=stream_lost",
+            peerId, a.ref.getJobId(), a.ref.getTaskId(), a.ref.getAttempt());
+      }
+    }
+  }
+
+  /** Stops everything without a word: the worker is being killed. */
+  void abortAll() {
+    for (Attempt a : held.values()) {
+      finish(a, null, true);
+    }
+  }
+
+  // ---- outcomes -------------------------------------------------------------------------
+
+  /**
+   * Reports {@code result} (or nothing, if null) if no other outcome was decided first.
+   * {@code interrupt} stops a computation still running for it.
+   */
+  private boolean finish(Attempt a, ResultDescriptor result, boolean interrupt) {
+    if (!a.finish()) {
+      return false;
+    }
+    synchronized (lock) {
+      held.remove(a.key, a);
+      if (result != null) {
+        recent.put(a.key, a.ack);
+      }
+    }
+    if (interrupt) {
+      a.interrupt();
+    }
+    if (result != null) {
+      if (a.session.isOpen()) {
+        a.session.send(WorkerMessage.newBuilder().setResult(result).build());
+      } else {
+        // The orchestrator marked the attempt lost when the stream broke; it would not apply this.
+        log.info(
+            "event=result_dropped peer={} job={} task={} attempt={} status={} reason=stream_down",
+            peerId, a.ref.getJobId(), a.ref.getTaskId(), a.ref.getAttempt(), result.getStatus());
+      }
+    }
+    a.done().complete(null);
+    return true;
+  }
+
+  private ResultDescriptor result(Attempt a, ResultStatus status, String errorKind, String message, List<Value> outputs) {
+    long now = timing.nanoTime();
+    long started = a.startedNanos();
+    Diagnostics.Builder d = Diagnostics.newBuilder().setErrorKind(errorKind).setMessage(clip(message));
+    if (started != 0) {
+      d.setQueuedMicros(Timing.micros(a.acceptedNanos, started)).setRunMicros(Timing.micros(started, now));
+    } else {
+      d.setQueuedMicros(Timing.micros(a.acceptedNanos, now));
+    }
+    return ResultDescriptor.newBuilder()
+        .setAttempt(a.ref)
+        .setStatus(status)
+        .addAllOutputs(outputs)
+        .setDiagnostics(d)
+        .build();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  /** Output bytes one result may carry: the orchestrator's message limit less room for framing. */
+  private long messageLimit(Session session) {
+    long limit = validator.limits().maxMessageBytes();
+    // A stated limit too small to carry any result is ignored rather than refusing everything.
+    if (session.welcome() != null && session.welcome().getMaxMessageBytes() > 2 * RESULT_OVERHEAD_BYTES) {
+      limit = Math.min(limit, session.welcome().getMaxMessageBytes());
+    }
+    return limit - RESULT_OVERHEAD_BYTES;
+  }
+
+  static String key(AttemptRef ref) {
+    return ref.getJobId() + "/" + ref.getTaskId() + "#" + ref.getAttempt();
+  }
+
+  private static TensorSpec spec(dev.shoal.protocol.v1.Tensor t) {
+    int[] dims = new int[t.getShapeCount()];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = Math.toIntExact(t.getShape(i));
+    }
+    return new TensorSpec(WireTensors.fromWire(t.getDtype()), Shape.of(dims));
+  }
+
+  private static String errorKind(OperatorException.Kind kind) {
+    return switch (kind) {
+      case BAD_INPUT -> "bad_input";
+      case EXECUTION -> "execution";
+      case UNSUPPORTED -> "unsupported";
+    };
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private String clip(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.length() <= maxDetail ? s : s.substring(0, maxDetail - 1) + "…";
+  }
+
+  /** Clips and escapes text that came from the wire before it reaches a log line. */
+  static String printable(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    int i = 0;
+    for (; i < s.length() && b.length() < 200; i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c >= 0x20 && c < 0x7f) {
+        b.append(c);
+      } else {
+        b.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return i < s.length() ? b + "…" : b.toString();
+  }
+}
