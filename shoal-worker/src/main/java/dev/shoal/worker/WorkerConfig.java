@@ -107,20 +107,22 @@ public record WorkerConfig(
     if (protocolVersions.isEmpty() || protocolVersions.size() > 16) {
       throw new IllegalArgumentException("protocol-versions: 1..16 versions are needed");
     }
-    if (heartbeatInterval != null && heartbeatInterval.toMillis() < 10) {
+    if (heartbeatInterval != null
+        && (heartbeatInterval.compareTo(Duration.ofMillis(10)) < 0 || heartbeatInterval.compareTo(Duration.ofMinutes(10)) > 0)) {
       throw new IllegalArgumentException(
-          "heartbeat-interval: must be at least 10 ms, got " + heartbeatInterval);
+          "heartbeat-interval: must be in 10 ms..10 min, got " + heartbeatInterval);
     }
     if (reconnectInitial == null
         || reconnectMax == null
         || reconnectInitial.isNegative()
         || reconnectInitial.isZero()
-        || reconnectMax.compareTo(reconnectInitial) < 0) {
+        || reconnectMax.compareTo(reconnectInitial) < 0
+        || reconnectMax.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException(
-          "reconnect: need 0 < initial <= max, got " + reconnectInitial + " and " + reconnectMax);
+          "reconnect: need 0 < initial <= max <= 1 h, got " + reconnectInitial + " and " + reconnectMax);
     }
-    if (drainTimeout == null || drainTimeout.isNegative()) {
-      throw new IllegalArgumentException("drain-timeout: must not be negative, got " + drainTimeout);
+    if (drainTimeout == null || drainTimeout.isNegative() || drainTimeout.compareTo(Duration.ofDays(365)) > 0) {
+      throw new IllegalArgumentException("drain-timeout: must be in 0..365 days, got " + drainTimeout);
     }
     return this;
   }
@@ -130,8 +132,13 @@ public record WorkerConfig(
     if (colon <= 0) {
       return false;
     }
+    String host = a.substring(0, colon);
     String port = a.substring(colon + 1);
-    return port.matches("[0-9]{1,5}") && Integer.parseInt(port) <= 65535;
+    return !host.isBlank()
+        && host.chars().noneMatch(Character::isWhitespace)
+        && port.matches("[0-9]{1,5}")
+        && Integer.parseInt(port) >= 1
+        && Integer.parseInt(port) <= 65535;
   }
 
   /**

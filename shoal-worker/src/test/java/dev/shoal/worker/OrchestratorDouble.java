@@ -34,6 +34,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -71,6 +73,11 @@ final class OrchestratorDouble implements AutoCloseable {
   volatile boolean echoHeartbeats = true;
   /** Whether every result is answered with an ACCEPTED receipt. */
   volatile boolean sendReceipts = true;
+  /**
+   * How long the double stays busy after reading a result before it reads the next message,
+   * like an orchestrator whose core is momentarily slow. Zero: not at all.
+   */
+  volatile Duration busyAfterResult = Duration.ZERO;
 
   OrchestratorDouble() throws IOException {
     WorkerLinkGrpc.WorkerLinkImplBase service =
@@ -177,6 +184,7 @@ final class OrchestratorDouble implements AutoCloseable {
           }
         }
         case RESULT -> {
+          stayBusy(busyAfterResult);
           if (sendReceipts) {
             send(
                 OrchestratorMessage.newBuilder()
@@ -188,6 +196,18 @@ final class OrchestratorDouble implements AutoCloseable {
           }
         }
         default -> {}
+      }
+    }
+
+    /** Keeps this call's (serial) executor busy, so later messages wait unread in gRPC. */
+    private void stayBusy(Duration d) {
+      if (d.isZero()) {
+        return;
+      }
+      try {
+        new CountDownLatch(1).await(d.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 
@@ -231,7 +251,12 @@ final class OrchestratorDouble implements AutoCloseable {
     // ---- what the test sends ---------------------------------------------------------------
 
     void sendWelcome(long intervalMs, int missedLimit) {
-      send(OrchestratorMessage.newBuilder().setWelcome(welcome(node, negotiated, intervalMs, missedLimit)).build());
+      sendWelcome(welcome(node, negotiated, intervalMs, missedLimit));
+    }
+
+    /** Sends {@code w} as it is, whatever it says. */
+    void sendWelcome(Welcome w) {
+      send(OrchestratorMessage.newBuilder().setWelcome(w).build());
       welcomed = true;
     }
 
@@ -279,6 +304,12 @@ final class OrchestratorDouble implements AutoCloseable {
 
     List<WorkerMessage> received() {
       return List.copyOf(received);
+    }
+
+    /** Waits until this call's Hello has been opened and a version agreed. */
+    NodeDescriptor awaitHello() {
+      await().until(() -> node != null && negotiated != null);
+      return node;
     }
 
     /** Waits for the {@code index}-th message (from 0) of this call. */

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code test.slow@1}, an operator for tests: it returns its inputs unchanged, but only once the
  * test calls {@link #release()}. It waits on a {@link CountDownLatch} and honours interruption
- * (a timeout, a cancel, a drain hand-back or a shutdown) by failing at once. Counts how often it
- * started, was interrupted and finished.
+ * (a timeout, a cancel, a drain hand-back or a shutdown) by failing at once, unless it was made
+ * {@linkplain #ignoringInterrupts() deaf to interrupts}. Counts how often it started, was
+ * interrupted and finished.
  */
 final class SlowOperator implements Operator {
 
@@ -26,6 +27,20 @@ final class SlowOperator implements Operator {
   final AtomicInteger started = new AtomicInteger();
   final AtomicInteger interrupted = new AtomicInteger();
   final AtomicInteger completed = new AtomicInteger();
+  private final boolean ignoresInterrupts;
+
+  SlowOperator() {
+    this(false);
+  }
+
+  private SlowOperator(boolean ignoresInterrupts) {
+    this.ignoresInterrupts = ignoresInterrupts;
+  }
+
+  /** A straggler: it notes an interrupt but keeps waiting for {@link #release()}. */
+  static SlowOperator ignoringInterrupts() {
+    return new SlowOperator(true);
+  }
 
   @Override
   public OperatorId id() {
@@ -40,12 +55,22 @@ final class SlowOperator implements Operator {
   @Override
   public List<Tensor> apply(List<Tensor> inputs, Attributes attributes) {
     started.incrementAndGet();
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      interrupted.incrementAndGet();
+    boolean wasInterrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted.incrementAndGet();
+        if (!ignoresInterrupts) {
+          Thread.currentThread().interrupt();
+          throw new OperatorException(OperatorException.Kind.EXECUTION, ID + ": interrupted");
+        }
+        wasInterrupted = true;
+      }
+    }
+    if (wasInterrupted) {
       Thread.currentThread().interrupt();
-      throw new OperatorException(OperatorException.Kind.EXECUTION, ID + ": interrupted");
     }
     completed.incrementAndGet();
     return List.copyOf(inputs);

@@ -223,6 +223,58 @@ class WorkerDispatchSpecTest extends WorkerSpecSupport {
   }
 
   @Test
+  void aTimedOutStragglerThatIgnoresInterruptsFreesItsSlotAndNeverReportsTwice() {
+    SlowOperator straggler = SlowOperator.ignoringInterrupts();
+    Worker worker = start(config().maxConcurrentTasks(1).operators(straggler.withStandard()));
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+
+    call.dispatch(task("t-deaf", SlowOperator.ID, float32(1)).setTimeoutMs(100).build());
+    assertThat(call.awaitResult("t-deaf").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_TIMED_OUT);
+    await().until(() -> straggler.interrupted.get() == 1);
+    assertThat(worker.running()).isZero();
+
+    // Its computation is still running, yet the slot is free for the next attempt.
+    call.dispatch(task("t-after", "tensor.add@1", float32(1), float32(2)).build());
+    assertThat(call.awaitAck("t-after").getAccepted()).isTrue();
+    assertThat(call.awaitResult("t-after").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+
+    straggler.release();
+    await().until(() -> straggler.completed.get() == 1);
+    call.assertNoResultFor("t-none", QUIET);
+    assertThat(call.results("t-deaf")).hasSize(1);
+  }
+
+  @Test
+  void aDuplicateDispatchOfAFinishedAttemptIsAckedAgainButNotRerun() {
+    start(config());
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+    TaskDescriptor t = task("t-again", "tensor.add@1", float32(1), float32(1)).build();
+    call.dispatch(t);
+    assertThat(call.awaitResult("t-again").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+
+    call.dispatch(t);
+
+    await().until(() -> call.acks("t-again").size() == 2);
+    assertThat(call.acks("t-again").get(1)).isEqualTo(call.acks("t-again").get(0));
+    await().during(QUIET).atMost(Duration.ofSeconds(3)).until(() -> call.results("t-again").size() == 1);
+  }
+
+  @Test
+  void theNextAttemptOfATaskIsANewAttemptAndRuns() {
+    start(config());
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+    call.dispatch(task("t-retry", "tensor.add@1", float32(1), float32(1)).build());
+    assertThat(call.awaitResult("t-retry").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+
+    call.dispatch(task("t-retry", "tensor.add@1", float32(2), float32(2)).setAttempt(attempt("t-retry", 2)).build());
+
+    await().until(() -> call.results("t-retry").size() == 2);
+    ResultDescriptor second = call.results("t-retry").get(1);
+    assertThat(second.getAttempt().getAttempt()).isEqualTo(2);
+    assertThat(floats(second.getOutputs(0))).containsExactly(4f);
+  }
+
+  @Test
   void cancelAttemptStopsTheRunAndReportsCancelled() {
     SlowOperator slow = new SlowOperator();
     Worker worker = start(config().operators(slow.withStandard()));

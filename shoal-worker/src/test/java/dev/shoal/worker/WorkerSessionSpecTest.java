@@ -10,6 +10,7 @@ import dev.shoal.protocol.MessageValidator;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.ProtocolVersions;
+import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Heartbeat;
 import dev.shoal.protocol.v1.NodeDescriptor;
 import dev.shoal.protocol.v1.ResultStatus;
@@ -52,6 +53,7 @@ class WorkerSessionSpecTest extends WorkerSpecSupport {
     await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> call.received().size() == 1);
     assertThat(worker.isConnected()).isFalse();
 
+    call.awaitHello();
     call.sendWelcome(1_000, 10);
     await().until(worker::isConnected);
   }
@@ -118,6 +120,56 @@ class WorkerSessionSpecTest extends WorkerSpecSupport {
     // It does not come back: one call, one Hello, ever.
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> orchestrator.callCount() == 1);
     assertThat(orchestrator.allReceived().stream().filter(WorkerMessage::hasHello)).hasSize(1);
+  }
+
+  @Test
+  void anUnauthenticatedRefusalStopsTheWorkerForGood() throws Exception {
+    orchestrator.autoWelcome = false;
+    Worker worker = start(config());
+    OrchestratorDouble.Call call = orchestrator.awaitCall(0);
+    call.awaitHello();
+
+    call.refuse(ErrorCode.ERROR_CODE_UNAUTHENTICATED, "peer id does not derive from public_key", Status.UNAUTHENTICATED);
+
+    assertThat(worker.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    assertThat(worker.failure()).hasValueSatisfying(f -> assertThat(f).contains("UNAUTHENTICATED"));
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(3)).until(() -> orchestrator.callCount() == 1);
+  }
+
+  @Test
+  void aWelcomeInAMajorVersionTheWorkerNeverOfferedIsRefusedByTheWorker() throws Exception {
+    orchestrator.autoWelcome = false;
+    Worker worker = start(config());
+    OrchestratorDouble.Call call = orchestrator.awaitCall(0);
+    call.awaitHello();
+
+    call.sendWelcome(OrchestratorDouble.welcome(call.node, ProtocolVersions.of(2, 0, 0), 1_000, 10));
+
+    assertThat(worker.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    assertThat(worker.failure()).hasValueSatisfying(f -> assertThat(f).contains("VERSION_MISMATCH").contains("2.0.0"));
+    assertThat(call.heartbeats()).isEmpty();
+    await().until(() -> call.cancelledByWorker);
+    assertThat(orchestrator.callCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamTheOrchestratorCompletesNormallyIsAlsoReopened() {
+    Worker worker = start(config());
+    OrchestratorDouble.Call first = orchestrator.awaitWelcomed(0);
+
+    first.close(Status.OK);
+
+    orchestrator.awaitWelcomed(1);
+    await().until(worker::isConnected);
+  }
+
+  @Test
+  void aConfiguredHeartbeatIntervalOverridesTheWelcome() {
+    orchestrator.heartbeatIntervalMs = 60_000;
+    start(config().heartbeatInterval(Duration.ofMillis(20)));
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+
+    await().atMost(Duration.ofSeconds(3)).until(() -> call.heartbeats().size() >= 5);
   }
 
   @Test

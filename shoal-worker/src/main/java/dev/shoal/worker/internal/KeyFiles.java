@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -40,23 +39,26 @@ public final class KeyFiles {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    // Write to a private temporary file and move it into place, so the key is never readable
-    // by others and a crash never leaves a half-written identity behind.
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
+    // Write to a private temporary file and link it into place: the key is never readable by
+    // others, a crash never leaves half an identity, and a link (unlike a rename) refuses to
+    // replace a file another process created first, so every creator ends with the same key.
+    Path tmp;
     try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system (Windows): the file inherits its directory's ACL.
-      Files.createFile(tmp);
+      tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
     }
-    Files.writeString(tmp, toPem(key.getPrivate()), StandardCharsets.US_ASCII);
     try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException e) {
-      // Another process created it first; its key wins so both agree on one identity.
+      Files.writeString(tmp, toPem(key.getPrivate()), StandardCharsets.US_ASCII);
+      try {
+        Files.createLink(file, tmp);
+      } catch (FileAlreadyExistsException e) {
+        return load(file);
+      }
+    } finally {
       Files.deleteIfExists(tmp);
-      return load(file);
     }
     return key;
   }

@@ -126,11 +126,6 @@ final class Session implements ClientResponseObserver<WorkerMessage, Orchestrato
     channel.shutdownNow();
   }
 
-  /** Like {@link #kill}, but only after every message queued so far has been written. */
-  void killAfterWrites(String why) {
-    execute(() -> kill(why));
-  }
-
   boolean isOpen() {
     return !ended.get();
   }

@@ -214,12 +214,9 @@ public final class WorkerRuntime implements Session.Listener {
       String reason = released == 0 ? "drained" : "drained; " + released + " attempt(s) released";
       s.send(WorkerMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setReason(reason)).build());
       s.halfClose();
-      if (interrupted) {
-        // Goodbye still goes out first: the kill is queued behind it.
-        s.killAfterWrites("interrupted while draining");
-      } else {
-        interrupted = !awaitClose(s);
-      }
+      // Even an interrupted drain waits (bounded) for the close: cancelling the call would
+      // discard the Goodbye and hand-backs the orchestrator has not read yet.
+      interrupted = !awaitClose(s) || interrupted;
     } else if (s != null) {
       s.kill("worker drained before the orchestrator welcomed it");
     }
