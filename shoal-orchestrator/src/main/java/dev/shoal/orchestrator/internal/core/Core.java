@@ -638,9 +638,8 @@ public final class Core implements JobService {
         "event=job_finished job={} state={} tasks={} attempts={} retries={}",
         job.id, to.wireName(), job.tasks.size(), job.attempts, job.retries);
     // Once durable, the store can answer for the job; memory keeps it a while for late results.
-    committer
-        .barrier()
-        .thenRun(() -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), settings.retainFinishedMillis()));
+    committer.afterCommit(
+        () -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), settings.retainFinishedMillis()));
   }
 
   private void gone(WorkerSession s, String reason) {
@@ -887,7 +886,7 @@ public final class Core implements JobService {
             if (!pendingReceipts.isEmpty()) {
               List<Receipt> receipts = pendingReceipts;
               pendingReceipts = new ArrayList<>();
-              committer.barrier().thenRun(() -> receipts.forEach(r -> r.channel().send(r.message())));
+              committer.afterCommit(() -> receipts.forEach(r -> r.channel().send(r.message())));
             }
           }
         });

@@ -24,7 +24,13 @@ public final class GroupCommitter implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition hasWork = lock.newCondition();
   private List<StoreWrite> pending = new ArrayList<>();
-  private List<CompletableFuture<Void>> waiters = new ArrayList<>();
+  /** Waiters in the order they asked, each with the count of writes it waits for. */
+  private final java.util.ArrayDeque<Waiter> waiters = new java.util.ArrayDeque<>();
+  /** Writes ever appended, and ever committed: a barrier waits for the first to reach the second. */
+  private long appended;
+  private long committed;
+  private record Waiter(long target, CompletableFuture<Void> future, Runnable action) {}
+
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
@@ -43,6 +49,7 @@ public final class GroupCommitter implements AutoCloseable {
     try {
       checkOpen();
       pending.add(write);
+      appended++;
       if (pending.size() == 1) {
         hasWork.signal();
       }
@@ -51,7 +58,10 @@ public final class GroupCommitter implements AutoCloseable {
     }
   }
 
-  /** Completes when every write appended so far has been committed (or fails with the store's error). */
+  /**
+   * Completes when every write appended before this call has been committed (or fails with the
+   * store's error). Writes appended later do not hold it back.
+   */
   public CompletableFuture<Void> barrier() {
     CompletableFuture<Void> f = new CompletableFuture<>();
     lock.lock();
@@ -60,12 +70,35 @@ public final class GroupCommitter implements AutoCloseable {
         f.completeExceptionally(failure);
         return f;
       }
-      waiters.add(f);
-      hasWork.signal();
+      if (committed >= appended) {
+        f.complete(null);
+        return f;
+      }
+      waiters.add(new Waiter(appended, f, null));
     } finally {
       lock.unlock();
     }
     return f;
+  }
+
+  /**
+   * Runs {@code action} on the writer thread once every write appended so far is committed, or
+   * drops it if the store fails. Cheaper than {@link #barrier()} for fire-and-forget follow-ups.
+   */
+  public void afterCommit(Runnable action) {
+    lock.lock();
+    try {
+      if (failure != null) {
+        return;
+      }
+      if (committed < appended) {
+        waiters.add(new Waiter(appended, null, action));
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    action.run();
   }
 
   private void checkOpen() {
@@ -80,50 +113,65 @@ public final class GroupCommitter implements AutoCloseable {
   private void run() {
     while (true) {
       List<StoreWrite> batch;
-      List<CompletableFuture<Void>> done;
       lock.lock();
       try {
-        while (pending.isEmpty() && waiters.isEmpty() && !closed) {
+        while (pending.isEmpty() && !closed) {
           hasWork.awaitUninterruptibly();
         }
-        if (pending.isEmpty() && waiters.isEmpty() && closed) {
+        if (pending.isEmpty()) {
           return;
         }
         if (pending.size() <= MAX_BATCH) {
           batch = pending;
           pending = new ArrayList<>();
-          done = waiters;
-          waiters = new ArrayList<>();
         } else {
-          // Very large bursts commit in slices; waiters wait for the last slice.
+          // Very large bursts commit in slices, each its own transaction.
           batch = new ArrayList<>(pending.subList(0, MAX_BATCH));
           pending = new ArrayList<>(pending.subList(MAX_BATCH, pending.size()));
-          done = List.of();
         }
       } finally {
         lock.unlock();
       }
       try {
-        if (!batch.isEmpty()) {
-          store.apply(batch);
-          batches++;
-          writes += batch.size();
-        }
-        done.forEach(f -> f.complete(null));
+        store.apply(batch);
       } catch (RuntimeException e) {
         // A failed commit leaves state we can no longer vouch for: stop acknowledging anything.
         log.error("event=store_write_failed store=\"{}\" writes={}", store.describe(), batch.size(), e);
+        List<Waiter> failed;
         lock.lock();
         try {
           failure = e;
-          done.forEach(f -> f.completeExceptionally(e));
-          waiters.forEach(f -> f.completeExceptionally(e));
+          failed = new ArrayList<>(waiters);
           waiters.clear();
           pending.clear();
         } finally {
           lock.unlock();
         }
+        failed.forEach(w -> {
+          if (w.future() != null) {
+            w.future().completeExceptionally(e);
+          }
+        });
         return;
+      }
+      List<Waiter> done = new ArrayList<>();
+      lock.lock();
+      try {
+        committed += batch.size();
+        batches++;
+        writes += batch.size();
+        while (!waiters.isEmpty() && waiters.peekFirst().target() <= committed) {
+          done.add(waiters.pollFirst());
+        }
+      } finally {
+        lock.unlock();
+      }
+      for (Waiter w : done) {
+        if (w.future() != null) {
+          w.future().complete(null);
+        } else {
+          w.action().run();
+        }
       }
     }
   }
