@@ -83,6 +83,8 @@ public final class Core implements JobService {
   private final Set<Task> dirtyTasks = new LinkedHashSet<>();
   private final Set<Attempt> dirtyAttempts = new LinkedHashSet<>();
   private List<Receipt> pendingReceipts = new ArrayList<>();
+  /** Writes of the current action, handed to the committer in one go when it ends. */
+  private List<StoreWrite> outbox = new ArrayList<>();
   private long nextSeq;
   private boolean stopping;
   private Clock.Timer sweepTimer;
@@ -166,7 +168,7 @@ public final class Core implements JobService {
             index++;
           }
           jobs.put(id, job);
-          committer.append(
+          outbox.add(
               new StoreWrite.PutJob(
                   new JobRecord(id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null), records));
           event("job", job, null, null, "", JobState.RUNNING.name(), "accepted tasks=" + records.size());
@@ -180,8 +182,7 @@ public final class Core implements JobService {
           if (job.tasks.isEmpty()) {
             finishJobIfDone(job);
           }
-          committer
-              .barrier()
+          durable()
               .whenComplete(
                   (ok, e) -> {
                     if (e != null) {
@@ -216,7 +217,7 @@ public final class Core implements JobService {
             settle(t, TaskState.CANCELLED, "cancelled by the client");
           }
           finishJobIfDone(job);
-          committer.barrier().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
+          durable().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
         });
     return out;
   }
@@ -632,12 +633,13 @@ public final class Core implements JobService {
     job.state = to;
     job.finishedAt = clock.millis();
     flush();
-    committer.append(new StoreWrite.SetJobState(job.id, to, job.finishedAt, job.error));
+    outbox.add(new StoreWrite.SetJobState(job.id, to, job.finishedAt, job.error));
     event("job", job, null, null, from.name(), to.name(), job.error == null ? "" : job.error);
     log.info(
         "event=job_finished job={} state={} tasks={} attempts={} retries={}",
         job.id, to.wireName(), job.tasks.size(), job.attempts, job.retries);
     // Once durable, the store can answer for the job; memory keeps it a while for late results.
+    flushOutbox();
     committer.afterCommit(
         () -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), settings.retainFinishedMillis()));
   }
@@ -832,7 +834,7 @@ public final class Core implements JobService {
   }
 
   private void event(String kind, Job job, Task task, Attempt attempt, String from, String to, String detail) {
-    committer.append(
+    outbox.add(
         new StoreWrite.AppendEvent(
             new EventRecord(
                 nextSeq++,
@@ -848,9 +850,23 @@ public final class Core implements JobService {
   }
 
   private void workerEvent(WorkerSession s, String from, String to, String detail) {
-    committer.append(
+    outbox.add(
         new StoreWrite.AppendEvent(
             new EventRecord(nextSeq++, clock.millis(), "worker", "", "", 0, s.peerId, from, to, detail)));
+  }
+
+  /** Completes once everything this action has written so far is durable. */
+  private CompletableFuture<Void> durable() {
+    flushOutbox();
+    return committer.barrier();
+  }
+
+  private void flushOutbox() {
+    if (!outbox.isEmpty()) {
+      List<StoreWrite> writes = outbox;
+      outbox = new ArrayList<>();
+      committer.appendAll(writes);
+    }
   }
 
   /** Writes the latest state of every task and attempt changed by the current action. */
@@ -858,17 +874,18 @@ public final class Core implements JobService {
     long now = clock.millis();
     for (Task t : dirtyTasks) {
       byte[] result = t.state == TaskState.SUCCEEDED && t.result != null ? t.result.toByteArray() : null;
-      committer.append(
+      outbox.add(
           new StoreWrite.SetTaskState(
               t.job.id, t.id, t.state, t.retriesUsed, t.attempts.size(), t.error, result, t.resultPeer, now));
     }
     dirtyTasks.clear();
     for (Attempt a : dirtyAttempts) {
-      committer.append(
+      outbox.add(
           new StoreWrite.PutAttempt(
               new AttemptRecord(a.task.job.id, a.task.id, a.number, a.peerId, a.state, a.dispatchedAt, a.endedAt, a.detail)));
     }
     dirtyAttempts.clear();
+    flushOutbox();
   }
 
   /**
@@ -916,7 +933,7 @@ public final class Core implements JobService {
         () -> {
           Optional<T> hit = memory.get();
           if (hit.isPresent()) {
-            committer.barrier().whenComplete((ok, e) -> {
+            durable().whenComplete((ok, e) -> {
               if (e != null) {
                 out.completeExceptionally(new Unavailable("store failed: " + e.getMessage()));
               } else {

@@ -58,6 +58,22 @@ public final class GroupCommitter implements AutoCloseable {
     }
   }
 
+  /** Queues writes in order, under one lock acquisition. */
+  public void appendAll(List<StoreWrite> batch) {
+    lock.lock();
+    try {
+      checkOpen();
+      boolean wasEmpty = pending.isEmpty();
+      pending.addAll(batch);
+      appended += batch.size();
+      if (wasEmpty) {
+        hasWork.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Completes when every write appended before this call has been committed (or fails with the
    * store's error). Writes appended later do not hold it back.
