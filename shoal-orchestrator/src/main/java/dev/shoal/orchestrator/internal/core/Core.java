@@ -78,6 +78,7 @@ public final class Core implements JobService {
   private final AtomicLong sessionIds = new AtomicLong();
 
   private final Map<String, Job> jobs = new HashMap<>();
+  private final Map<String, List<CompletableFuture<Optional<JobStatus>>>> finishWaiters = new HashMap<>();
   private final Map<String, ArrayDeque<Task>> ready = new LinkedHashMap<>();
   private final Map<Long, WorkerSession> sessions = new LinkedHashMap<>();
   private final Set<Task> dirtyTasks = new LinkedHashSet<>();
@@ -298,6 +299,33 @@ public final class Core implements JobService {
                               .map(t -> new JobOutcome.TaskOutcome(t.taskId(), t.state(), parseResult(t.result()), t.error()))
                               .toList());
                     }));
+  }
+
+  @Override
+  public CompletableFuture<Optional<JobStatus>> whenFinished(String jobId) {
+    CompletableFuture<Optional<JobStatus>> out = new CompletableFuture<>();
+    act(
+        () -> {
+          Job job = jobs.get(jobId);
+          if (job != null && !job.state.isTerminal()) {
+            finishWaiters.computeIfAbsent(jobId, k -> new ArrayList<>()).add(out);
+            return;
+          }
+          if (job != null) {
+            JobStatus s = job.status();
+            durable().whenComplete((ok, e) -> out.complete(Optional.of(s)));
+            return;
+          }
+          queryExecutor.execute(
+              () -> {
+                try {
+                  out.complete(store.job(jobId).map(j -> statusFromStore(j, store.tasks(jobId))));
+                } catch (RuntimeException e) {
+                  out.completeExceptionally(e);
+                }
+              });
+        });
+    return out;
   }
 
   @Override
@@ -640,6 +668,11 @@ public final class Core implements JobService {
         job.id, to.wireName(), job.tasks.size(), job.attempts, job.retries);
     // Once durable, the store can answer for the job; memory keeps it a while for late results.
     flushOutbox();
+    List<CompletableFuture<Optional<JobStatus>>> waiting = finishWaiters.remove(job.id);
+    if (waiting != null) {
+      Optional<JobStatus> status = Optional.of(job.status());
+      committer.afterCommit(() -> waiting.forEach(f -> f.complete(status)));
+    }
     committer.afterCommit(
         () -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), settings.retainFinishedMillis()));
   }

@@ -32,6 +32,12 @@ public interface JobService {
 
   CompletableFuture<List<WorkerStatus>> workers();
 
+  /**
+   * Completes with the job's final status once it has finished and that is durable; completes
+   * empty for an unknown job. For waiting without polling (benchmarks, long-polling clients).
+   */
+  CompletableFuture<Optional<JobStatus>> whenFinished(String jobId);
+
   /** The core cannot take work now; retry later. */
   final class Unavailable extends RuntimeException {
     public Unavailable(String message) {

@@ -37,14 +37,18 @@ class LifecycleTest {
     try (CoreHarness h = new CoreHarness()) {
       FakeWorker w = h.worker("w1", 4);
       String job = h.submit(CoreHarness.addJob(1, 3, 1_000, 0));
+      var finished = h.core.whenFinished(job);
       TaskDescriptor t = only(w.dispatches());
       assertThat(h.task(job, "t0").state()).isEqualTo(TaskState.RUNNING);
+      assertThat(finished).isNotDone();
       w.accept(t);
       w.succeed(t);
       assertThat(receipts(w)).containsExactly(Disposition.DISPOSITION_ACCEPTED);
       h.settle();
       JobStatus s = h.job(job);
       assertThat(s.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(finished.get(5, java.util.concurrent.TimeUnit.SECONDS)).contains(s);
+      assertThat(h.core.whenFinished("jnope").get()).isEmpty();
       assertThat(s.attempts()).isEqualTo(1);
       assertThat(s.retries()).isZero();
       TaskStatus ts = h.task(job, "t0");

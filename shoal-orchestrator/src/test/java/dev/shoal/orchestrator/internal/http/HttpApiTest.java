@@ -129,6 +129,11 @@ class HttpApiTest {
     }
 
     @Override
+    public CompletableFuture<Optional<JobStatus>> whenFinished(String jobId) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    @Override
     public CompletableFuture<List<WorkerStatus>> workers() {
       return answer(List.copyOf(workers));
     }
