@@ -123,6 +123,11 @@ public final class Orchestrator implements AutoCloseable {
     return core;
   }
 
+  /** Dispatch-to-result times (ns) of the latest attempts: the protocol round trip. */
+  public java.util.concurrent.CompletableFuture<long[]> recentRoundTrips() {
+    return core.recentRoundTrips();
+  }
+
   public OrchestratorConfig config() {
     return config;
   }

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * One {@code WorkerLink.Connect} stream to one orchestrator address, from Hello to close.
  *
  * <p>Thread-safe. The outbound {@code StreamObserver} is not, so every write, half-close and
- * cancel is handed to one serial writer executor shared by all sessions: transport threads (the
- * Netty event loop, with the direct executor) only enqueue and never wait for a lock held by a
- * thread that is serializing a large result.
+ * cancel is handed to one serializing {@link OutboundWriter} shared by all sessions: a write runs
+ * on the sending thread when no other write is in progress, and is queued for the writing thread
+ * otherwise, so no thread ever waits for a lock held by a thread serializing a large result.
  */
 final class Session implements ClientResponseObserver<WorkerMessage, OrchestratorMessage> {
 

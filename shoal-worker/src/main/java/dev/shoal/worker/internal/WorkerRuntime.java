@@ -52,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * shutdown.
  *
  * <p>Thread-safe. Lifecycle state is guarded by one lock that is never held while calling into
- * gRPC. Threads: one timer thread (heartbeats, liveness, reconnects, task timeouts), one writer
- * thread (every outbound message, in order), and the task executor. Inbound messages are handled
- * on the transport thread and do only cheap work there.
+ * gRPC. Threads: one timer thread (heartbeats, liveness, reconnects, task timeouts) and the
+ * task executor; outbound messages go through an {@link OutboundWriter}, which writes on the
+ * sending thread unless another thread is writing. Inbound messages are handled on the
+ * transport thread and do only cheap work there.
  */
 public final class WorkerRuntime implements Session.Listener {
 
@@ -73,7 +74,7 @@ public final class WorkerRuntime implements Session.Listener {
   private final String peerId;
   private final Timing timing;
   private final ScheduledThreadPoolExecutor scheduler;
-  private final ExecutorService writer;
+  private final OutboundWriter writer;
   private final ThreadPoolExecutor executor;
   private final TaskRunner runner;
   private final AtomicLong sessionIds = new AtomicLong();
@@ -101,7 +102,7 @@ public final class WorkerRuntime implements Session.Listener {
     this.timing = new Timing(config.reconnectInitial(), config.reconnectMax());
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("shoal-worker-timer"));
     this.scheduler.setRemoveOnCancelPolicy(true);
-    this.writer = Executors.newSingleThreadExecutor(threads("shoal-worker-out"));
+    this.writer = new OutboundWriter();
     // No queue: admission already bounds concurrency at max_concurrent_tasks. The pool only grows
     // past that while a timed-out or cancelled computation that ignores interrupts winds down, so
     // such a straggler never delays the next attempt.
@@ -312,7 +313,7 @@ public final class WorkerRuntime implements Session.Listener {
     }
     scheduler.shutdownNow();
     executor.shutdownNow();
-    // Queued writes (a Goodbye) still go out; the writer thread then ends.
+    // Queued writes (a Goodbye) still go out; new ones are refused.
     writer.shutdown();
     terminated.countDown();
   }

@@ -11,6 +11,8 @@ final class Attempt {
   /** The session it was sent on; null for attempts recovered from the store. */
   final WorkerSession session;
   final long dispatchedAt;
+  /** Monotonic time of the dispatch, for the round-trip measurement. */
+  long sentNanos;
   AttemptState state;
   long endedAt;
   String detail = "";

@@ -87,6 +87,9 @@ public final class Core implements JobService {
   /** Writes of the current action, handed to the committer in one go when it ends. */
   private List<StoreWrite> outbox = new ArrayList<>();
   private long nextSeq;
+  /** Dispatch-to-result times of the latest attempts (a ring), for benchmarks and metrics. */
+  private final long[] roundTrips = new long[1 << 16];
+  private long roundTripCount;
   private boolean stopping;
   private Clock.Timer sweepTimer;
 
@@ -335,6 +338,22 @@ public final class Core implements JobService {
 
   // ---------------------------------------------------------------- worker side
 
+  /**
+   * The dispatch-to-result times (nanoseconds) of up to the last 65 536 attempts that ended with a
+   * result, oldest first: the protocol round trip as the orchestrator sees it.
+   */
+  public CompletableFuture<long[]> recentRoundTrips() {
+    return query(
+        () -> {
+          int n = (int) Math.min(roundTripCount, roundTrips.length);
+          long[] out = new long[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = roundTrips[(int) ((roundTripCount - n + i) & (roundTrips.length - 1))];
+          }
+          return out;
+        });
+  }
+
   /** A new session id for a stream that has just been opened. */
   public long newSessionId() {
     return sessionIds.incrementAndGet();
@@ -443,6 +462,9 @@ public final class Core implements JobService {
             return;
           }
           release(a);
+          if (a.state.isLive() && a.sentNanos != 0) {
+            roundTrips[(int) (roundTripCount++ & (roundTrips.length - 1))] = clock.nanos() - a.sentNanos;
+          }
           if (!a.state.isLive()) {
             if (a.state == AttemptState.CANCELLED || a.state == AttemptState.TIMED_OUT || a.state == AttemptState.LOST) {
               setAttempt(a, AttemptState.LATE, "late " + statusName(result) + " after " + a.state.wireName());
@@ -806,6 +828,7 @@ public final class Core implements JobService {
         clock.schedule(
             inSync, () -> act(() -> deadlinePassed(a)), t.template.getTimeoutMs() + settings.ackGraceMillis());
     TaskDescriptor descriptor = t.template.toBuilder().setAttempt(ref(a)).build();
+    a.sentNanos = clock.nanos();
     w.channel.send(OrchestratorMessage.newBuilder().setDispatch(descriptor).build());
   }
 

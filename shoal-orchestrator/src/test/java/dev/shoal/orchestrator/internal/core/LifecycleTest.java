@@ -49,6 +49,7 @@ class LifecycleTest {
       assertThat(s.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(finished.get(5, java.util.concurrent.TimeUnit.SECONDS)).contains(s);
       assertThat(h.core.whenFinished("jnope").get()).isEmpty();
+      assertThat(h.core.recentRoundTrips().get()).as("one dispatch-to-result time").hasSize(1);
       assertThat(s.attempts()).isEqualTo(1);
       assertThat(s.retries()).isZero();
       TaskStatus ts = h.task(job, "t0");
