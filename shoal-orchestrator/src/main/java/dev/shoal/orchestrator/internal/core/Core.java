@@ -921,7 +921,15 @@ public final class Core implements JobService {
     if (!outbox.isEmpty()) {
       List<StoreWrite> writes = outbox;
       outbox = new ArrayList<>();
-      committer.appendAll(writes);
+      try {
+        committer.appendAll(writes);
+      } catch (dev.shoal.orchestrator.internal.store.StoreException e) {
+        if (!stopping) {
+          throw e;
+        }
+        // Streams closing during shutdown still report; nothing after stop() is acknowledged.
+        log.debug("event=writes_dropped_after_stop writes={}", writes.size());
+      }
     }
   }
 
