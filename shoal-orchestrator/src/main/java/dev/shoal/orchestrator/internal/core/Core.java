@@ -436,6 +436,9 @@ public final class Core implements JobService {
           }
           if (ack.getAccepted()) {
             setAttempt(a, AttemptState.ACCEPTED, "");
+            // The event records it; the attempt's row catches up when it ends. A restart treats
+            // DISPATCHED and ACCEPTED alike (both become LOST), so this saves a row per task.
+            dirtyAttempts.remove(a);
             return;
           }
           String reason = ack.getReason().name().substring("REJECT_REASON_".length()).toLowerCase() + ": " + ack.getDetail();

@@ -29,6 +29,8 @@ public final class GroupCommitter implements AutoCloseable {
   /** Writes ever appended, and ever committed: a barrier waits for the first to reach the second. */
   private long appended;
   private long committed;
+  /** The writer is running callbacks of a commit: later barriers must queue behind them. */
+  private boolean notifying;
   private record Waiter(long target, CompletableFuture<Void> future, Runnable action) {}
 
   private final Thread thread;
@@ -86,7 +88,7 @@ public final class GroupCommitter implements AutoCloseable {
         f.completeExceptionally(failure);
         return f;
       }
-      if (committed >= appended) {
+      if (committed >= appended && waiters.isEmpty() && !notifying) {
         f.complete(null);
         return f;
       }
@@ -107,7 +109,7 @@ public final class GroupCommitter implements AutoCloseable {
       if (failure != null) {
         return;
       }
-      if (committed < appended) {
+      if (committed < appended || !waiters.isEmpty() || notifying) {
         waiters.add(new Waiter(appended, null, action));
         return;
       }
@@ -170,14 +172,33 @@ public final class GroupCommitter implements AutoCloseable {
         });
         return;
       }
-      List<Waiter> done = new ArrayList<>();
       lock.lock();
       try {
         committed += batch.size();
         batches++;
         writes += batch.size();
+      } finally {
+        lock.unlock();
+      }
+      notifyDone();
+    }
+  }
+
+  /**
+   * Runs, in order and outside the lock, every waiter whose writes are now committed, including
+   * ones that queued behind a running callback: a barrier never overtakes an earlier callback.
+   */
+  private void notifyDone() {
+    while (true) {
+      List<Waiter> done = new ArrayList<>();
+      lock.lock();
+      try {
         while (!waiters.isEmpty() && waiters.peekFirst().target() <= committed) {
           done.add(waiters.pollFirst());
+        }
+        notifying = !done.isEmpty();
+        if (!notifying) {
+          return;
         }
       } finally {
         lock.unlock();
