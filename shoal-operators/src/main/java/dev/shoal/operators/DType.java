@@ -20,15 +20,17 @@ public enum DType {
     return byteSize;
   }
 
+  /** Whether elements are IEEE floating point (float32, float16). */
   public boolean isFloating() {
     return this != INT32;
   }
 
-  /** The name used in JSON and on the command line: "float32", "float16", "int32". */
+  /** The name used on the wire, in JSON and on the command line: "float32", "float16", "int32". */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The dtype with this wire name; anything else is an IllegalArgumentException listing the names. */
   public static DType fromWireName(String name) {
     for (DType d : values()) {
       if (d.wireName().equals(name)) {

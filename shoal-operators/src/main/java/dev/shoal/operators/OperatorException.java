@@ -1,7 +1,11 @@
 package dev.shoal.operators;
 
+import java.util.Objects;
+
 /** An operator refused its inputs or failed while computing; the message names the operator. */
 public final class OperatorException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
 
   /** What went wrong. */
   public enum Kind {
@@ -9,7 +13,7 @@ public final class OperatorException extends RuntimeException {
     BAD_INPUT,
     /** No such operator here. */
     UNSUPPORTED,
-    /** The inputs were well-formed but the computation failed (e.g. integer division by zero). */
+    /** The inputs were well-formed but the computation failed (e.g. int32 division by zero). */
     EXECUTION
   }
 
@@ -17,7 +21,7 @@ public final class OperatorException extends RuntimeException {
 
   public OperatorException(Kind kind, String message) {
     super(message);
-    this.kind = kind;
+    this.kind = Objects.requireNonNull(kind, "kind");
   }
 
   public Kind kind() {

@@ -1,21 +1,24 @@
 package dev.shoal.operators;
 
+import dev.shoal.operators.internal.StandardOperators;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** A set of operators by id. Immutable and thread-safe. */
+/** A set of operators by id; immutable and thread-safe. */
 public final class OperatorRegistry {
 
   private static final OperatorRegistry STANDARD = of(StandardOperators.all().toArray(Operator[]::new));
 
   private final Map<OperatorId, Operator> byId;
+  private final Set<OperatorId> ids;
 
   private OperatorRegistry(Map<OperatorId, Operator> byId) {
-    this.byId = Collections.unmodifiableMap(byId);
+    this.byId = Map.copyOf(byId);
+    this.ids = Collections.unmodifiableSet(new TreeSet<>(byId.keySet()));
   }
 
   /** Every operator of operator set v1. */
@@ -23,11 +26,12 @@ public final class OperatorRegistry {
     return STANDARD;
   }
 
+  /** A registry of exactly these operators; two with the same id are an IllegalArgumentException. */
   public static OperatorRegistry of(Operator... operators) {
-    Map<OperatorId, Operator> m = new LinkedHashMap<>();
+    Map<OperatorId, Operator> m = new HashMap<>();
     for (Operator o : operators) {
-      if (m.put(o.id(), o) != null) {
-        throw new IllegalArgumentException("operator " + o.id() + " registered twice");
+      if (m.putIfAbsent(o.id(), o) != null) {
+        throw new IllegalArgumentException("operator " + o.id() + " is registered twice");
       }
     }
     return new OperatorRegistry(m);
@@ -37,19 +41,22 @@ public final class OperatorRegistry {
     return Optional.ofNullable(byId.get(id));
   }
 
+  /** The operator with this id, or an OperatorException of kind UNSUPPORTED. */
   public Operator require(OperatorId id) {
     Operator o = byId.get(id);
     if (o == null) {
-      throw new OperatorException(OperatorException.Kind.UNSUPPORTED, "operator " + id + " is not supported here");
+      throw new OperatorException(OperatorException.Kind.UNSUPPORTED, id + ": operator is not supported here");
     }
     return o;
   }
 
-  /** Ids in a stable order (by name, then version). */
+  /** The ids, sorted by name then version. */
   public Set<OperatorId> ids() {
-    TreeSet<OperatorId> out =
-        new TreeSet<>((a, b) -> a.name().equals(b.name()) ? Integer.compare(a.version(), b.version()) : a.name().compareTo(b.name()));
-    out.addAll(byId.keySet());
-    return Collections.unmodifiableSet(out);
+    return ids;
+  }
+
+  @Override
+  public String toString() {
+    return "OperatorRegistry" + ids;
   }
 }

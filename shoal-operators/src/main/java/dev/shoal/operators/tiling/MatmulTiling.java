@@ -3,62 +3,91 @@ package dev.shoal.operators.tiling;
 import dev.shoal.operators.DType;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
+import dev.shoal.operators.internal.TensorAccess;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
- * Cuts C = A·B into output tiles, each computed from a row block of A and a column block of B,
- * and puts the tiles back together.
+ * Cuts C = A·B into output tiles — tile (r, c) is {@code A.rowBlock(r) · B.columnBlock(c)} — and
+ * puts the computed blocks back together.
  */
 public final class MatmulTiling {
 
   private MatmulTiling() {}
 
-  /** Tiles covering an m×n output exactly once, row by row; edge tiles may be smaller. */
+  /**
+   * Tiles covering an m×n output exactly once, in row-major tile order with indices 0, 1, …; tiles
+   * on the bottom and right edges may be smaller. All four sizes must be positive.
+   */
   public static List<Tile> plan(int m, int n, int tileRows, int tileCols) {
     if (m < 1 || n < 1 || tileRows < 1 || tileCols < 1) {
       throw new IllegalArgumentException(
           "matmul tiling needs positive sizes, got output " + m + "x" + n + " and tile " + tileRows + "x" + tileCols);
     }
-    List<Tile> tiles = new ArrayList<>();
-    for (int r = 0; r < m; r += tileRows) {
-      for (int c = 0; c < n; c += tileCols) {
-        tiles.add(new Tile(tiles.size(), r, Math.min(m, r + tileRows), c, Math.min(n, c + tileCols)));
+    long count = (long) Math.ceilDiv(m, tileRows) * Math.ceilDiv(n, tileCols);
+    if (count > Tensor.MAX_ELEMENTS) {
+      throw new IllegalArgumentException(
+          "a " + m + "x" + n + " output in " + tileRows + "x" + tileCols + " tiles makes " + count + " tiles, too many for one list");
+    }
+    List<Tile> tiles = new ArrayList<>((int) count);
+    // Each end is the start plus what is left (at most), so nothing overflows near Integer.MAX_VALUE.
+    for (int r = 0, rowTo; r < m; r = rowTo) {
+      rowTo = r + Math.min(tileRows, m - r);
+      for (int c = 0, colTo; c < n; c = colTo) {
+        colTo = c + Math.min(tileCols, n - c);
+        tiles.add(new Tile(tiles.size(), r, rowTo, c, colTo));
       }
     }
-    return tiles;
+    return List.copyOf(tiles);
   }
 
-  /** Assembles the m×n product from one block per tile, checking each block's shape and dtype. */
+  /**
+   * Assembles the m×n product of the given dtype from one block per tile ({@code blocks.get(i)} is
+   * the block of {@code tiles.get(i)}). Each block must have the dtype and exactly its tile's shape,
+   * and the tiles must cover the output exactly once; otherwise an IllegalArgumentException.
+   */
   public static Tensor assemble(DType dtype, int m, int n, List<Tile> tiles, List<Tensor> blocks) {
+    if (m < 1 || n < 1) {
+      throw new IllegalArgumentException("matmul output must have positive sizes, got " + m + "x" + n);
+    }
+    if ((long) m * n > Tensor.MAX_ELEMENTS) {
+      throw new IllegalArgumentException("a " + m + "x" + n + " output has more than " + Tensor.MAX_ELEMENTS + " elements");
+    }
     if (tiles.size() != blocks.size()) {
       throw new IllegalArgumentException(tiles.size() + " tiles but " + blocks.size() + " blocks");
     }
     boolean ints = dtype == DType.INT32;
-    float[] f = ints ? null : new float[Math.multiplyExact(m, n)];
-    int[] iv = ints ? new int[Math.multiplyExact(m, n)] : null;
+    Object out = ints ? new int[m * n] : new float[m * n];
+    BitSet covered = new BitSet(m * n);
     for (int t = 0; t < tiles.size(); t++) {
       Tile tile = tiles.get(t);
       Tensor block = blocks.get(t);
-      if (block.dtype() != dtype || !block.shape().equals(Shape.of(tile.rows(), tile.cols()))) {
+      Shape expected = Shape.of(tile.rows(), tile.cols());
+      if (block.dtype() != dtype || !block.shape().equals(expected)) {
         throw new IllegalArgumentException(
-            "tile " + tile.index() + " needs a " + dtype.wireName() + Shape.of(tile.rows(), tile.cols()) + " block, got "
-                + block.dtype().wireName() + block.shape());
+            "tile " + tile.index() + " needs a " + dtype.wireName() + expected + " block, got " + block.spec());
       }
       if (tile.rowTo() > m || tile.colTo() > n) {
         throw new IllegalArgumentException("tile " + tile.index() + " lies outside the " + m + "x" + n + " output");
       }
-      float[] bf = ints ? null : block.toFloatArray();
-      int[] bi = ints ? block.toIntArray() : null;
+      Object src = ints ? TensorAccess.ints(block) : TensorAccess.floats(block);
       for (int r = 0; r < tile.rows(); r++) {
         int dst = (tile.rowFrom() + r) * n + tile.colFrom();
-        if (ints) {
-          System.arraycopy(bi, r * tile.cols(), iv, dst, tile.cols());
-        } else {
-          System.arraycopy(bf, r * tile.cols(), f, dst, tile.cols());
+        int overlap = covered.nextSetBit(dst);
+        if (overlap >= 0 && overlap < dst + tile.cols()) {
+          throw new IllegalArgumentException(
+              "tile " + tile.index() + " overlaps another tile at row " + (overlap / n) + ", column " + (overlap % n));
         }
+        covered.set(dst, dst + tile.cols());
+        System.arraycopy(src, r * tile.cols(), out, dst, tile.cols());
       }
     }
-    return ints ? Tensor.int32(Shape.of(m, n), iv) : dtype == DType.FLOAT16 ? Tensor.float16(Shape.of(m, n), f) : Tensor.float32(Shape.of(m, n), f);
+    int missing = covered.nextClearBit(0);
+    if (missing < m * n) {
+      throw new IllegalArgumentException("no tile covers row " + (missing / n) + ", column " + (missing % n));
+    }
+    Shape shape = Shape.of(m, n);
+    return ints ? TensorAccess.adoptInts(shape, (int[]) out) : TensorAccess.adoptFloats(dtype, shape, (float[]) out);
   }
 }

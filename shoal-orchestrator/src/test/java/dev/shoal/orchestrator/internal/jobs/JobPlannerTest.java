@@ -114,20 +114,34 @@ class JobPlannerTest {
 
   @Test
   void convertsEveryAttributeKind() {
+    // shoal.noop@1 takes any attributes; real operators refuse ones they do not know.
     JobPlan plan =
         planner.plan(
             json(
                 """
-                {'tasks': [{'operator': '%s', 'inputs': [{'dtype': 'float32', 'shape': [2], 'values': [1, 2]}],
+                {'tasks': [{'operator': 'shoal.noop@1', 'inputs': [{'dtype': 'float32', 'shape': [2], 'values': [1, 2]}],
                             'attributes': {'axis': 0, 'scale': 0.5, 'mode': 'fast', 'perm': [1, 0]}}]}
-                """
-                    .formatted(REDUCE)));
+                """));
 
     var attributes = plan.tasks().get(0).template().getAttributesMap();
     assertThat(attributes.get("axis").getIntValue()).isZero();
     assertThat(attributes.get("scale").getFloatValue()).isEqualTo(0.5);
     assertThat(attributes.get("mode").getStringValue()).isEqualTo("fast");
     assertThat(attributes.get("perm").getInts().getValuesList()).containsExactly(1L, 0L);
+  }
+
+  @Test
+  void anAttributeTheOperatorDoesNotKnowIsRefused() {
+    assertThatThrownBy(
+            () ->
+                planner.plan(
+                    json(
+                        """
+                        {'tasks': [{'operator': '%s', 'inputs': [{'dtype': 'float32', 'shape': [2], 'values': [1, 2]}],
+                                    'attributes': {'axis': 0, 'mode': 'fast'}}]}
+                        """
+                            .formatted(REDUCE))))
+        .hasMessageContaining("unknown attribute 'mode'");
   }
 
   @Test

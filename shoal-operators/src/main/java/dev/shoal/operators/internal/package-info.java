@@ -1,0 +1,2 @@
+/** Implementation of the operators; not API, may change freely. */
+package dev.shoal.operators.internal;
