@@ -141,19 +141,29 @@ final class JobsCommand implements Runnable {
     }
   }
 
-  /** Cancels a job. */
-  @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels every unfinished task of a job.")
+  /** Cancels a job, or one task of it. */
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Cancels every unfinished task of a job (JOB), or one task (JOB.TASK).",
+        "Running attempts are told to stop."
+      })
   static final class Cancel implements Callable<Integer> {
     @Mixin ClientOptions client;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "JOB", description = "The job id.")
+    @Parameters(paramLabel = "JOB[.TASK]", description = "The job id, or a task id (job id, '.', task id).")
     String id;
 
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        c.cancel(id);
+        if (id.contains(".")) {
+          c.cancelTask(id);
+        } else {
+          c.cancel(id);
+        }
         spec.commandLine().getOut().println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id, "state", "cancelled")) : id + " cancelled");
         return 0;
       }

@@ -201,6 +201,19 @@ public final class ShoalClient implements AutoCloseable {
   }
 
   /**
+   * Cancels one task ({@code jobId.taskId}); the job's other tasks go on. {@link ConflictException}
+   * if it already finished.
+   */
+  public void cancelTask(String taskId) {
+    sync(cancelTaskAsync(taskId));
+  }
+
+  public CompletableFuture<Void> cancelTaskAsync(String taskId) {
+    HttpRequest req = request("/v1/tasks/" + segment(taskId) + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build();
+    return call(req, json -> null);
+  }
+
+  /**
    * Polls the job with growing pauses (25 ms doubling to 2 s) until it finishes or
    * {@code timeout} passes, and returns it as last seen: check {@link JobInfo#finished()}.
    * Retryable errors while polling are retried until the timeout.

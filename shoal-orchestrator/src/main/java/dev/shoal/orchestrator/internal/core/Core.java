@@ -227,6 +227,34 @@ public final class Core implements JobService {
   }
 
   @Override
+  public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId) {
+    CompletableFuture<CancelOutcome> out = new CompletableFuture<>();
+    act(
+        () -> {
+          Job job = jobs.get(jobId);
+          Task t = job == null ? null : job.tasks.get(taskId);
+          if (t == null) {
+            queryExecutor.execute(
+                () ->
+                    out.complete(
+                        store.task(jobId, taskId).map(x -> CancelOutcome.ALREADY_FINISHED).orElse(CancelOutcome.NOT_FOUND)));
+            return;
+          }
+          if (t.state.isTerminal()) {
+            out.complete(CancelOutcome.ALREADY_FINISHED);
+            return;
+          }
+          settle(t, TaskState.CANCELLED, "cancelled by the client");
+          if (job.error == null) {
+            job.error = "task " + taskId + " was cancelled by the client";
+          }
+          finishJobIfDone(job);
+          durable().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
+        });
+    return out;
+  }
+
+  @Override
   public CompletableFuture<Optional<JobStatus>> job(String jobId) {
     return inMemoryOrStore(
         () -> Optional.ofNullable(jobs.get(jobId)).map(Job::status),

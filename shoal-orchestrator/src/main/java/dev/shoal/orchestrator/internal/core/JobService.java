@@ -30,6 +30,12 @@ public interface JobService {
   /** Cancels every unfinished task of the job; completes once the cancellation is durable. */
   CompletableFuture<CancelOutcome> cancel(String jobId);
 
+  /**
+   * Cancels one task: a running attempt is told to stop. The job's other tasks go on; a job
+   * with a cancelled task ends {@code CANCELLED} once the rest have finished.
+   */
+  CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId);
+
   CompletableFuture<List<WorkerStatus>> workers();
 
   /**

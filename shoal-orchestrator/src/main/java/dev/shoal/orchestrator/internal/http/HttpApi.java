@@ -140,6 +140,7 @@ public final class HttpApi {
     config.routes.get("/v1/jobs/{id}/result", this::result);
     config.routes.post("/v1/jobs/{id}/cancel", this::cancel);
     config.routes.get("/v1/tasks/{id}", this::task);
+    config.routes.post("/v1/tasks/{id}/cancel", this::cancelTask);
 
     config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
     config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e.getStatus(), ctx)));
@@ -220,6 +221,25 @@ public final class HttpApi {
                   new Reply(200, mapper.createObjectNode().put("id", id).put("state", JobState.CANCELLED.wireName()));
               case NOT_FOUND -> throw noJob(id);
               case ALREADY_FINISHED -> throw ApiException.conflict("job " + id + " has already finished");
+            });
+  }
+
+  private void cancelTask(Context ctx) {
+    String full = ctx.pathParam("id");
+    int dot = full.indexOf('.');
+    if (dot < 0) {
+      throw ApiException.invalidArgument("task id must be {job_id}.{task_id}, got '" + printable(full) + "'");
+    }
+    String jobId = id(full.substring(0, dot), "job id");
+    String taskId = id(full.substring(dot + 1), "task id");
+    async(
+        ctx,
+        jobs.cancelTask(jobId, taskId),
+        outcome ->
+            switch (outcome) {
+              case CANCELLED -> new Reply(200, mapper.createObjectNode().put("id", full).put("state", "cancelled"));
+              case NOT_FOUND -> throw ApiException.notFound("no task " + taskId + " in job " + jobId);
+              case ALREADY_FINISHED -> throw ApiException.conflict("task " + full + " has already finished");
             });
   }
 

@@ -350,6 +350,30 @@ class LifecycleTest {
   }
 
   @Test
+  void cancellingOneTaskStopsItAndLetsTheOthersFinish() throws Exception {
+    try (CoreHarness h = new CoreHarness()) {
+      FakeWorker w = h.worker("w1", 2);
+      String job = h.submit(CoreHarness.addJob(3, 3, 60_000, 0));
+      List<TaskDescriptor> sent = w.dispatches();
+      assertThat(sent).hasSize(2);
+      String victim = sent.get(0).getAttempt().getTaskId();
+      assertThat(h.core.cancelTask(job, victim).get()).isEqualTo(CancelOutcome.CANCELLED);
+      assertThat(w.drain()).anyMatch(m -> m.hasCancel() && m.getCancel().getAttempt().equals(sent.get(0).getAttempt()));
+      assertThat(h.core.cancelTask(job, victim).get()).isEqualTo(CancelOutcome.ALREADY_FINISHED);
+      assertThat(h.core.cancelTask(job, "nope").get()).isEqualTo(CancelOutcome.NOT_FOUND);
+      w.succeed(sent.get(1));
+      w.result(sent.get(0).getAttempt(), ResultStatus.RESULT_STATUS_CANCELLED);
+      w.succeed(only(w.dispatches()));
+      h.settle();
+      JobStatus s = h.job(job);
+      assertThat(s.counts().get(TaskState.SUCCEEDED)).isEqualTo(2);
+      assertThat(s.counts().get(TaskState.CANCELLED)).isEqualTo(1);
+      assertThat(s.state()).isEqualTo(JobState.CANCELLED);
+      assertThat(s.error()).contains("task " + victim + " was cancelled");
+    }
+  }
+
+  @Test
   void aDeadlineExpiresUnfinishedTasks() throws Exception {
     deadline();
   }

@@ -129,6 +129,11 @@ class HttpApiTest {
     }
 
     @Override
+    public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId) {
+      return CompletableFuture.completedFuture(cancels.getOrDefault(jobId + "." + taskId, CancelOutcome.NOT_FOUND));
+    }
+
+    @Override
     public CompletableFuture<Optional<JobStatus>> whenFinished(String jobId) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
@@ -366,6 +371,20 @@ class HttpApiTest {
     assertThat(r.body()).isEqualTo(MAPPER.readTree("{\"id\":\"j5\",\"state\":\"cancelled\"}"));
     assertError(send("POST", "/v1/jobs/j6/cancel", null), 409, "conflict", "job j6 has already finished");
     assertError(send("POST", "/v1/jobs/j0/cancel", null), 404, "not_found", "no job j0");
+  }
+
+  @Test
+  void cancelsOneTask() throws Exception {
+    jobs.cancels.put("j5.t1", CancelOutcome.CANCELLED);
+    jobs.cancels.put("j5.t2", CancelOutcome.ALREADY_FINISHED);
+
+    Response r = send("POST", "/v1/tasks/j5.t1/cancel", null);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(MAPPER.readTree("{\"id\":\"j5.t1\",\"state\":\"cancelled\"}"));
+    assertError(send("POST", "/v1/tasks/j5.t2/cancel", null), 409, "conflict", "task j5.t2 has already finished");
+    assertError(send("POST", "/v1/tasks/j5.t9/cancel", null), 404, "not_found", "no task t9 in job j5");
+    assertError(send("POST", "/v1/tasks/j5/cancel", null), 400, "invalid_argument", "task id must be");
   }
 
   // ---------------------------------------------------------------- errors
