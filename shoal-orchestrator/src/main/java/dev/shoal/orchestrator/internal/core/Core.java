@@ -174,7 +174,9 @@ public final class Core implements JobService {
           jobs.put(id, job);
           outbox.add(
               new StoreWrite.PutJob(
-                  new JobRecord(id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null), records));
+                  new JobRecord(
+                      id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null, job.deadlineAt),
+                  records));
           event("job", job, null, null, "", JobState.RUNNING.name(), "accepted tasks=" + records.size());
           for (Task t : job.tasks.values()) {
             enqueue(t);
@@ -1076,7 +1078,7 @@ public final class Core implements JobService {
   private record Receipt(WorkerChannel channel, OrchestratorMessage message) {}
 
   private void recover(JobRecord record) {
-    Job job = new Job(record.id(), record.kind(), record.spec(), record.createdAt(), 0);
+    Job job = new Job(record.id(), record.kind(), record.spec(), record.createdAt(), record.deadlineAt());
     List<TaskRecord> tasks = store.tasks(record.id());
     Map<String, List<AttemptRecord>> attempts = new HashMap<>();
     for (AttemptRecord a : store.attempts(record.id())) {
@@ -1136,6 +1138,10 @@ public final class Core implements JobService {
     }
     log.info("event=job_recovered job={} tasks={} unfinished={}", job.id, job.tasks.size(), job.unfinished());
     finishJobIfDone(job);
+    if (job.deadlineAt > 0 && !job.state.isTerminal()) {
+      // The deadline is absolute: a restart neither resets nor forgets it.
+      clock.schedule(inSync, () -> expire(job), Math.max(0, job.deadlineAt - clock.millis()));
+    }
   }
 
   private static List<TensorSpec> expectedOutputs(TaskDescriptor template) {

@@ -1,6 +1,9 @@
 package dev.shoal.orchestrator.internal.store;
 
-/** A job as stored. {@code spec} is the planner's description (kind-specific JSON). */
+/**
+ * A job as stored. {@code spec} is the planner's description (kind-specific JSON);
+ * {@code deadlineAt} is the epoch millisecond after which unfinished tasks expire (0 = none).
+ */
 public record JobRecord(
     String id,
     String kind,
@@ -9,4 +12,5 @@ public record JobRecord(
     long createdAt,
     long finishedAt,
     int taskCount,
-    String error) {}
+    String error,
+    long deadlineAt) {}

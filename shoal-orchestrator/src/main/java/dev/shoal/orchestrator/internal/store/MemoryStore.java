@@ -49,7 +49,9 @@ public final class MemoryStore implements StateStore {
           JobRecord j = require(jobs.get(s.jobId()), "job " + s.jobId());
           jobs.put(
               j.id(),
-              new JobRecord(j.id(), j.kind(), j.spec(), s.state(), j.createdAt(), s.finishedAt(), j.taskCount(), s.error()));
+              new JobRecord(
+                  j.id(), j.kind(), j.spec(), s.state(), j.createdAt(), s.finishedAt(), j.taskCount(), s.error(),
+                  j.deadlineAt()));
         }
         case StoreWrite.SetTaskState s -> {
           Map<String, TaskRecord> byId = require(tasks.get(s.jobId()), "job " + s.jobId());

@@ -58,7 +58,8 @@ public final class SqliteStore implements StateStore {
         s.execute("PRAGMA busy_timeout=10000");
       }
       insertJob = writer.prepareStatement(
-          "INSERT INTO jobs(id, kind, spec, state, created_at, finished_at, task_count, error) VALUES (?,?,?,?,?,?,?,?)");
+          "INSERT INTO jobs(id, kind, spec, state, created_at, finished_at, task_count, error, deadline_at)"
+              + " VALUES (?,?,?,?,?,?,?,?,?)");
       insertTask = writer.prepareStatement(
           "INSERT INTO tasks(job_id, task_id, idx, descriptor, max_attempts, state, retries_used, attempt_count, error,"
               + " result, result_peer, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -93,7 +94,8 @@ public final class SqliteStore implements StateStore {
     }
     s.execute(
         "CREATE TABLE jobs(id TEXT PRIMARY KEY, kind TEXT NOT NULL, spec BLOB, state TEXT NOT NULL,"
-            + " created_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, task_count INTEGER NOT NULL, error TEXT)");
+            + " created_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, task_count INTEGER NOT NULL, error TEXT,"
+            + " deadline_at INTEGER NOT NULL DEFAULT 0)");
     s.execute("CREATE INDEX jobs_unfinished ON jobs(state) WHERE state = 'RUNNING'");
     s.execute(
         "CREATE TABLE tasks(job_id TEXT NOT NULL, task_id TEXT NOT NULL, idx INTEGER NOT NULL, descriptor BLOB NOT NULL,"
@@ -129,6 +131,7 @@ public final class SqliteStore implements StateStore {
             insertJob.setLong(6, j.finishedAt());
             insertJob.setInt(7, j.taskCount());
             insertJob.setString(8, j.error());
+            insertJob.setLong(9, j.deadlineAt());
             insertJob.executeUpdate();
             for (TaskRecord t : p.tasks()) {
               insertTask.setString(1, t.jobId());
@@ -289,7 +292,8 @@ public final class SqliteStore implements StateStore {
                 rs.getLong("created_at"),
                 rs.getLong("finished_at"),
                 rs.getInt("task_count"),
-                rs.getString("error")),
+                rs.getString("error"),
+                rs.getLong("deadline_at")),
         args);
   }
 

@@ -55,6 +55,23 @@ final class RecoveryScenarios {
     }
   }
 
+  /** A job's deadline is absolute and survives a restart: its tasks still expire on time. */
+  static void deadlineSurvivesRestart(StateStore store) throws Exception {
+    String job;
+    try (CoreHarness before = new CoreHarness(unclosable(store))) {
+      job = before.submit(CoreHarness.addJob(2, 3, 60_000, 5_000));
+      before.settle();
+    }
+    try (CoreHarness after = new CoreHarness(unclosable(store))) {
+      assertThat(after.job(job).state()).isEqualTo(JobState.RUNNING);
+      after.advance(4_999);
+      assertThat(after.job(job).state()).isEqualTo(JobState.RUNNING);
+      after.advance(1);
+      after.settle();
+      assertThat(after.job(job).state()).isEqualTo(JobState.EXPIRED);
+    }
+  }
+
   /** The harness closes its store; a restart needs the same one open again. */
   private static StateStore unclosable(StateStore store) {
     return new ForwardingStore(store);

@@ -15,6 +15,13 @@ class RecoveryTest {
   }
 
   @Test
+  void aDeadlineSurvivesARestart(@TempDir Path dir) throws Exception {
+    try (SqliteStore store = new SqliteStore(dir.resolve("shoal.db"), false)) {
+      RecoveryScenarios.deadlineSurvivesRestart(store);
+    }
+  }
+
+  @Test
   void restartResumesFromASqliteFile(@TempDir Path dir) throws Exception {
     try (SqliteStore store = new SqliteStore(dir.resolve("shoal.db"), true)) {
       RecoveryScenarios.restartLosesRunningAttempts(store);

@@ -35,7 +35,7 @@ abstract class StateStoreContract {
   }
 
   static JobRecord job(String id, long created) {
-    return new JobRecord(id, "tasks", "{\"k\":1}".getBytes(), JobState.RUNNING, created, 0, 2, null);
+    return new JobRecord(id, "tasks", "{\"k\":1}".getBytes(), JobState.RUNNING, created, 0, 2, null, created + 1_000);
   }
 
   static TaskRecord task(String job, String id, int index) {
@@ -53,6 +53,7 @@ abstract class StateStoreContract {
     assertThat(j.kind()).isEqualTo("tasks");
     assertThat(j.spec()).isEqualTo("{\"k\":1}".getBytes());
     assertThat(j.state()).isEqualTo(JobState.RUNNING);
+    assertThat(j.deadlineAt()).isEqualTo(1_010);
     assertThat(store.tasks("j1")).extracting(TaskRecord::taskId).containsExactly("a", "b");
     assertThat(store.task("j1", "b").orElseThrow().descriptor()).containsExactly(1, 2, 1);
     assertThat(store.job("nope")).isEmpty();
