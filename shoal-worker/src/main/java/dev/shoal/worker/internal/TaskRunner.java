@@ -113,7 +113,10 @@ final class TaskRunner {
 
   // ---- dispatch -------------------------------------------------------------------------
 
-  /** Handles one TaskDescriptor from {@code session}: exactly one TaskAck goes back. */
+  /**
+   * Handles one TaskDescriptor from {@code session}: one TaskAck goes back, except for an
+   * accepted cheap operator, whose immediate result stands for the acceptance.
+   */
   void dispatch(Session session, TaskDescriptor task) {
     AttemptRef ref = task.getAttempt();
     try {
@@ -145,7 +148,11 @@ final class TaskRunner {
           TaskAck ack = TaskAck.newBuilder().setAttempt(ref).setAccepted(true).build();
           accepted = new Attempt(key, task, a.operator(), a.attributes(), session, ack, timing.nanoTime());
           held.put(key, accepted);
-          session.send(WorkerMessage.newBuilder().setAck(ack).build());
+          if (!a.operator().isCheap()) {
+            // A cheap operator's result follows at once and implies acceptance (PROTOCOL.md):
+            // one message instead of two on the hottest path.
+            session.send(WorkerMessage.newBuilder().setAck(ack).build());
+          }
         }
       }
     }
