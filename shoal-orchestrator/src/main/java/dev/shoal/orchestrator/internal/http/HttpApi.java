@@ -224,14 +224,23 @@ public final class HttpApi {
             });
   }
 
-  private void cancelTask(Context ctx) {
+  /** A task named on the wire as {@code {job_id}.{task_id}}; job ids never contain '.'. */
+  private record TaskRef(String full, String jobId, String taskId) {}
+
+  private TaskRef taskRef(Context ctx) {
     String full = ctx.pathParam("id");
     int dot = full.indexOf('.');
     if (dot < 0) {
       throw ApiException.invalidArgument("task id must be {job_id}.{task_id}, got '" + printable(full) + "'");
     }
-    String jobId = id(full.substring(0, dot), "job id");
-    String taskId = id(full.substring(dot + 1), "task id");
+    return new TaskRef(full, id(full.substring(0, dot), "job id"), id(full.substring(dot + 1), "task id"));
+  }
+
+  private void cancelTask(Context ctx) {
+    TaskRef ref = taskRef(ctx);
+    String full = ref.full();
+    String jobId = ref.jobId();
+    String taskId = ref.taskId();
     async(
         ctx,
         jobs.cancelTask(jobId, taskId),
@@ -244,13 +253,10 @@ public final class HttpApi {
   }
 
   private void task(Context ctx) {
-    String full = ctx.pathParam("id");
-    int dot = full.indexOf('.');
-    if (dot < 0) {
-      throw ApiException.invalidArgument("task id must be {job_id}.{task_id}, got '" + printable(full) + "'");
-    }
-    String jobId = id(full.substring(0, dot), "job id");
-    String taskId = id(full.substring(dot + 1), "task id");
+    TaskRef ref = taskRef(ctx);
+    String full = ref.full();
+    String jobId = ref.jobId();
+    String taskId = ref.taskId();
     TensorJson.Format format = TensorJson.Format.fromQuery(ctx.queryParam("format"));
     async(
         ctx,
