@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 /**
  * A worker's peer id is derived from its Ed25519 public key, so anyone can check that a key and
  * an id belong together: {@code "w" + base32(sha256(rawPublicKey))[0..32)}, lowercase, no padding.
+ * An orchestrator's id is the same with an {@code "o"} in front instead.
  */
 public final class PeerIds {
 
@@ -16,6 +17,15 @@ public final class PeerIds {
 
   /** The peer id of a raw 32-byte Ed25519 public key. */
   public static String fromPublicKey(byte[] rawPublicKey) {
+    return derive('w', rawPublicKey);
+  }
+
+  /** The orchestrator id of a raw 32-byte Ed25519 public key. */
+  public static String orchestratorId(byte[] rawPublicKey) {
+    return derive('o', rawPublicKey);
+  }
+
+  private static String derive(char prefix, byte[] rawPublicKey) {
     if (rawPublicKey.length != Ed25519.PUBLIC_KEY_BYTES) {
       throw new IllegalArgumentException(
           "an Ed25519 public key has 32 bytes, got " + rawPublicKey.length);
@@ -26,7 +36,7 @@ public final class PeerIds {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
-    StringBuilder out = new StringBuilder(LENGTH + 1).append('w');
+    StringBuilder out = new StringBuilder(LENGTH + 1).append(prefix);
     int buffer = 0;
     int bits = 0;
     for (byte b : digest) {

@@ -31,6 +31,8 @@ import java.util.Objects;
  *     with owner-only permissions if missing), or {@code null} for a fresh key each run
  * @param drainTimeout how long {@link Worker#drain()} lets running attempts finish before handing
  *     them back as {@code RELEASED}
+ * @param byzantine for tests and the demo only: the worker lies on purpose (wrong results, forged
+ *     signatures, replays) so the orchestrator's defences can be shown to hold
  */
 public record WorkerConfig(
     List<String> orchestrators,
@@ -45,7 +47,8 @@ public record WorkerConfig(
     Duration reconnectInitial,
     Duration reconnectMax,
     Path keyFile,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    boolean byzantine) {
 
   /** Smallest {@code max-task-bytes} accepted; less could not hold any useful task. */
   private static final long MIN_TASK_BYTES = 1024;
@@ -160,6 +163,7 @@ public record WorkerConfig(
     private Duration reconnectMax = Duration.ofSeconds(10);
     private Path keyFile;
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private boolean byzantine;
 
     private Builder() {}
 
@@ -179,6 +183,8 @@ public record WorkerConfig(
     /** {@code null} (the default) means a fresh key, and so a fresh peer id, every run. */
     public Builder keyFile(Path v) { keyFile = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+    /** Tests and the demo only: makes this worker lie (see {@link WorkerConfig#byzantine()}). */
+    public Builder byzantine(boolean v) { byzantine = v; return this; }
 
     /** Builds and validates; throws {@link IllegalArgumentException} naming the bad key. */
     public WorkerConfig build() {
@@ -195,7 +201,8 @@ public record WorkerConfig(
               reconnectInitial,
               reconnectMax,
               keyFile,
-              drainTimeout)
+              drainTimeout,
+              byzantine)
           .validate();
     }
 

@@ -104,7 +104,7 @@ class WorkerConfigValidationTest {
     WorkerConfig invalid =
         new WorkerConfig(
             List.of(), "w", 1, 1024, OperatorRegistry.standard(), List.of(), List.of(), ProtocolVersions.SUPPORTED, null,
-            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO);
+            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false);
     assertThatThrownBy(() -> Worker.create(invalid)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("orchestrator:");
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.KeyFiles;
 import dev.shoal.protocol.PeerIds;
-import dev.shoal.worker.internal.KeyFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

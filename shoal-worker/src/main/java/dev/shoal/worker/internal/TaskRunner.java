@@ -71,6 +71,7 @@ final class TaskRunner {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService executor;
   private final Timing timing;
+  private final ResultSealer sealer;
   private final int maxDetail;
 
   private final Object lock = new Object();
@@ -92,13 +93,15 @@ final class TaskRunner {
       MessageValidator validator,
       ScheduledExecutorService scheduler,
       ExecutorService executor,
-      Timing timing) {
+      Timing timing,
+      ResultSealer sealer) {
     this.config = config;
     this.peerId = peerId;
     this.validator = validator;
     this.scheduler = scheduler;
     this.executor = executor;
     this.timing = timing;
+    this.sealer = sealer;
     this.maxDetail = validator.limits().maxDetailLength();
   }
 
@@ -441,7 +444,9 @@ final class TaskRunner {
     }
     if (result != null) {
       if (a.session.isOpen()) {
-        a.session.send(WorkerMessage.newBuilder().setResult(result).build());
+        for (ResultDescriptor sealed : sealer.seal(result)) {
+          a.session.send(WorkerMessage.newBuilder().setResult(sealed).build());
+        }
       } else {
         // The orchestrator marked the attempt lost when the stream broke; it would not apply this.
         log.info(

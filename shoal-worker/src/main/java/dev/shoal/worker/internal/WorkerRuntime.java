@@ -3,6 +3,7 @@ package dev.shoal.worker.internal;
 import dev.shoal.operators.OperatorId;
 import dev.shoal.protocol.Ed25519;
 import dev.shoal.protocol.Hellos;
+import dev.shoal.protocol.KeyFiles;
 import dev.shoal.protocol.MessageValidator;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.ProtocolLimits;
@@ -116,7 +117,14 @@ public final class WorkerRuntime implements Session.Listener {
             threads("shoal-worker-task"));
     this.executor.allowCoreThreadTimeOut(true);
     this.runner =
-        new TaskRunner(config, peerId, new MessageValidator(ProtocolLimits.DEFAULT), scheduler, executor, timing);
+        new TaskRunner(
+            config,
+            peerId,
+            new MessageValidator(ProtocolLimits.DEFAULT),
+            scheduler,
+            executor,
+            timing,
+            config.byzantine() ? new ByzantineSealer(key.getPrivate()) : new ResultSealer(key.getPrivate()));
   }
 
   /** The production transport: plaintext HTTP/2 over Netty, events handled on the event loop. */

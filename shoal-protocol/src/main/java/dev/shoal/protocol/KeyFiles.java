@@ -1,6 +1,5 @@
-package dev.shoal.worker.internal;
+package dev.shoal.protocol;
 
-import dev.shoal.protocol.Ed25519;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,9 +17,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * A worker's identity on disk: its Ed25519 private key as PEM-encoded PKCS#8 (the format of
- * {@code openssl genpkey -algorithm ed25519}), readable only by its owner. Created on first use.
- * The public key is not stored: it is derived from the private key's seed.
+ * A node's identity on disk, a worker's or the orchestrator's: its Ed25519 private key as
+ * PEM-encoded PKCS#8 (the format of {@code openssl genpkey -algorithm ed25519}), readable only by
+ * its owner. Created on first use. The public key is not stored: it is derived from the seed.
  */
 public final class KeyFiles {
 
@@ -63,7 +62,7 @@ public final class KeyFiles {
     return key;
   }
 
-  static KeyPair load(Path file) throws IOException {
+  public static KeyPair load(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.US_ASCII);
     int begin = text.indexOf(BEGIN);
     int end = text.indexOf(END);

@@ -1,0 +1,96 @@
+package dev.shoal.protocol;
+
+import com.google.protobuf.ByteString;
+import dev.shoal.protocol.v1.DataRef;
+import dev.shoal.protocol.v1.ResultDescriptor;
+import dev.shoal.protocol.v1.Tensor;
+import dev.shoal.protocol.v1.Value;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+
+/**
+ * Signs and verifies results. The signature covers a canonical encoding of what a result claims:
+ * job and task id, attempt number, status and one SHA-256 digest per output. Protobuf bytes are
+ * not canonical (field order and unknown fields may vary), so the encoding is defined here and
+ * in PROTOCOL.md "Signatures", byte for byte, for implementations in other languages.
+ * Diagnostics are not covered: they are advice, never acted on.
+ */
+public final class ResultSignatures {
+
+  private static final byte[] CONTEXT = "shoal.v1.result\0".getBytes(StandardCharsets.US_ASCII);
+  public static final int DIGEST_BYTES = 32;
+
+  private ResultSignatures() {}
+
+  /** {@code unsigned} with its signature set by {@code key}. */
+  public static ResultDescriptor sign(ResultDescriptor unsigned, PrivateKey key) {
+    byte[] signature = Ed25519.sign(key, CONTEXT, canonical(unsigned));
+    return unsigned.toBuilder().setSignature(ByteString.copyFrom(signature)).build();
+  }
+
+  /** Whether the result's signature is {@code rawPublicKey}'s over its canonical encoding. */
+  public static boolean verify(ResultDescriptor result, byte[] rawPublicKey) {
+    return result.getSignature().size() == Ed25519.SIGNATURE_BYTES
+        && Ed25519.verify(rawPublicKey, CONTEXT, canonical(result), result.getSignature().toByteArray());
+  }
+
+  /**
+   * The signed bytes: {@code u32 len, job_id, u32 len, task_id, u32 attempt, u32 status, u32
+   * outputs, outputs × 32-byte digest}; integers big-endian, strings UTF-8.
+   */
+  public static byte[] canonical(ResultDescriptor r) {
+    byte[] job = r.getAttempt().getJobId().getBytes(StandardCharsets.UTF_8);
+    byte[] task = r.getAttempt().getTaskId().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(4 + job.length + 4 + task.length + 12 + r.getOutputsCount() * DIGEST_BYTES);
+    b.putInt(job.length).put(job).putInt(task.length).put(task);
+    b.putInt(r.getAttempt().getAttempt()).putInt(r.getStatusValue()).putInt(r.getOutputsCount());
+    for (Value v : r.getOutputsList()) {
+      b.put(outputDigest(v));
+    }
+    return b.array();
+  }
+
+  /**
+   * SHA-256 over one output. A tensor: {@code "T", u32 dtype, u32 rank, rank × u64 dim, data}. A
+   * DataRef: {@code "R", u32 len, digest, u64 size, u64 range offset, u64 range length}. An
+   * unset value hashes as the single byte {@code "0"}.
+   */
+  public static byte[] outputDigest(Value v) {
+    MessageDigest sha = sha256();
+    switch (v.getKindCase()) {
+      case TENSOR -> {
+        Tensor t = v.getTensor();
+        ByteBuffer head = ByteBuffer.allocate(1 + 4 + 4 + 8 * t.getShapeCount());
+        head.put((byte) 'T').putInt(t.getDtypeValue()).putInt(t.getShapeCount());
+        for (long d : t.getShapeList()) {
+          head.putLong(d);
+        }
+        sha.update(head.array());
+        for (ByteBuffer chunk : t.getData().asReadOnlyByteBufferList()) {
+          sha.update(chunk);
+        }
+      }
+      case REF -> {
+        DataRef ref = v.getRef();
+        byte[] digest = ref.getDigest().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + digest.length + 24);
+        b.put((byte) 'R').putInt(digest.length).put(digest).putLong(ref.getSize());
+        b.putLong(ref.getRange().getOffset()).putLong(ref.getRange().getLength());
+        sha.update(b.array());
+      }
+      case KIND_NOT_SET -> sha.update((byte) '0');
+    }
+    return sha.digest();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
