@@ -1,0 +1,31 @@
+package dev.shoal.operators.validation;
+
+import dev.shoal.operators.Attributes;
+import dev.shoal.operators.Tensor;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Checks the outputs a worker claims for one operator applied to known inputs. Implementations
+ * are stateless and thread-safe; they use {@code random} only during the call, so the outcome is
+ * a function of the arguments and the generator's state.
+ *
+ * <p>The random choices are only as good as the generator: a worker that can predict them can
+ * cheat the probabilistic checks, so production callers should pass a generator seeded
+ * unpredictably (e.g. {@link java.security.SecureRandom}, or a fast generator seeded from it) and
+ * choose it after the result has arrived.
+ */
+public interface Validator {
+
+  /**
+   * Checks {@code outputs} against {@code inputs} and {@code attributes}: first their structure,
+   * then the operator's own checks. Never throws on a bad result (wrong count, dtype or shape,
+   * NaN, infinities): that is a failing verdict whose detail says what is wrong. Uses memory in
+   * proportion to the inputs plus outputs at most.
+   *
+   * @throws dev.shoal.operators.OperatorException of kind BAD_INPUT if the inputs or attributes do
+   *     not fit the operator: the task itself is wrong, so no result can be judged
+   */
+  Verdict validate(
+      List<Tensor> inputs, Attributes attributes, List<Tensor> outputs, ValidationSettings settings, RandomGenerator random);
+}

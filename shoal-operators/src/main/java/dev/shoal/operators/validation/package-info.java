@@ -1,0 +1,13 @@
+/**
+ * Checks of results that untrusted workers return, one {@link dev.shoal.operators.validation.Validator}
+ * per standard operator, each answering with a {@link dev.shoal.operators.validation.Verdict} that
+ * records how the result was checked.
+ *
+ * <p>The checks never reject a result the standard operators could have produced: every bound
+ * allows for the rounding of the standard implementations (and of any implementation that rounds
+ * no worse), so a failing verdict means the worker is wrong, not unlucky. What they can miss is
+ * stated per check: Freivalds' test for matmul misses a wrong row with probability at most
+ * 2<sup>-rounds</sup>, and sampled recomputation misses a result whose fraction {@code f} of
+ * elements is wrong with probability at most {@code (1-f)^samples}.
+ */
+package dev.shoal.operators.validation;
