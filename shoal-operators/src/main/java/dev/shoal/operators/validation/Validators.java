@@ -1,0 +1,123 @@
+package dev.shoal.operators.validation;
+
+import dev.shoal.operators.Attributes;
+import dev.shoal.operators.Comparison;
+import dev.shoal.operators.Operator;
+import dev.shoal.operators.OperatorException;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.operators.OperatorRegistry;
+import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Entry points: the validator of each standard operator, full recomputation for results worth
+ * recomputing (or operators without a validator), and agreement between two workers' results
+ * for quorum voting. Thread-safe.
+ */
+public final class Validators {
+
+  private static final Map<OperatorId, OperatorValidator> BY_ID = byId();
+
+  private Validators() {}
+
+  private static Map<OperatorId, OperatorValidator> byId() {
+    List<OperatorValidator> all = new ArrayList<>(List.of(new NoopValidator(), new MatmulValidator(), new TransposeValidator()));
+    Stream.of(ElementwiseBinaryValidator.Op.values()).map(ElementwiseBinaryValidator::new).forEach(all::add);
+    Stream.of(ElementwiseUnaryValidator.Op.values()).map(ElementwiseUnaryValidator::new).forEach(all::add);
+    Stream.of(ReduceValidator.Op.values()).map(ReduceValidator::new).forEach(all::add);
+    TreeMap<OperatorId, OperatorValidator> m = new TreeMap<>();
+    for (OperatorValidator v : all) {
+      m.put(v.operator().id(), v);
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** The ids that have a validator: every operator of {@link OperatorRegistry#standard()}. */
+  public static Set<OperatorId> operators() {
+    return BY_ID.keySet();
+  }
+
+  /**
+   * The validator of a standard operator, one shared stateless instance per id; any other id is an
+   * OperatorException of kind UNSUPPORTED.
+   */
+  public static Validator forOperator(OperatorId id) {
+    return require(id);
+  }
+
+  /**
+   * Recomputes the whole result locally and compares, after the structure check: the certain
+   * check, at the cost of running the operator. The comparison is {@link #agree}'s for standard
+   * operators (the local result is one honest result, the worker's must agree with it); for other
+   * operators, the dtype tolerance plus one rounding either way. Inputs on which the operator fails (e.g. int32 division by zero)
+   * have no right result, so any result fails.
+   *
+   * @throws OperatorException BAD_INPUT if the inputs or attributes do not fit the operator; or
+   *     EXECUTION if the computing thread was interrupted
+   */
+  public static Verdict fullRecompute(Operator operator, List<Tensor> inputs, Attributes attributes, List<Tensor> outputs) {
+    Objects.requireNonNull(operator, "operator");
+    Objects.requireNonNull(outputs, "outputs");
+    Check structure = Structure.check(operator, inputs, attributes, outputs);
+    if (!structure.passed()) {
+      return Verdict.of(List.of(structure));
+    }
+    List<Tensor> local;
+    try {
+      local = operator.apply(inputs, attributes);
+    } catch (OperatorException e) {
+      if (e.kind() != OperatorException.Kind.EXECUTION || Thread.currentThread().isInterrupted()) {
+        throw e;
+      }
+      return Verdict.of(List.of(structure, Check.fail(Check.FULL_RECOMPUTE, 0, 0,
+          "the operator fails on these inputs, so no result is right: " + e.getMessage())));
+    }
+    OperatorValidator standard = BY_ID.get(operator.id());
+    boolean isStandard = standard != null && OperatorRegistry.standard().find(operator.id()).orElse(null) == operator;
+    Spread spread = isStandard ? standard.spread(inputs, attributes) : Spread.NONE;
+    List<TensorSpec> specs = local.stream().map(Tensor::spec).toList();
+    Comparison c = Agreement.compare(specs, spread, local, outputs);
+    int elements = (int) Math.min(Integer.MAX_VALUE, outputs.stream().mapToLong(Tensor::elementCount).sum());
+    Check check = c.matches()
+        ? Check.pass(Check.FULL_RECOMPUTE, 0, elements, "all " + elements + " elements agree with a local recomputation")
+        : Check.fail(Check.FULL_RECOMPUTE, 0, elements, "against a local recomputation: " + c.reason());
+    return Verdict.of(List.of(structure, check));
+  }
+
+  /**
+   * Whether two workers' results for the same task agree, for quorum voting: each must have the
+   * promised structure; int32 elements must be equal; float elements must lie within the dtype
+   * tolerance plus what honest implementations may differ by (the accumulation allowance of
+   * matmul and reduce_sum/mean, and one rounding each), so two honest results always agree. Where
+   * the inputs allow an honest result to overflow, a non-finite element agrees with anything.
+   *
+   * @throws OperatorException UNSUPPORTED for an operator without a validator, BAD_INPUT if the
+   *     inputs or attributes do not fit it
+   */
+  public static Comparison agree(OperatorId id, List<Tensor> inputs, Attributes attributes, List<Tensor> a, List<Tensor> b) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    OperatorValidator v = require(id);
+    List<TensorSpec> expected = v.operator().outputSpecs(inputs.stream().map(Tensor::spec).toList(), attributes);
+    if (Structure.problem(expected, a) != null || Structure.problem(expected, b) != null) {
+      return Agreement.compare(expected, Spread.NONE, a, b);
+    }
+    return Agreement.compare(expected, v.spread(inputs, attributes), a, b);
+  }
+
+  private static OperatorValidator require(OperatorId id) {
+    OperatorValidator v = BY_ID.get(Objects.requireNonNull(id, "id"));
+    if (v == null) {
+      throw new OperatorException(OperatorException.Kind.UNSUPPORTED, id + ": no validator for this operator");
+    }
+    return v;
+  }
+}
