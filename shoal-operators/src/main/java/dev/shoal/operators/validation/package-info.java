@@ -7,7 +7,9 @@
  * allows for the rounding of the standard implementations (and of any implementation that rounds
  * no worse), so a failing verdict means the worker is wrong, not unlucky. What they can miss is
  * stated per check: Freivalds' test for matmul misses a wrong row with probability at most
- * 2<sup>-rounds</sup>, and sampled recomputation misses a result whose fraction {@code f} of
- * elements is wrong with probability at most {@code (1-f)^samples}.
+ * 2<sup>-rounds</sup> (for floats, a row with an element off by more than twice the row's rounding
+ * budget; for int32, 2<sup>-32·rounds</sup> when the errors are odd), and sampled recomputation
+ * misses a result whose fraction {@code f} of elements is wrong with probability at most
+ * {@code (1-f)^samples}, and never when the output has no more elements than samples.
  */
 package dev.shoal.operators.validation;
