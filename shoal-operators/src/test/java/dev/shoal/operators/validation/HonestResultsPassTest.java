@@ -150,7 +150,10 @@ class HonestResultsPassTest {
     assertAlwaysPasses("tensor.matmul@1", Attributes.empty(), List.of(ta, tb), c);
   }
 
-  /** Another honest implementation: accumulating in double (more accurate) or in the reverse order. */
+  /**
+   * Another implementation, accumulating in double or in the reverse order, passes where it stays
+   * within the tolerance of the operator's own arithmetic, as it does on ordinary inputs.
+   */
   @Test
   void matmulComputedAnotherHonestWay() {
     int m = 20, k = 700, n = 30;
@@ -219,8 +222,6 @@ class HonestResultsPassTest {
     Tensor c = honest("tensor.matmul@1", a, b);
     assertThat(c.getFloat(0)).isInfinite(); // 3e38 + 3e38 overflows before -3e38 comes
     assertHonestPasses("tensor.matmul@1", Attributes.empty(), a, b);
-    // Summed the other way round, the same row is 3e38: honest too.
-    assertAlwaysPasses("tensor.matmul@1", Attributes.empty(), List.of(a, b), Tensor.float32(Shape.of(2, 1), new float[] {3e38f, 1e19f}));
   }
 
   // ---- element-wise ----

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.operators.Attributes;
 import dev.shoal.operators.DType;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
 import dev.shoal.operators.Tolerance;
@@ -238,5 +240,43 @@ class MatmulValidatorTest {
     Verdict v = check(p, withElement(p.c(), 0, 1e6), ValidationSettings.DEFAULT, 4);
     assertThat(v).failsAt(Check.FREIVALDS).ran(Check.STRUCTURE, Check.FREIVALDS);
     assertThat(v.failureDetail()).startsWith("freivalds: round 1: row 0");
+  }
+
+  /**
+   * The demo's case: a 64x64 tile of a 512-wide product with every element moved by three times
+   * the tolerance. Within the k-ulp allowance any summation order would need, yet a lie: the
+   * sampled elements, recomputed as the operator computes them, expose it on the first sample.
+   */
+  @Test
+  void aLieJustPastTheToleranceIsCaughtAtLargeK() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    float[] av = new float[64 * 512];
+    float[] bv = new float[512 * 64];
+    for (int i = 0; i < av.length; i++) {
+      av[i] = (float) (rnd.nextDouble() * 2 - 1);
+      bv[i] = (float) (rnd.nextDouble() * 2 - 1);
+    }
+    Tensor a = Tensor.float32(Shape.of(64, 512), av);
+    Tensor b = Tensor.float32(Shape.of(512, 64), bv);
+    Tensor c =
+        OperatorRegistry.standard()
+            .require(OperatorId.parse("tensor.matmul@1"))
+            .apply(List.of(a, b), Attributes.empty())
+            .getFirst();
+    float[] lie = c.toFloatArray();
+    for (int i = 0; i < lie.length; i++) {
+      lie[i] = (float) (lie[i] + 3 * (1e-5 + 1e-4 * Math.abs(lie[i])));
+    }
+    Verdict v =
+        Validators.forOperator(OperatorId.parse("tensor.matmul@1"))
+            .validate(
+                List.of(a, b), Attributes.empty(), List.of(Tensor.float32(Shape.of(64, 64), lie)),
+                ValidationSettings.DEFAULT, new java.util.SplittableRandom(1));
+    assertThat(v.passed()).isFalse();
+    assertThat(v.firstFailure().orElseThrow().method()).isEqualTo(Check.SAMPLED_RECOMPUTE);
+    Verdict honest =
+        Validators.forOperator(OperatorId.parse("tensor.matmul@1"))
+            .validate(List.of(a, b), Attributes.empty(), List.of(c), ValidationSettings.DEFAULT, new java.util.SplittableRandom(1));
+    assertThat(honest.passed()).isTrue();
   }
 }
