@@ -8,13 +8,18 @@ import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.jobs.JobPlanner;
 import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
 import dev.shoal.orchestrator.internal.link.WorkerLinkService;
+import dev.shoal.orchestrator.internal.reputation.ReputationPolicy;
 import dev.shoal.orchestrator.internal.store.GroupCommitter;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
 import dev.shoal.orchestrator.internal.store.SqliteStore;
 import dev.shoal.orchestrator.internal.store.StateStore;
 import dev.shoal.orchestrator.internal.time.Clock;
 import dev.shoal.orchestrator.internal.time.SystemClock;
+import dev.shoal.orchestrator.internal.acceptance.OperatorChecker;
+import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.KeyFiles;
 import dev.shoal.protocol.MessageValidator;
+import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.ProtocolVersions;
 import io.grpc.Server;
@@ -23,6 +28,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +51,11 @@ public final class Orchestrator implements AutoCloseable {
   private final StateStore store;
   private final GroupCommitter committer;
   private final ExecutorService queries = Executors.newVirtualThreadPerTaskExecutor();
+  /** Result validation is CPU work: one thread per core, off the event loops. */
+  private final ExecutorService validations =
+      Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().name("shoal-validate-", 0).daemon().factory());
+  private final KeyPair identity;
   private final Core core;
   private final Server grpc;
   private final HttpApi http;
@@ -57,17 +68,25 @@ public final class Orchestrator implements AutoCloseable {
             ? new MemoryStore()
             : new SqliteStore(config.dataDir().resolve("shoal.db"), config.fsync());
     this.committer = new GroupCommitter(store);
+    this.identity = identity(config);
     CoreSettings settings =
         new CoreSettings(
-            "orchestrator-" + ProcessHandle.current().pid(),
+            PeerIds.orchestratorId(Ed25519.rawPublicKey(identity.getPublic())),
             config.heartbeatInterval().toMillis(),
             config.missedHeartbeats(),
             Math.max(1_000, config.heartbeatInterval().toMillis()),
             config.slotHold().toMillis(),
             100,
             5_000,
-            60_000);
-    this.core = new Core(settings, clock, store, committer, queries);
+            60_000,
+            config.spotCheckFraction(),
+            ReputationPolicy.DEFAULT
+                .withCoolOff(config.quarantineCoolOff().toMillis())
+                .withThreshold(config.quarantineThreshold()));
+    this.core =
+        new Core(settings, clock, store, committer, queries, new OperatorChecker(OperatorRegistry.standard()), validations, identity);
+    // Trust given on the command line is in force for this run; the API's is stored.
+    config.trustedPeers().forEach(core::trust);
     MessageValidator validator = new MessageValidator(ProtocolLimits.DEFAULT);
     WorkerLinkService link = new WorkerLinkService(core, validator, ProtocolVersions.SUPPORTED, clock::millis);
     ServerBuilder<?> builder =
@@ -87,6 +106,26 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes());
+  }
+
+  /**
+   * The orchestrator's Ed25519 key: kept in the data directory (owner-only) so its id and the
+   * signatures on its ledger entries stay the same across restarts; fresh each run in memory mode.
+   */
+  private static KeyPair identity(OrchestratorConfig config) {
+    if (config.dataDir() == null) {
+      return Ed25519.generate();
+    }
+    try {
+      return KeyFiles.loadOrCreate(config.dataDir().resolve("orchestrator.key"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("orchestrator key: " + e.getMessage(), e);
+    }
+  }
+
+  /** The orchestrator's id, derived from its public key ("o" + 32 base32 characters). */
+  public String id() {
+    return PeerIds.orchestratorId(Ed25519.rawPublicKey(identity.getPublic()));
   }
 
   /** An orchestrator on Netty as configured. */
@@ -152,6 +191,7 @@ public final class Orchestrator implements AutoCloseable {
     committer.close();
     store.close();
     queries.shutdown();
+    validations.shutdownNow();
     clock.close();
     return done;
   }

@@ -7,8 +7,12 @@ import java.time.Duration;
 
 /**
  * Everything an orchestrator needs to start, validated once. Defaults: loopback only, gRPC on
- * 7070, HTTP on 8080, state in memory. A {@code dataDir} makes state durable in
- * {@code dataDir/shoal.db}; {@code fsync} makes every commit survive power loss too.
+ * 7070, HTTP on 8080, state in memory, 5 % spot checks, no trusted workers. A {@code dataDir}
+ * makes state durable in {@code dataDir/shoal.db} and keeps the orchestrator's key in
+ * {@code dataDir/orchestrator.key}; {@code fsync} makes every commit survive power loss too.
+ * {@code trustedPeers} are peer ids (each derived from a worker's public key) whose results get
+ * lighter validation; spot checks apply to them all the same. A worker whose reputation falls to
+ * {@code quarantineThreshold} is excluded from scheduling for {@code quarantineCoolOff}.
  */
 public record OrchestratorConfig(
     String grpcHost,
@@ -21,7 +25,11 @@ public record OrchestratorConfig(
     int missedHeartbeats,
     Duration slotHold,
     long maxRequestBytes,
-    boolean allowPublicBind) {
+    boolean allowPublicBind,
+    double spotCheckFraction,
+    java.util.List<String> trustedPeers,
+    Duration quarantineCoolOff,
+    double quarantineThreshold) {
 
   public static Builder builder() {
     return new Builder();
@@ -40,6 +48,10 @@ public record OrchestratorConfig(
     b.slotHold = slotHold;
     b.maxRequestBytes = maxRequestBytes;
     b.allowPublicBind = allowPublicBind;
+    b.spotCheckFraction = spotCheckFraction;
+    b.trustedPeers = trustedPeers;
+    b.quarantineCoolOff = quarantineCoolOff;
+    b.quarantineThreshold = quarantineThreshold;
     return b;
   }
 
@@ -55,6 +67,21 @@ public record OrchestratorConfig(
     }
     if (maxRequestBytes < 1024) {
       throw new IllegalArgumentException("max-request-bytes must be at least 1024, got " + maxRequestBytes);
+    }
+    if (!(spotCheckFraction >= 0 && spotCheckFraction <= 1)) {
+      throw new IllegalArgumentException("spot-checks must be a fraction in 0..1, got " + spotCheckFraction);
+    }
+    trustedPeers = trustedPeers == null ? java.util.List.of() : java.util.List.copyOf(trustedPeers);
+    if (quarantineCoolOff.isNegative()) {
+      throw new IllegalArgumentException("quarantine-cool-off must not be negative, got " + quarantineCoolOff);
+    }
+    if (!(quarantineThreshold < 0 && quarantineThreshold >= -1000)) {
+      throw new IllegalArgumentException("quarantine-threshold must be a negative score, got " + quarantineThreshold);
+    }
+    for (String peer : trustedPeers) {
+      if (!dev.shoal.protocol.PeerIds.isWellFormed(peer)) {
+        throw new IllegalArgumentException("trusted-peer " + peer + " is not a peer id (w + 32 base32 characters)");
+      }
     }
     if (fsync && dataDir == null) {
       throw new IllegalArgumentException("fsync needs a data-dir: there is nothing to sync in memory");
@@ -95,6 +122,10 @@ public record OrchestratorConfig(
     private Duration slotHold = Duration.ofSeconds(10);
     private long maxRequestBytes = 256L << 20;
     private boolean allowPublicBind;
+    private double spotCheckFraction = 0.05;
+    private java.util.List<String> trustedPeers = java.util.List.of();
+    private Duration quarantineCoolOff = Duration.ofMinutes(10);
+    private double quarantineThreshold = -6;
 
     public Builder grpcHost(String v) { grpcHost = v; return this; }
     public Builder grpcPort(int v) { grpcPort = v; return this; }
@@ -107,11 +138,16 @@ public record OrchestratorConfig(
     public Builder slotHold(Duration v) { slotHold = v; return this; }
     public Builder maxRequestBytes(long v) { maxRequestBytes = v; return this; }
     public Builder allowPublicBind(boolean v) { allowPublicBind = v; return this; }
+    /** Share of first_valid tasks re-executed on a second worker (0..1). */
+    public Builder spotCheckFraction(double v) { spotCheckFraction = v; return this; }
+    public Builder trustedPeers(java.util.List<String> v) { trustedPeers = v; return this; }
+    public Builder quarantineCoolOff(Duration v) { quarantineCoolOff = v; return this; }
+    public Builder quarantineThreshold(double v) { quarantineThreshold = v; return this; }
 
     public OrchestratorConfig build() {
       return new OrchestratorConfig(
           grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
-          maxRequestBytes, allowPublicBind);
+          maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold);
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.acceptance.Verdict;
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
 import dev.shoal.orchestrator.internal.time.Clock;
+import dev.shoal.protocol.v1.ResultDescriptor;
 
 /** One dispatch of a task to one worker. Confined to the core's synchronization context. */
 final class Attempt {
@@ -17,6 +19,13 @@ final class Attempt {
   long endedAt;
   String detail = "";
   boolean holdsSlot;
+  /** The session whose result answered this attempt (0: none yet), and that result's signature. */
+  long answeredIn;
+  byte[] answerSignature;
+  /** The worker's OK result, kept even when it came late; null otherwise. */
+  ResultDescriptor result;
+  /** Set once the result has been validated. */
+  Verdict verdict;
   Clock.Timer deadline;
   Clock.Timer slotRelease;
 

@@ -2,7 +2,14 @@ package dev.shoal.orchestrator.internal.core;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.shoal.operators.TensorSpec;
+import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
+import dev.shoal.orchestrator.internal.acceptance.Check;
+import dev.shoal.orchestrator.internal.acceptance.ResultChecker;
+import dev.shoal.orchestrator.internal.acceptance.Verdict;
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
+import dev.shoal.orchestrator.internal.reputation.Reputations;
+import dev.shoal.orchestrator.internal.reputation.Standing;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import dev.shoal.orchestrator.internal.lifecycle.Transitions;
 import dev.shoal.orchestrator.internal.store.AttemptRecord;
@@ -14,6 +21,8 @@ import dev.shoal.orchestrator.internal.store.StateStore;
 import dev.shoal.orchestrator.internal.store.StoreWrite;
 import dev.shoal.orchestrator.internal.store.TaskRecord;
 import dev.shoal.orchestrator.internal.time.Clock;
+import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.LedgerEntry;
 import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.AttemptRef;
@@ -27,24 +36,29 @@ import dev.shoal.protocol.v1.ProtocolError;
 import dev.shoal.protocol.v1.RejectReason;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.ResultReceipt;
+import dev.shoal.protocol.v1.ResultStatus;
 import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Value;
 import dev.shoal.protocol.v1.Welcome;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +86,26 @@ public final class Core implements JobService {
   private final StateStore store;
   private final GroupCommitter committer;
   private final Executor queryExecutor;
+  private final ResultChecker checker;
+  private final Executor validations;
+  private final KeyPair identity;
+  /** Peer ids an admin registered as trusted: lighter validation, spot checks all the same. */
+  private final Set<String> trusted = new HashSet<>();
+  private final Reputations reputations;
+  /** Where the ledger continues: the last entry's sequence number and hash. */
+  private long ledgerSeq;
+  private byte[] ledgerHead = LedgerEntry.GENESIS;
+  /** Valid results per worker not yet written to the ledger: one entry per worker per sweep. */
+  private final Map<String, Integer> pendingCredit = new LinkedHashMap<>();
+  /** Signatures of ratings recorded lately; older ones are refused by their time anyway. */
+  private final Set<String> recentRatings =
+      java.util.Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 100_000;
+            }
+          });
   private final SynchronizationContext sync;
   private final Executor inSync;
   private final SecureRandom random = new SecureRandom();
@@ -93,12 +127,30 @@ public final class Core implements JobService {
   private boolean stopping;
   private Clock.Timer sweepTimer;
 
-  public Core(CoreSettings settings, Clock clock, StateStore store, GroupCommitter committer, Executor queryExecutor) {
+  /**
+   * @param queryExecutor runs store reads, off the core's thread
+   * @param checker validates results and compares them
+   * @param validations runs the checker, off the core's thread
+   * @param identity the orchestrator's key, announced to workers
+   */
+  public Core(
+      CoreSettings settings,
+      Clock clock,
+      StateStore store,
+      GroupCommitter committer,
+      Executor queryExecutor,
+      ResultChecker checker,
+      Executor validations,
+      KeyPair identity) {
+    this.identity = identity;
+    this.reputations = new Reputations(settings.reputation(), Ed25519.rawPublicKey(identity.getPublic()));
     this.settings = settings;
     this.clock = clock;
     this.store = store;
     this.committer = committer;
     this.queryExecutor = queryExecutor;
+    this.checker = checker;
+    this.validations = validations;
     this.sync =
         new SynchronizationContext(
             (thread, e) -> log.error("event=core_failure thread={} message=\"{}\"", thread.getName(), e.getMessage(), e));
@@ -113,6 +165,8 @@ public final class Core implements JobService {
     act(
         () -> {
           nextSeq = store.lastEventSeq() + 1;
+          replayLedger();
+          trusted.addAll(store.trustedPeers());
           int recovered = 0;
           for (JobRecord j : store.unfinishedJobs()) {
             recover(j);
@@ -136,6 +190,7 @@ public final class Core implements JobService {
           if (sweepTimer != null) {
             sweepTimer.cancel();
           }
+          creditValidResults();
           done.complete(null);
         });
     done.join();
@@ -162,13 +217,13 @@ public final class Core implements JobService {
           List<TaskRecord> records = new ArrayList<>(plan.tasks().size());
           int index = 0;
           for (PlannedTask p : plan.tasks()) {
-            Task t = new Task(job, p.taskId(), index, p.template(), p.maxAttempts(), p.expectedOutputs());
+            Task t = new Task(job, p.taskId(), index, p.template(), p.maxAttempts(), p.expectedOutputs(), p.policy());
             job.tasks.put(t.id, t);
             job.counts[TaskState.READY.ordinal()]++;
             records.add(
                 new TaskRecord(
                     id, t.id, index, p.template().toByteArray(), t.maxAttempts, TaskState.READY, 0, 0, null, null,
-                    null, now));
+                    null, now, p.policy().toString(), null));
             index++;
           }
           jobs.put(id, job);
@@ -252,6 +307,40 @@ public final class Core implements JobService {
           }
           finishJobIfDone(job);
           durable().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
+        });
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt) {
+    CompletableFuture<ConfirmOutcome> out = new CompletableFuture<>();
+    act(
+        () -> {
+          Job job = jobs.get(jobId);
+          Task t = job == null ? null : job.tasks.get(taskId);
+          if (t == null) {
+            queryExecutor.execute(
+                () ->
+                    out.complete(
+                        store.task(jobId, taskId).isPresent() ? ConfirmOutcome.NOT_AWAITING : ConfirmOutcome.NOT_FOUND));
+            return;
+          }
+          if (t.state != TaskState.AWAITING_CONFIRMATION) {
+            out.complete(ConfirmOutcome.NOT_AWAITING);
+            return;
+          }
+          Candidate chosen = null;
+          for (Candidate c : t.candidates) {
+            if (c.attempt.number == attempt) {
+              chosen = c;
+            }
+          }
+          if (chosen == null) {
+            out.complete(ConfirmOutcome.NO_SUCH_RESULT);
+            return;
+          }
+          accept(t, chosen, "confirmed");
+          durable().whenComplete((ok, e) -> out.complete(ConfirmOutcome.CONFIRMED));
         });
     return out;
   }
@@ -363,7 +452,216 @@ public final class Core implements JobService {
 
   @Override
   public CompletableFuture<List<WorkerStatus>> workers() {
-    return query(() -> sessions.values().stream().map(WorkerSession::status).toList());
+    return query(
+        () ->
+            sessions.values().stream()
+                .map(s -> s.status(reputations.standing(s.peerId, clock.millis()), trusted.contains(s.peerId)))
+                .toList());
+  }
+
+  // ---------------------------------------------------------------- reputation
+
+  @Override
+  public CompletableFuture<PeerStanding> standing(String peerId) {
+    return query(() -> new PeerStanding(reputations.standing(peerId, clock.millis()), trusted.contains(peerId)));
+  }
+
+  @Override
+  public CompletableFuture<List<LedgerEntry>> ledger(String peerId, long afterSeq, int limit) {
+    CompletableFuture<List<LedgerEntry>> out = new CompletableFuture<>();
+    // Read once everything appended so far is committed, so a page never misses a judgement.
+    act(() -> durable().whenComplete((ok, e) -> queryExecutor.execute(() -> {
+      try {
+        out.complete(peerId == null ? store.ledger(afterSeq, limit) : store.ledgerOf(peerId, afterSeq, limit));
+      } catch (RuntimeException x) {
+        out.completeExceptionally(x);
+      }
+    })));
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<LedgerEntry.ChainCheck> verifyLedger() {
+    CompletableFuture<LedgerEntry.ChainCheck> out = new CompletableFuture<>();
+    act(
+        () -> {
+          long upTo = ledgerSeq;
+          byte[] head = ledgerHead;
+          durable()
+              .whenComplete(
+                  (ok, e) ->
+                      queryExecutor.execute(
+                          () -> {
+                            try {
+                              out.complete(verifyStoredLedger(upTo, head));
+                            } catch (RuntimeException x) {
+                              out.completeExceptionally(x);
+                            }
+                          }));
+        });
+    return out;
+  }
+
+  /** Walks the stored chain page by page up to {@code upTo}; its head must be the one in memory. */
+  private LedgerEntry.ChainCheck verifyStoredLedger(long upTo, byte[] head) {
+    long seq = 0;
+    byte[] link = LedgerEntry.GENESIS;
+    long checked = 0;
+    while (seq < upTo) {
+      List<LedgerEntry> page = store.ledger(seq, (int) Math.min(4096, upTo - seq));
+      if (page.isEmpty()) {
+        return new LedgerEntry.ChainCheck(false, checked, seq + 1, "entry " + (seq + 1) + " is missing", link);
+      }
+      LedgerEntry.ChainCheck c = LedgerEntry.verifyChain(page, seq, link);
+      if (!c.ok()) {
+        return new LedgerEntry.ChainCheck(false, checked + c.entries(), c.firstBadSeq(), c.reason(), c.headHash());
+      }
+      checked += c.entries();
+      seq = page.getLast().seq();
+      link = c.headHash();
+    }
+    if (!Arrays.equals(link, head)) {
+      return new LedgerEntry.ChainCheck(false, checked, upTo, "the stored chain does not end at the head in memory", link);
+    }
+    return new LedgerEntry.ChainCheck(true, checked, 0, "", link);
+  }
+
+  /** How far a rating's time may be from the orchestrator's clock: a replayed old rating is refused. */
+  private static final long RATING_SKEW_MILLIS = 600_000;
+
+  @Override
+  public CompletableFuture<LedgerEntry> rate(LedgerEntry rating) {
+    CompletableFuture<LedgerEntry> out = new CompletableFuture<>();
+    act(
+        () -> {
+          long now = clock.millis();
+          String refusal = null;
+          if (Math.abs(rating.at() - now) > RATING_SKEW_MILLIS) {
+            refusal = "rating: at is more than 10 minutes from the orchestrator's clock (" + now + ")";
+          } else if (!knownWorker(rating.subject())) {
+            refusal = "rating: no worker " + rating.subject() + " has ever connected here";
+          } else if (!recentRatings.add(java.util.HexFormat.of().formatHex(rating.signature()))) {
+            refusal = "rating: this signed rating was already recorded";
+          }
+          if (refusal != null) {
+            out.completeExceptionally(new Refused(refusal));
+            return;
+          }
+          LedgerEntry placed = append(rating);
+          durable().whenComplete((ok, e) -> {
+            if (e != null) {
+              out.completeExceptionally(new Unavailable("store failed: " + e.getMessage()));
+            } else {
+              out.complete(placed);
+            }
+          });
+        });
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<Boolean> liftQuarantine(String peerId) {
+    CompletableFuture<Boolean> out = new CompletableFuture<>();
+    act(
+        () -> {
+          if (!reputations.isQuarantined(peerId, clock.millis())) {
+            out.complete(false);
+            return;
+          }
+          appendOwn(peerId, Reputations.LIFTED, 0, "lifted by an admin");
+          log.info("event=quarantine_lifted peer={}", peerId);
+          durable().whenComplete((ok, e) -> out.complete(true));
+        });
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<Void> setTrusted(String peerId, boolean trust) {
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    act(
+        () -> {
+          if (trust) {
+            trusted.add(peerId);
+          } else {
+            trusted.remove(peerId);
+          }
+          outbox.add(new StoreWrite.SetTrusted(peerId, trust, clock.millis()));
+          log.info("event=trust_changed peer={} trusted={}", peerId, trust);
+          durable().whenComplete((ok, e) -> out.complete(null));
+        });
+    return out;
+  }
+
+  /** A worker that is connected now or has a reputation: only such workers can be rated. */
+  private boolean knownWorker(String peerId) {
+    for (WorkerSession s : sessions.values()) {
+      if (s.peerId.equals(peerId)) {
+        return true;
+      }
+    }
+    return reputations.known(peerId);
+  }
+
+  /** Rebuilds every worker's reputation from the stored ledger, and finds where it continues. */
+  private void replayLedger() {
+    long seq = 0;
+    List<LedgerEntry> page;
+    while (!(page = store.ledger(seq, 4096)).isEmpty()) {
+      for (LedgerEntry e : page) {
+        reputations.apply(e);
+        ledgerHead = e.hash();
+        seq = e.seq();
+      }
+    }
+    ledgerSeq = seq;
+  }
+
+  /**
+   * Records an outcome that speaks for or against a worker, as an event and in its reputation.
+   * Valid results are many and worth little each, so they are summed and written once per sweep.
+   */
+  private void judge(String peerId, String kind, String detail) {
+    outbox.add(
+        new StoreWrite.AppendEvent(
+            new EventRecord(nextSeq++, clock.millis(), "judgement", "", "", 0, peerId, "", kind, detail)));
+    if (kind.equals("validated")) {
+      pendingCredit.merge(peerId, 1, Integer::sum);
+      return;
+    }
+    appendOwn(peerId, kind, settings.reputation().delta(kind), detail);
+  }
+
+  /** Writes the valid results counted since the last sweep, one ledger entry per worker. */
+  private void creditValidResults() {
+    for (Map.Entry<String, Integer> e : pendingCredit.entrySet()) {
+      int n = e.getValue();
+      appendOwn(e.getKey(), "validated", n * settings.reputation().delta("validated"), n + " valid results");
+    }
+    pendingCredit.clear();
+  }
+
+  /** Appends an entry signed by the orchestrator. */
+  private void appendOwn(String peerId, String kind, double score, String comment) {
+    String clipped = comment.length() > 256 ? comment.substring(0, 256) : comment;
+    double bounded = Math.max(-LedgerEntry.MAX_SCORE, Math.min(LedgerEntry.MAX_SCORE, score));
+    append(LedgerEntry.sign(identity, peerId, kind, bounded, clipped, clock.millis()));
+  }
+
+  /** Places a signed statement at the end of the chain, stores it, and applies it. */
+  private LedgerEntry append(LedgerEntry statement) {
+    LedgerEntry placed = statement.at(++ledgerSeq, ledgerHead);
+    ledgerHead = placed.hash();
+    outbox.add(new StoreWrite.AppendLedger(placed));
+    if (reputations.apply(placed)) {
+      Standing s = reputations.standing(placed.subject(), clock.millis());
+      String reason =
+          String.format(
+              "score %.2f reached the threshold %.1f after %s: %s",
+              s.score(), settings.reputation().quarantineThreshold(), placed.kind(), placed.comment());
+      appendOwn(placed.subject(), Reputations.QUARANTINED, 0, reason);
+      log.warn("event=worker_quarantined peer={} reason=\"{}\"", placed.subject(), reason);
+    }
+    return placed;
   }
 
   // ---------------------------------------------------------------- worker side
@@ -382,6 +680,11 @@ public final class Core implements JobService {
           }
           return out;
         });
+  }
+
+  /** Registers a trusted worker: its results get lighter validation but keep their spot checks. */
+  public void trust(String peerId) {
+    act(() -> trusted.add(peerId));
   }
 
   /** A new session id for a stream that has just been opened. */
@@ -414,6 +717,7 @@ public final class Core implements JobService {
                           .setHeartbeatIntervalMs(settings.heartbeatIntervalMillis())
                           .setMissedHeartbeatsLimit(settings.missedHeartbeats())
                           .setOrchestratorId(settings.orchestratorId())
+                          .setOrchestratorPublicKey(WireTensors.wrap(Ed25519.rawPublicKey(identity.getPublic())))
                           .setMaxMessageBytes(64L << 20))
                   .build());
           workerEvent(session, "", "connected", "capacity=" + session.capacity + " operators=" + session.operators.size());
@@ -440,10 +744,20 @@ public final class Core implements JobService {
         });
   }
 
-  /** The worker said goodbye: it holds no more attempts it will finish. */
+  /**
+   * The worker said goodbye: it has finished or handed back everything it took. An attempt still
+   * live was dispatched as it decided to leave and never taken: handed back, not lost or charged.
+   */
   public void goodbye(WorkerSession session, String reason) {
     act(
         () -> {
+          for (Attempt a : List.copyOf(session.holding.values())) {
+            release(a);
+            if (a.state.isLive()) {
+              end(a, AttemptState.RELEASED, "not taken: the worker said goodbye");
+              attemptFinished(a, false, "handed back by " + session.peerId + " leaving");
+            }
+          }
           session.channel.close(Status.OK.withDescription("goodbye"));
           gone(session, "goodbye: " + reason);
         });
@@ -494,17 +808,31 @@ public final class Core implements JobService {
             receipt(session, ref, Disposition.DISPOSITION_UNKNOWN, "no such attempt was dispatched to you");
             return;
           }
+          byte[] signature = result.getSignature().toByteArray();
+          if (a.answeredIn != 0) {
+            // A stream is reliable and ordered, so a repeat on the same stream is deliberate; a
+            // repeat after a reconnect is a retransmission, harmless only if it is the same result.
+            if (a.answeredIn == session.sessionId || !Arrays.equals(a.answerSignature, signature)) {
+              receipt(session, ref, Disposition.DISPOSITION_REPLAYED, "attempt " + a.number + " was already answered");
+              judge(session.peerId, "replayed", "a second result for " + a.key());
+            } else {
+              receipt(session, ref, Disposition.DISPOSITION_DUPLICATE, "already answered");
+            }
+            return;
+          }
+          a.answeredIn = session.sessionId;
+          a.answerSignature = signature;
           release(a);
           if (a.state.isLive() && a.sentNanos != 0) {
             roundTrips[(int) (roundTripCount++ & (roundTrips.length - 1))] = clock.nanos() - a.sentNanos;
           }
           if (!a.state.isLive()) {
-            if (a.state == AttemptState.CANCELLED || a.state == AttemptState.TIMED_OUT || a.state == AttemptState.LOST) {
-              setAttempt(a, AttemptState.LATE, "late " + statusName(result) + " after " + a.state.wireName());
-              receipt(session, ref, Disposition.DISPOSITION_LATE, "the attempt had already ended; kept, not applied");
-            } else {
-              receipt(session, ref, Disposition.DISPOSITION_DUPLICATE, "already answered");
+            // Ended without an answer (timed out, lost, cancelled): kept, never applied.
+            if (result.getStatus() == ResultStatus.RESULT_STATUS_OK) {
+              a.result = result;
             }
+            setAttempt(a, AttemptState.LATE, "late " + statusName(result) + " after " + a.state.wireName());
+            receipt(session, ref, Disposition.DISPOSITION_LATE, "the attempt had already ended; kept, not applied");
             return;
           }
           switch (result.getStatus()) {
@@ -512,6 +840,7 @@ public final class Core implements JobService {
             case RESULT_STATUS_TIMED_OUT -> {
               end(a, AttemptState.TIMED_OUT, "worker timeout: " + result.getDiagnostics().getMessage());
               receipt(session, ref, Disposition.DISPOSITION_ACCEPTED, "");
+              judge(session.peerId, "timed_out", a.key());
               attemptFinished(a, true, "timed out on " + session.peerId);
             }
             case RESULT_STATUS_RELEASED -> {
@@ -529,8 +858,29 @@ public final class Core implements JobService {
               String why = result.getDiagnostics().getErrorKind() + ": " + result.getDiagnostics().getMessage();
               end(a, AttemptState.FAILED, why);
               receipt(session, ref, Disposition.DISPOSITION_ACCEPTED, "");
+              judge(session.peerId, "failed", why);
               attemptFinished(a, true, "failed on " + session.peerId + ": " + why);
             }
+          }
+        });
+  }
+
+  /**
+   * A result whose signature did not verify (checked on the transport thread, before anything
+   * else). If it names a live attempt of this worker, that attempt has failed: a worker that
+   * cannot sign cannot be believed.
+   */
+  public void forged(WorkerSession session, ResultDescriptor result) {
+    act(
+        () -> {
+          AttemptRef ref = result.getAttempt();
+          receipt(session, ref, Disposition.DISPOSITION_BAD_SIGNATURE, "the signature does not verify with your key");
+          judge(session.peerId, "bad_signature", key(ref));
+          Attempt a = find(session, ref);
+          if (a != null && a.state.isLive()) {
+            release(a);
+            end(a, AttemptState.FAILED, "bad signature");
+            attemptFinished(a, true, "bad signature from " + session.peerId);
           }
         });
   }
@@ -553,28 +903,276 @@ public final class Core implements JobService {
   private void completed(WorkerSession session, Attempt a, ResultDescriptor result) {
     Task t = a.task;
     end(a, AttemptState.COMPLETED, "");
-    if (t.state != TaskState.RUNNING || t.live != a) {
+    t.live.remove(a);
+    a.result = result;
+    if (t.state.isTerminal()) {
       receipt(session, result.getAttempt(), Disposition.DISPOSITION_LATE, "the task was already settled");
       return;
     }
-    setTask(t, TaskState.VALIDATING, "result from " + session.peerId);
-    String invalid = validate(t, result);
-    if (invalid != null) {
-      receipt(session, result.getAttempt(), Disposition.DISPOSITION_INVALID, invalid);
-      log.warn("event=result_invalid attempt={} peer={} reason=\"{}\"", a.key(), session.peerId, invalid);
-      attemptFinished(a, true, "invalid result from " + session.peerId + ": " + invalid);
+    String malformed = structure(t, result);
+    if (malformed != null) {
+      advance(t, validated(a, Verdict.of(List.of(Check.failed("structure", malformed))), List.of()));
       return;
     }
-    t.live = null;
-    t.result = result;
-    t.resultPeer = session.peerId;
-    setTask(t, TaskState.SUCCEEDED, "accepted from " + session.peerId);
-    receipt(session, result.getAttempt(), Disposition.DISPOSITION_ACCEPTED, "");
+    t.toValidate.add(a);
+    validateNext(t);
+    advance(t, "result from " + session.peerId);
+  }
+
+  /**
+   * Starts the next queued validation of the task, off the core's thread. One at a time per
+   * task, so each result is compared with every candidate before it.
+   */
+  private void validateNext(Task t) {
+    if (t.checking || t.toValidate.isEmpty()) {
+      return;
+    }
+    Attempt a = t.toValidate.poll();
+    List<Candidate> earlier = List.copyOf(t.candidates);
+    if (!checker.checksContent(t.operator) && earlier.isEmpty()) {
+      // Nothing to compute: decide now and save two thread hops.
+      validated(a, Verdict.of(List.of(Check.passed("structure", ""))), List.of());
+      return;
+    }
+    t.checking = true;
+    t.inCheck = a;
+    boolean light = trusted.contains(a.peerId);
+    long seed = random.nextLong();
+    TaskDescriptor task = t.template;
+    ResultDescriptor result = a.result;
+    validations.execute(
+        () -> {
+          Verdict verdict;
+          List<Candidate> agreeing = new ArrayList<>();
+          try {
+            verdict =
+                checker.checksContent(t.operator)
+                    ? checker.validate(task, result, light, new SplittableRandom(seed))
+                    : Verdict.of(List.of(Check.passed("structure", "")));
+            if (verdict.passed()) {
+              for (Candidate c : earlier) {
+                if (checker.agree(task, result, c.attempt.result)) {
+                  agreeing.add(c);
+                }
+              }
+            }
+          } catch (RuntimeException e) {
+            log.error("event=validator_failed attempt={} operator={}", a.key(), t.operator, e);
+            verdict = Verdict.of(List.of(Check.failed("validator_error", e.toString())));
+          }
+          Verdict v = verdict;
+          act(
+              () -> {
+                t.checking = false;
+                t.inCheck = null;
+                String outcome = validated(a, v, agreeing);
+                validateNext(t);
+                advance(t, outcome);
+              });
+        });
+  }
+
+  /**
+   * A result's verdict is in: refuse it, or make it a candidate and see whether the policy is
+   * met. Returns what happened, for the task's next state change.
+   */
+  private String validated(Attempt a, Verdict verdict, List<Candidate> agreeing) {
+    Task t = a.task;
+    a.verdict = verdict;
+    dirtyAttempts.add(a);
+    for (Check c : verdict.checks()) {
+      t.checks.add(Acceptance.Entry.of(a.number, a.peerId, c));
+    }
+    if (t.state.isTerminal()) {
+      receipt(a, Disposition.DISPOSITION_LATE, "the task was settled while this result was checked");
+      return "settled";
+    }
+    if (!verdict.passed()) {
+      String why = verdict.failure();
+      receipt(a, Disposition.DISPOSITION_INVALID, why);
+      log.warn("event=result_invalid attempt={} peer={} reason=\"{}\"", a.key(), a.peerId, why);
+      if (!verdict.checks().getLast().method().equals("validator_error")) {
+        judge(a.peerId, "invalid_result", why);
+      }
+      a.detail = "invalid: " + why;
+      t.retriesUsed++;
+      scheduleRetry(t);
+      return "invalid result from " + a.peerId + ": " + why;
+    }
+    receipt(a, Disposition.DISPOSITION_ACCEPTED, "");
+    judge(a.peerId, "validated", a.key());
+    Candidate c = new Candidate(a);
+    for (Candidate other : agreeing) {
+      if (t.candidates.contains(other)) {
+        c.agrees.add(other);
+        other.agrees.add(c);
+      }
+    }
+    t.candidates.add(c);
+    t.validResults++;
+    decide(t);
+    return "valid result from " + a.peerId;
+  }
+
+  /** Accepts a result if the task's policy is now met; otherwise leaves the task wanting more. */
+  private void decide(Task t) {
+    switch (t.policy.kind()) {
+      case MANUAL -> {}
+      case QUORUM -> {
+        Candidate best = best(t);
+        if (best != null && best.support() >= t.policy.k()) {
+          accept(t, best, "quorum");
+        }
+      }
+      case FIRST_VALID -> {
+        if (t.spotCheck == null) {
+          t.spotCheck = chooseSpotCheck(t);
+        }
+        Candidate best = best(t);
+        if (!t.spotCheck) {
+          accept(t, best, "validated");
+        } else if (best.support() >= 2) {
+          accept(t, best, "spot_checked");
+        } else if (t.candidates.size() >= 2) {
+          recompute(t);
+        }
+      }
+    }
+  }
+
+  /** The candidate with the most agreement, the earliest among equals. */
+  private static Candidate best(Task t) {
+    Candidate best = null;
+    for (Candidate c : t.candidates) {
+      if (best == null || c.support() > best.support()) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Spot re-execution: a share of first_valid tasks, trusted workers' included, get a second
+   * attempt on another worker, and only agreement lets the result stand. Only when another
+   * worker that could run the task is connected, so a lone worker is never left waiting.
+   */
+  private boolean chooseSpotCheck(Task t) {
+    if (settings.spotCheckFraction() <= 0 || random.nextDouble() >= settings.spotCheckFraction()) {
+      return false;
+    }
+    String first = t.candidates.getFirst().peerId();
+    for (WorkerSession s : sessions.values()) {
+      if (!s.peerId.equals(first) && s.canRun(t) && !quarantined(s.peerId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Workers disagree and first_valid cannot say who is right: recompute here. Candidates that
+   * match stand, the others are discarded and their workers penalised.
+   */
+  private void recompute(Task t) {
+    List<Candidate> suspects = List.copyOf(t.candidates);
+    t.checking = true;
+    TaskDescriptor task = t.template;
+    validations.execute(
+        () -> {
+          List<Verdict> verdicts = new ArrayList<>();
+          for (Candidate c : suspects) {
+            Verdict v;
+            try {
+              v = checker.recompute(task, c.attempt.result);
+            } catch (RuntimeException e) {
+              log.error("event=recompute_failed task={} operator={}", t.id, t.operator, e);
+              v = Verdict.of(List.of(Check.failed("validator_error", e.toString())));
+            }
+            verdicts.add(v);
+          }
+          act(
+              () -> {
+                t.checking = false;
+                if (!t.state.isTerminal()) {
+                  recomputed(t, suspects, verdicts);
+                }
+                validateNext(t);
+                advance(t, "recomputed to settle a disagreement");
+              });
+        });
+  }
+
+  private void recomputed(Task t, List<Candidate> suspects, List<Verdict> verdicts) {
+    Candidate winner = null;
+    for (int i = 0; i < suspects.size(); i++) {
+      Candidate c = suspects.get(i);
+      Verdict v = verdicts.get(i);
+      v.checks().forEach(check -> t.checks.add(Acceptance.Entry.of(c.attempt.number, c.peerId(), check)));
+      if (v.passed()) {
+        if (winner == null) {
+          winner = c;
+        }
+      } else {
+        discard(t, c, "disagreed", "recomputation: " + v.failure());
+      }
+    }
+    if (winner != null) {
+      accept(t, winner, "recomputed");
+    }
+  }
+
+  /** Drops a candidate that lost a vote or a recomputation; its worker is penalised. */
+  private void discard(Task t, Candidate c, String kind, String why) {
+    t.candidates.remove(c);
+    for (Candidate o : t.candidates) {
+      o.agrees.remove(c);
+    }
+    c.attempt.detail = "outvoted: " + why;
+    List<Check> checks = new ArrayList<>(c.attempt.verdict.checks());
+    checks.add(Check.failed("outvoted", why));
+    c.attempt.verdict = Verdict.of(checks);
+    dirtyAttempts.add(c.attempt);
+    judge(c.peerId(), kind, c.attempt.key() + ": " + why);
+  }
+
+  /**
+   * Makes {@code chosen}'s result the task's: candidates that disagree with it are penalised,
+   * surplus live attempts are stopped (not their workers' fault), results still queued for
+   * validation are kept but not applied.
+   */
+  private void accept(Task t, Candidate chosen, String decidedBy) {
+    List<String> agreeing = new ArrayList<>();
+    for (Candidate c : List.copyOf(t.candidates)) {
+      if (c == chosen) {
+        continue;
+      }
+      if (chosen.agrees.contains(c)) {
+        agreeing.add(c.peerId());
+      } else {
+        discard(t, c, "disagreed", "disagreed with the accepted result of attempt " + chosen.attempt.number);
+      }
+    }
+    for (Attempt l : List.copyOf(t.live)) {
+      t.live.remove(l);
+      end(l, AttemptState.CANCELLED, "not needed: the task's result was accepted");
+      tellToStop(l, "not needed: the task's result was accepted");
+    }
+    for (Attempt q : t.toValidate) {
+      receipt(q, Disposition.DISPOSITION_LATE, "the task was settled by another result");
+    }
+    t.toValidate.clear();
+    t.acceptance =
+        new Acceptance(
+            t.policy.toString(), decidedBy, chosen.attempt.number, chosen.peerId(), agreeing, List.copyOf(t.checks));
+    t.result = chosen.attempt.result;
+    t.resultPeer = chosen.peerId();
+    t.candidates.clear();
+    setTask(t, TaskState.SUCCEEDED, "accepted from " + chosen.peerId() + " (" + decidedBy + ")");
     finishJobIfDone(t.job);
   }
 
   /** Structural validation: the outputs must be exactly what the operator promises for these inputs. */
-  private static String validate(Task t, ResultDescriptor r) {
+  private static String structure(Task t, ResultDescriptor r) {
     if (r.getOutputsCount() != t.expectedOutputs.size()) {
       return "expected " + t.expectedOutputs.size() + " outputs, got " + r.getOutputsCount();
     }
@@ -602,42 +1200,134 @@ public final class Core implements JobService {
   }
 
   /**
-   * After the task's live attempt ended without a valid result: retry with backoff, or fail when
-   * the budget is spent. {@code charged} says whether the attempt counts against the budget.
+   * A live attempt ended without a result to validate: charge it if it was the worker's doing,
+   * then see what the task needs next.
    */
   private void attemptFinished(Attempt a, boolean charged, String reason) {
     Task t = a.task;
-    if (t.state.isTerminal() || t.live != a) {
+    if (!t.live.remove(a) || t.state.isTerminal()) {
       return;
     }
-    t.live = null;
     if (charged) {
       t.retriesUsed++;
+      scheduleRetry(t);
     }
-    if (t.retriesUsed >= t.maxAttempts) {
-      t.error = "retry budget spent (" + t.maxAttempts + " attempts); last: " + reason;
-      setTask(t, TaskState.FAILED, t.error);
-      failFast(t.job, t);
+    advance(t, reason);
+  }
+
+  /** After a charged failure: the task rejoins a ready queue only after a backoff. */
+  private void scheduleRetry(Task t) {
+    long backoff = backoff(t.retriesUsed);
+    if (t.queued || backoff == 0) {
       return;
     }
-    if (t.attempts.size() >= t.maxAttempts * DISPATCH_CAP_FACTOR) {
-      t.error = "dispatched " + t.attempts.size() + " times without a result; last: " + reason;
-      setTask(t, TaskState.FAILED, t.error);
-      failFast(t.job, t);
+    t.queued = true;
+    clock.schedule(inSync, () -> act(() -> {
+      t.queued = false;
+      advance(t, "backoff over");
+    }), backoff);
+  }
+
+  /** The most attempts that may yield a result or be charged: the retry budget, widened by the policy. */
+  private static int budget(Task t) {
+    return switch (t.policy.kind()) {
+      case FIRST_VALID -> t.maxAttempts + (Boolean.TRUE.equals(t.spotCheck) ? 1 : 0);
+      case MANUAL -> t.maxAttempts;
+      case QUORUM -> t.policy.n() + t.maxAttempts - 1;
+    };
+  }
+
+  /** Attempts out or results waiting: what may still turn into a candidate. */
+  private static int outstanding(Task t) {
+    return t.live.size() + t.toValidate.size() + (t.checking ? 1 : 0);
+  }
+
+  /** How many more attempts the policy wants on top of those outstanding, before the budget. */
+  private static int wanted(Task t) {
+    int outstanding = outstanding(t);
+    int need =
+        switch (t.policy.kind()) {
+          case FIRST_VALID -> (Boolean.TRUE.equals(t.spotCheck) ? 2 : 1) - t.candidates.size();
+          case MANUAL -> 1 - t.candidates.size();
+          case QUORUM -> {
+            Candidate best = best(t);
+            int support = best == null ? 0 : best.support();
+            yield Math.max(t.policy.n() - t.candidates.size(), t.policy.k() - support);
+          }
+        };
+    return Math.max(0, need - outstanding);
+  }
+
+  /** Attempts still allowed by the budget. */
+  private static int budgetLeft(Task t) {
+    return budget(t) - t.retriesUsed - t.validResults - outstanding(t);
+  }
+
+  /**
+   * The one place a non-terminal task's state follows from its facts: fails it when it needs
+   * more than its budget allows, queues it when it needs more attempts, and sets its state
+   * (RUNNING while attempts are out, VALIDATING while results are checked, AWAITING_CONFIRMATION
+   * while kept results wait for the client, READY otherwise).
+   */
+  private void advance(Task t, String reason) {
+    if (t.state.isTerminal()) {
       return;
     }
-    setTask(t, TaskState.READY, reason);
-    t.job.retries++;
-    long backoff = charged ? backoff(t.retriesUsed) : 0;
-    if (backoff == 0) {
-      enqueue(t);
+    int wanted = wanted(t);
+    int outstanding = outstanding(t);
+    if (wanted > 0 && budgetLeft(t) <= 0 && outstanding == 0) {
+      fail(t, "retry budget spent (" + budget(t) + " attempts)" + disagreement(t) + "; last: " + reason);
+      return;
+    }
+    if (wanted > 0 && t.attempts.size() >= t.maxAttempts * DISPATCH_CAP_FACTOR && outstanding == 0) {
+      fail(t, "dispatched " + t.attempts.size() + " times without a result; last: " + reason);
+      return;
+    }
+    TaskState target;
+    if (!t.live.isEmpty()) {
+      target = TaskState.RUNNING;
+    } else if (outstanding > 0) {
+      target = TaskState.VALIDATING;
+    } else if (t.policy.kind() == AcceptancePolicy.Kind.MANUAL && !t.candidates.isEmpty()) {
+      target = TaskState.AWAITING_CONFIRMATION;
     } else {
-      clock.schedule(inSync, () -> act(() -> {
-        if (t.state == TaskState.READY) {
-          enqueue(t);
-        }
-      }), backoff);
+      target = TaskState.READY;
     }
+    if (target != t.state) {
+      setTask(t, target, reason);
+    }
+    if (wanted > 0 && budgetLeft(t) > 0 && !t.queued) {
+      enqueue(t);
+    }
+  }
+
+  /** For a failed quorum: which workers' results agreed with which. */
+  private static String disagreement(Task t) {
+    if (t.policy.kind() != AcceptancePolicy.Kind.QUORUM || t.candidates.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("; no ").append(t.policy.k()).append(" results agree:");
+    Set<Candidate> shown = new HashSet<>();
+    for (Candidate c : t.candidates) {
+      if (shown.add(c)) {
+        b.append(" [").append(c.peerId());
+        for (Candidate o : c.agrees) {
+          if (shown.add(o)) {
+            b.append(", ").append(o.peerId());
+          }
+        }
+        b.append(']');
+      }
+    }
+    return b.toString();
+  }
+
+  private void fail(Task t, String error) {
+    t.error = error;
+    t.toValidate.clear();
+    t.candidates.clear();
+    setTask(t, TaskState.FAILED, t.error);
+    failFast(t.job, t);
   }
 
   private long backoff(int retriesUsed) {
@@ -676,12 +1366,16 @@ public final class Core implements JobService {
     if (t.state.isTerminal()) {
       return;
     }
-    if (t.live != null) {
-      Attempt a = t.live;
-      t.live = null;
+    for (Attempt a : List.copyOf(t.live)) {
+      t.live.remove(a);
       end(a, AttemptState.CANCELLED, reason);
       tellToStop(a, reason);
     }
+    for (Attempt q : t.toValidate) {
+      receipt(q, Disposition.DISPOSITION_LATE, "the task was settled: " + reason);
+    }
+    t.toValidate.clear();
+    t.candidates.clear();
     setTask(t, to, reason);
   }
 
@@ -742,6 +1436,7 @@ public final class Core implements JobService {
       release(a);
       if (a.state.isLive()) {
         end(a, AttemptState.LOST, "worker gone: " + reason);
+        judge(s.peerId, "lost", a.key());
         attemptFinished(a, true, "worker " + s.peerId + " gone: " + reason);
       }
     }
@@ -754,6 +1449,7 @@ public final class Core implements JobService {
     act(
         () -> {
           long now = clock.millis();
+          creditValidResults();
           long limit = settings.heartbeatIntervalMillis() * settings.missedHeartbeats();
           Heartbeat ours =
               Heartbeat.newBuilder().setSentAtMs(now).setLoad(Load.newBuilder().setRunningTasks(countLive())).build();
@@ -783,10 +1479,18 @@ public final class Core implements JobService {
   // ---------------------------------------------------------------- dispatch
 
   private void enqueue(Task t) {
+    t.queued = true;
     ready.computeIfAbsent(t.requirementKey(), k -> new ArrayDeque<>()).addLast(t);
   }
 
-  /** Hands ready tasks to workers with free slots, reserving each slot before the send. */
+  /** Tasks skipped per queue and dispatch round because no eligible worker is free for them. */
+  private static final int MAX_SKIPPED = 64;
+
+  /**
+   * Hands ready tasks to workers with free slots, reserving each slot before the send. A task
+   * that needs a worker it has not used yet (a quorum, a spot check) and finds none free is
+   * passed over, so it does not hold up the tasks behind it.
+   */
   private void dispatch() {
     if (stopping || ready.isEmpty() || sessions.isEmpty()) {
       return;
@@ -794,18 +1498,31 @@ public final class Core implements JobService {
     var queues = ready.entrySet().iterator();
     while (queues.hasNext()) {
       ArrayDeque<Task> queue = queues.next().getValue();
-      while (!queue.isEmpty()) {
+      List<Task> skipped = new ArrayList<>();
+      while (!queue.isEmpty() && skipped.size() < MAX_SKIPPED) {
         Task t = queue.peekFirst();
-        if (t.state != TaskState.READY || t.live != null) {
+        int wanted = t.state.isTerminal() ? 0 : Math.min(wanted(t), budgetLeft(t));
+        if (wanted <= 0) {
           queue.pollFirst();
+          t.queued = false;
           continue;
         }
         WorkerSession w = pick(t);
         if (w == null) {
-          break;
+          if (!anyFreeSlot(t)) {
+            break;
+          }
+          skipped.add(queue.pollFirst());
+          continue;
         }
-        queue.pollFirst();
         startAttempt(t, w);
+        if (wanted == 1) {
+          queue.pollFirst();
+          t.queued = false;
+        }
+      }
+      for (int i = skipped.size() - 1; i >= 0; i--) {
+        queue.addFirst(skipped.get(i));
       }
       if (queue.isEmpty()) {
         queues.remove();
@@ -813,15 +1530,26 @@ public final class Core implements JobService {
     }
   }
 
+  /** Whether some worker that could run tasks like {@code t} has a free slot at all. */
+  private boolean anyFreeSlot(Task t) {
+    for (WorkerSession s : sessions.values()) {
+      if (s.freeSlots() > 0 && s.canRun(t) && !quarantined(s.peerId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
-   * The least loaded worker that can run the task and has a free slot, preferring one that has
-   * not tried it before (a retry should not land on the worker that just failed it).
+   * The least loaded worker that can run the task and has a free slot, never one already
+   * working on it or holding one of its results, and preferring one that has not tried it before
+   * (a retry should not land on the worker that just failed it).
    */
   private WorkerSession pick(Task t) {
     WorkerSession best = null;
     WorkerSession bestFresh = null;
     for (WorkerSession s : sessions.values()) {
-      if (s.freeSlots() <= 0 || !s.canRun(t)) {
+      if (s.freeSlots() <= 0 || !s.canRun(t) || busyWith(t, s.peerId) || quarantined(s.peerId)) {
         continue;
       }
       if (best == null || better(s, best)) {
@@ -832,6 +1560,29 @@ public final class Core implements JobService {
       }
     }
     return bestFresh != null ? bestFresh : best;
+  }
+
+  /** Whether the worker has a live attempt, a result being checked or a candidate for the task. */
+  private static boolean busyWith(Task t, String peerId) {
+    if (t.inCheck != null && t.inCheck.peerId.equals(peerId)) {
+      return true;
+    }
+    for (Attempt a : t.live) {
+      if (a.peerId.equals(peerId)) {
+        return true;
+      }
+    }
+    for (Attempt a : t.toValidate) {
+      if (a.peerId.equals(peerId)) {
+        return true;
+      }
+    }
+    for (Candidate c : t.candidates) {
+      if (c.peerId().equals(peerId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean better(WorkerSession a, WorkerSession b) {
@@ -848,15 +1599,20 @@ public final class Core implements JobService {
     long now = clock.millis();
     Attempt a = new Attempt(t, t.attempts.size() + 1, w.peerId, w, AttemptState.DISPATCHED, now);
     t.attempts.add(a);
-    t.live = a;
+    t.live.add(a);
     t.triedPeers.add(w.peerId);
     t.job.attempts++;
+    if (a.number > 1) {
+      t.job.retries++;
+    }
     w.reserved++;
     a.holdsSlot = true;
     w.holding.put(a.key(), a);
     dirtyAttempts.add(a);
     event("attempt", t.job, t, a, "", AttemptState.DISPATCHED.name(), "to " + w.peerId);
-    setTask(t, TaskState.RUNNING, "attempt " + a.number + " on " + w.peerId);
+    if (t.state != TaskState.RUNNING) {
+      setTask(t, TaskState.RUNNING, "attempt " + a.number + " on " + w.peerId);
+    }
     a.deadline =
         clock.schedule(
             inSync, () -> act(() -> deadlinePassed(a)), t.template.getTimeoutMs() + settings.ackGraceMillis());
@@ -872,6 +1628,7 @@ public final class Core implements JobService {
     String reason = "no result within " + a.task.template.getTimeoutMs() + " ms (+" + settings.ackGraceMillis() + " ms grace)";
     end(a, AttemptState.TIMED_OUT, reason);
     tellToStop(a, reason);
+    judge(a.peerId, "timed_out", a.key());
     attemptFinished(a, true, "timed out on " + a.peerId);
   }
 
@@ -970,16 +1727,20 @@ public final class Core implements JobService {
   private void flush() {
     long now = clock.millis();
     for (Task t : dirtyTasks) {
-      byte[] result = t.state == TaskState.SUCCEEDED && t.result != null ? t.result.toByteArray() : null;
+      boolean succeeded = t.state == TaskState.SUCCEEDED && t.result != null;
       outbox.add(
           new StoreWrite.SetTaskState(
-              t.job.id, t.id, t.state, t.retriesUsed, t.attempts.size(), t.error, result, t.resultPeer, now));
+              t.job.id, t.id, t.state, t.retriesUsed, t.attempts.size(), t.error,
+              succeeded ? t.result.toByteArray() : null, succeeded ? t.resultPeer : null, now,
+              succeeded && t.acceptance != null ? t.acceptance.toJson() : null));
     }
     dirtyTasks.clear();
     for (Attempt a : dirtyAttempts) {
       outbox.add(
           new StoreWrite.PutAttempt(
-              new AttemptRecord(a.task.job.id, a.task.id, a.number, a.peerId, a.state, a.dispatchedAt, a.endedAt, a.detail)));
+              new AttemptRecord(
+                  a.task.job.id, a.task.id, a.number, a.peerId, a.state, a.dispatchedAt, a.endedAt, a.detail,
+                  a.result == null ? null : a.result.toByteArray(), a.verdict == null ? null : a.verdict.toJson())));
     }
     dirtyAttempts.clear();
     flushOutbox();
@@ -1075,7 +1836,19 @@ public final class Core implements JobService {
                 .build()));
   }
 
+  /** A receipt for an attempt's result, if the worker that sent it is still connected. */
+  private void receipt(Attempt a, Disposition d, String detail) {
+    if (a.session != null && !a.session.gone) {
+      receipt(a.session, ref(a), d, detail);
+    }
+  }
+
   private record Receipt(WorkerChannel channel, OrchestratorMessage message) {}
+
+  /** Whether the worker is excluded from scheduling. */
+  private boolean quarantined(String peerId) {
+    return reputations.isQuarantined(peerId, clock.millis());
+  }
 
   private void recover(JobRecord record) {
     Job job = new Job(record.id(), record.kind(), record.spec(), record.createdAt(), record.deadlineAt());
@@ -1091,7 +1864,11 @@ public final class Core implements JobService {
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException("stored task " + r.jobId() + "/" + r.taskId() + " does not parse", e);
       }
-      Task t = new Task(job, r.taskId(), r.index(), template, r.maxAttempts(), expectedOutputs(template));
+      Task t =
+          new Task(
+              job, r.taskId(), r.index(), template, r.maxAttempts(), expectedOutputs(template),
+              AcceptancePolicy.parse(r.policy()));
+      t.acceptance = Acceptance.fromJson(r.acceptance());
       t.state = r.state();
       t.retriesUsed = r.retriesUsed();
       t.error = r.error();
@@ -1103,6 +1880,8 @@ public final class Core implements JobService {
         Attempt a = new Attempt(t, ar.attempt(), ar.peerId(), null, ar.state(), ar.dispatchedAt());
         a.endedAt = ar.endedAt();
         a.detail = ar.detail() == null ? "" : ar.detail();
+        a.result = parseResult(ar.result());
+        a.verdict = Verdict.fromJson(ar.verdict());
         // Attempt numbers are dense; a gap means an attempt whose record was never committed.
         while (t.attempts.size() < ar.attempt() - 1) {
           Attempt ghost = new Attempt(t, t.attempts.size() + 1, "", null, AttemptState.LOST, ar.dispatchedAt());
@@ -1117,24 +1896,28 @@ public final class Core implements JobService {
     }
     jobs.put(job.id, job);
     for (Task t : job.tasks.values()) {
+      if (t.state.isTerminal()) {
+        continue;
+      }
       for (Attempt a : t.attempts) {
         if (a.state.isLive()) {
-          t.live = a;
+          // The restart is not the attempt's fault: no retry is charged.
           end(a, AttemptState.LOST, "orchestrator restarted");
+        } else if (a.state == AttemptState.COMPLETED && a.result != null) {
+          if (a.verdict == null) {
+            t.toValidate.add(a);
+          } else if (a.verdict.passed()) {
+            restoreCandidate(t, a);
+          } else if (outvoted(a.verdict)) {
+            t.validResults++;
+          }
         }
       }
-      if (t.state == TaskState.RUNNING || t.state == TaskState.VALIDATING) {
-        // The restart is not the task's fault: no retry is charged.
-        Attempt live = t.live;
-        if (live != null) {
-          attemptFinished(live, false, "orchestrator restarted");
-        } else {
-          setTask(t, TaskState.READY, "orchestrator restarted");
-          enqueue(t);
-        }
-      } else if (t.state == TaskState.READY) {
-        enqueue(t);
+      if (!t.candidates.isEmpty() && t.toValidate.isEmpty()) {
+        decide(t);
       }
+      validateNext(t);
+      advance(t, "orchestrator restarted");
     }
     log.info("event=job_recovered job={} tasks={} unfinished={}", job.id, job.tasks.size(), job.unfinished());
     finishJobIfDone(job);
@@ -1142,6 +1925,29 @@ public final class Core implements JobService {
       // The deadline is absolute: a restart neither resets nor forgets it.
       clock.schedule(inSync, () -> expire(job), Math.max(0, job.deadlineAt - clock.millis()));
     }
+  }
+
+  /**
+   * A valid result from before the restart becomes a candidate again. Agreement was not stored,
+   * so it is recomputed here: recovery runs before any worker is served, so blocking is fine.
+   */
+  private void restoreCandidate(Task t, Attempt a) {
+    Candidate c = new Candidate(a);
+    for (Candidate other : t.candidates) {
+      if (checker.agree(t.template, a.result, other.attempt.result)) {
+        c.agrees.add(other);
+        other.agrees.add(c);
+      }
+    }
+    t.candidates.add(c);
+    t.validResults++;
+  }
+
+  /** A verdict that passed validation but lost a vote or a recomputation afterwards. */
+  private static boolean outvoted(Verdict v) {
+    return !v.checks().isEmpty()
+        && v.checks().getLast().method().equals("outvoted")
+        && v.checks().subList(0, v.checks().size() - 1).stream().allMatch(Check::passed);
   }
 
   private static List<TensorSpec> expectedOutputs(TaskDescriptor template) {
@@ -1172,7 +1978,12 @@ public final class Core implements JobService {
         t.attempts.stream()
             .map(a -> new AttemptStatus(a.number, a.peerId, a.state, a.dispatchedAt, a.endedAt, a.detail))
             .toList(),
-        t.result);
+        t.result,
+        t.policy.toString(),
+        t.acceptance,
+        t.candidates.stream()
+            .map(c -> new TaskStatus.CandidateStatus(c.attempt.number, c.peerId(), c.attempt.result, c.attempt.verdict.checks()))
+            .toList());
   }
 
   private static TaskStatus taskStatusFromStore(TaskRecord r, List<AttemptStatus> attempts) {
@@ -1184,7 +1995,7 @@ public final class Core implements JobService {
     }
     return new TaskStatus(
         r.jobId(), r.taskId(), r.index(), operator, r.state(), r.retriesUsed(), r.maxAttempts(), r.error(), attempts,
-        parseResult(r.result()));
+        parseResult(r.result()), r.policy(), Acceptance.fromJson(r.acceptance()), List.of());
   }
 
   private static JobStatus statusFromStore(JobRecord j, List<TaskRecord> tasks) {

@@ -1,5 +1,7 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.reputation.ReputationPolicy;
+
 /**
  * Timing knobs of the core. {@code ackGraceMillis} is added to a task's timeout before the
  * orchestrator declares an attempt timed out itself (the worker should report first);
@@ -7,6 +9,8 @@ package dev.shoal.orchestrator.internal.core;
  * worker has not confirmed it stopped, so the worker is never sent more than its capacity.
  * A finished job stays in memory for {@code retainFinishedMillis}, so late and duplicate results
  * are still recognised and its result is served without a store read; then the store answers.
+ * {@code spotCheckFraction} of first_valid tasks are re-executed on a second worker;
+ * {@code reputation} says how outcomes move a worker's score and when it is quarantined.
  */
 public record CoreSettings(
     String orchestratorId,
@@ -16,16 +20,51 @@ public record CoreSettings(
     long slotHoldMillis,
     long backoffBaseMillis,
     long backoffMaxMillis,
-    long retainFinishedMillis) {
+    long retainFinishedMillis,
+    double spotCheckFraction,
+    ReputationPolicy reputation) {
+
+  /** Share of first_valid tasks re-executed on a second worker by default: one in twenty. */
+  public static final double DEFAULT_SPOT_CHECK_FRACTION = 0.05;
 
   public static CoreSettings defaults(String orchestratorId) {
-    return new CoreSettings(orchestratorId, 2_000, 3, 5_000, 10_000, 100, 5_000, 60_000);
+    return new CoreSettings(
+        orchestratorId, 2_000, 3, 5_000, 10_000, 100, 5_000, 60_000, DEFAULT_SPOT_CHECK_FRACTION,
+        ReputationPolicy.DEFAULT);
+  }
+
+  /** Settings without spot checks (the fraction is 0) and with the default reputation policy. */
+  public CoreSettings(
+      String orchestratorId,
+      long heartbeatIntervalMillis,
+      int missedHeartbeats,
+      long ackGraceMillis,
+      long slotHoldMillis,
+      long backoffBaseMillis,
+      long backoffMaxMillis,
+      long retainFinishedMillis) {
+    this(
+        orchestratorId, heartbeatIntervalMillis, missedHeartbeats, ackGraceMillis, slotHoldMillis, backoffBaseMillis,
+        backoffMaxMillis, retainFinishedMillis, 0, ReputationPolicy.DEFAULT);
   }
 
   public CoreSettings {
     if (heartbeatIntervalMillis < 10 || missedHeartbeats < 1 || ackGraceMillis < 0 || slotHoldMillis < 0
-        || backoffBaseMillis < 0 || backoffMaxMillis < backoffBaseMillis || retainFinishedMillis < 0) {
+        || backoffBaseMillis < 0 || backoffMaxMillis < backoffBaseMillis || retainFinishedMillis < 0
+        || !(spotCheckFraction >= 0 && spotCheckFraction <= 1) || reputation == null) {
       throw new IllegalArgumentException("invalid core settings: " + this);
     }
+  }
+
+  public CoreSettings withSpotCheckFraction(double fraction) {
+    return new CoreSettings(
+        orchestratorId, heartbeatIntervalMillis, missedHeartbeats, ackGraceMillis, slotHoldMillis, backoffBaseMillis,
+        backoffMaxMillis, retainFinishedMillis, fraction, reputation);
+  }
+
+  public CoreSettings withReputation(ReputationPolicy policy) {
+    return new CoreSettings(
+        orchestratorId, heartbeatIntervalMillis, missedHeartbeats, ackGraceMillis, slotHoldMillis, backoffBaseMillis,
+        backoffMaxMillis, retainFinishedMillis, spotCheckFraction, policy);
   }
 }

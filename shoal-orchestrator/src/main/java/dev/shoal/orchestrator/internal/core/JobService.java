@@ -1,5 +1,7 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.reputation.Standing;
+import dev.shoal.protocol.LedgerEntry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +38,60 @@ public interface JobService {
    */
   CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId);
 
+  /**
+   * Under manual acceptance, makes the kept result of {@code attempt} the task's. Completes once
+   * that is durable; other outcomes say why nothing changed.
+   */
+  CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt);
+
+  /** What a confirmation did. */
+  enum ConfirmOutcome {
+    CONFIRMED,
+    NOT_FOUND,
+    /** The task is not waiting for a confirmation (another policy, not yet, or already settled). */
+    NOT_AWAITING,
+    /** No kept valid result has that attempt number. */
+    NO_SUCH_RESULT
+  }
+
   CompletableFuture<List<WorkerStatus>> workers();
+
+  /** A worker's reputation and quarantine now, connected or not; whether it is trusted. */
+  CompletableFuture<PeerStanding> standing(String peerId);
+
+  /** Ledger entries after {@code afterSeq}, oldest first: about one worker, or all when it is null. */
+  CompletableFuture<List<LedgerEntry>> ledger(String peerId, long afterSeq, int limit);
+
+  /** Checks the whole stored ledger: dense, linked, every signature valid, ending at the live head. */
+  CompletableFuture<LedgerEntry.ChainCheck> verifyLedger();
+
+  /**
+   * Appends a client's rating: a statement of kind {@code rating} signed by the client's key,
+   * already checked by the caller. Completes with the entry as placed in the chain, once durable.
+   */
+  CompletableFuture<LedgerEntry> rate(LedgerEntry rating);
+
+  /** An admin ends a quarantine now; false if the worker was not quarantined. */
+  CompletableFuture<Boolean> liftQuarantine(String peerId);
+
+  /** An admin registers (or removes) a trusted worker: lighter validation, spot checks all the same. */
+  CompletableFuture<Void> setTrusted(String peerId, boolean trusted);
+
+  /** A worker's standing and whether an admin trusts it. */
+  record PeerStanding(Standing standing, boolean trusted) {}
 
   /**
    * Completes with the job's final status once it has finished and that is durable; completes
    * empty for an unknown job. For waiting without polling (benchmarks, long-polling clients).
    */
   CompletableFuture<Optional<JobStatus>> whenFinished(String jobId);
+
+  /** The request is well formed but cannot be taken as it is; nothing changed. */
+  final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message);
+    }
+  }
 
   /** The core cannot take work now; retry later. */
   final class Unavailable extends RuntimeException {

@@ -1,5 +1,6 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.operators.TensorSpec;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import java.util.List;
@@ -7,7 +8,17 @@ import java.util.List;
 /**
  * One task of a planned job. {@code template} is the descriptor without an attempt; the core adds
  * the attempt at each dispatch. {@code expectedOutputs} is what the operator must return for
- * these inputs, used to validate results.
+ * these inputs, used to validate results; {@code policy} says how its result is accepted.
  */
 public record PlannedTask(
-    String taskId, TaskDescriptor template, int maxAttempts, List<TensorSpec> expectedOutputs) {}
+    String taskId,
+    TaskDescriptor template,
+    int maxAttempts,
+    List<TensorSpec> expectedOutputs,
+    AcceptancePolicy policy) {
+
+  /** A task accepted under {@code first_valid}. */
+  public PlannedTask(String taskId, TaskDescriptor template, int maxAttempts, List<TensorSpec> expectedOutputs) {
+    this(taskId, template, maxAttempts, expectedOutputs, AcceptancePolicy.FIRST_VALID);
+  }
+}

@@ -4,8 +4,12 @@ import dev.shoal.operators.TensorSpec;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -21,16 +25,43 @@ final class Task {
   final long memoryBytes;
   final int maxAttempts;
   final List<TensorSpec> expectedOutputs;
+  final AcceptancePolicy policy;
   final List<Attempt> attempts = new ArrayList<>();
   final Set<String> triedPeers = new HashSet<>();
   TaskState state = TaskState.READY;
+  /** Attempts charged to the budget that gave no valid result (failures, timeouts, invalid results). */
   int retriesUsed;
-  Attempt live;
+  /** Valid results received, including any later outvoted: they spend the budget too. */
+  int validResults;
+  /** Attempts on workers now, in dispatch order. */
+  final Set<Attempt> live = new LinkedHashSet<>();
+  /** Results waiting for validation, checked one at a time so each sees every earlier candidate. */
+  final ArrayDeque<Attempt> toValidate = new ArrayDeque<>();
+  /** A validation (or recompute) of this task is running off the core's thread. */
+  boolean checking;
+  /** The attempt whose result that validation checks; null for a recompute or when idle. */
+  Attempt inCheck;
+  /** Valid results not yet chosen or discarded. */
+  final List<Candidate> candidates = new ArrayList<>();
+  /** Every check on every result of this task, for the acceptance record. */
+  final List<Acceptance.Entry> checks = new ArrayList<>();
+  /** Whether this first_valid task was picked for a spot re-execution; null until decided. */
+  Boolean spotCheck;
+  /** In a ready queue, or waiting out a backoff before joining one. */
+  boolean queued;
   ResultDescriptor result;
   String resultPeer;
+  Acceptance acceptance;
   String error;
 
-  Task(Job job, String id, int index, TaskDescriptor template, int maxAttempts, List<TensorSpec> expectedOutputs) {
+  Task(
+      Job job,
+      String id,
+      int index,
+      TaskDescriptor template,
+      int maxAttempts,
+      List<TensorSpec> expectedOutputs,
+      AcceptancePolicy policy) {
     this.job = job;
     this.id = id;
     this.index = index;
@@ -41,6 +72,7 @@ final class Task {
     this.memoryBytes = template.getResources().getMemoryBytes();
     this.maxAttempts = maxAttempts;
     this.expectedOutputs = expectedOutputs;
+    this.policy = policy;
   }
 
   /** Tasks with equal keys can run on the same workers; ready queues are kept per key. */

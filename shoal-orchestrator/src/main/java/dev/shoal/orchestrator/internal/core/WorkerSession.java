@@ -1,5 +1,6 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.reputation.Standing;
 import dev.shoal.protocol.v1.Load;
 import dev.shoal.protocol.v1.NodeDescriptor;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ public final class WorkerSession {
   final long sessionId;
   final String peerId;
   final NodeDescriptor descriptor;
+  private final byte[] publicKey;
   final WorkerChannel channel;
   final String protocolVersion;
   final Set<String> operators;
@@ -36,6 +38,7 @@ public final class WorkerSession {
     this.sessionId = sessionId;
     this.peerId = descriptor.getPeerId();
     this.descriptor = descriptor;
+    this.publicKey = descriptor.getPublicKey().toByteArray();
     this.channel = channel;
     this.protocolVersion = protocolVersion;
     this.operators = Set.copyOf(descriptor.getOperatorsList());
@@ -48,6 +51,11 @@ public final class WorkerSession {
 
   public String peerId() {
     return peerId;
+  }
+
+  /** The raw Ed25519 key every result of this worker must be signed with. */
+  public byte[] publicKey() {
+    return publicKey;
   }
 
   public long sessionId() {
@@ -67,7 +75,8 @@ public final class WorkerSession {
         && task.memoryBytes <= descriptor.getMaxTaskBytes();
   }
 
-  WorkerStatus status() {
-    return new WorkerStatus(descriptor, capacity, reserved, load, draining, connectedAt, lastSeen, protocolVersion);
+  WorkerStatus status(Standing standing, boolean trusted) {
+    return new WorkerStatus(
+        descriptor, capacity, reserved, load, draining, connectedAt, lastSeen, protocolVersion, standing, trusted);
   }
 }

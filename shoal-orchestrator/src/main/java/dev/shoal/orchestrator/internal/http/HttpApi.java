@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
+import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.acceptance.Check;
 import dev.shoal.orchestrator.internal.core.AttemptStatus;
 import dev.shoal.orchestrator.internal.core.JobOutcome;
 import dev.shoal.orchestrator.internal.core.JobPlan;
@@ -22,7 +24,10 @@ import dev.shoal.orchestrator.internal.jobs.JobPlanner;
 import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
 import dev.shoal.orchestrator.internal.jobs.TensorJson;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import dev.shoal.orchestrator.internal.reputation.Standing;
 import dev.shoal.orchestrator.internal.store.JobState;
+import dev.shoal.protocol.LedgerEntry;
+import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.v1.Accelerator;
 import dev.shoal.protocol.v1.NodeDescriptor;
 import io.javalin.Javalin;
@@ -34,6 +39,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.Set;
+import java.util.Iterator;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -141,6 +150,16 @@ public final class HttpApi {
     config.routes.post("/v1/jobs/{id}/cancel", this::cancel);
     config.routes.get("/v1/tasks/{id}", this::task);
     config.routes.post("/v1/tasks/{id}/cancel", this::cancelTask);
+    config.routes.get("/v1/tasks/{id}/results", this::keptResults);
+    config.routes.post("/v1/tasks/{id}/confirm", this::confirm);
+    config.routes.get("/v1/peers/{peer}", this::peer);
+    config.routes.get("/v1/peers/{peer}/ledger", ctx -> ledger(ctx, peerParam(ctx)));
+    config.routes.post("/v1/peers/{peer}/ratings", this::rate);
+    config.routes.post("/v1/peers/{peer}/quarantine/lift", this::lift);
+    config.routes.put("/v1/trusted/{peer}", ctx -> trust(ctx, true));
+    config.routes.delete("/v1/trusted/{peer}", ctx -> trust(ctx, false));
+    config.routes.get("/v1/ledger", ctx -> ledger(ctx, null));
+    config.routes.get("/v1/ledger/verify", this::verifyLedger);
 
     config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
     config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e.getStatus(), ctx)));
@@ -267,6 +286,56 @@ public final class HttpApi {
         });
   }
 
+  /** The valid results a task keeps for a manual confirmation. */
+  private void keptResults(Context ctx) {
+    TaskRef ref = taskRef(ctx);
+    TensorJson.Format format = TensorJson.Format.fromQuery(ctx.queryParam("format"));
+    async(
+        ctx,
+        jobs.task(ref.jobId(), ref.taskId()),
+        found -> {
+          TaskStatus t =
+              found.orElseThrow(() -> ApiException.notFound("no task " + ref.taskId() + " in job " + ref.jobId()));
+          return new Reply(
+              200,
+              render(
+                  g -> {
+                    g.writeStartObject();
+                    g.writeStringField("id", ref.full());
+                    g.writeStringField("state", t.state().wireName());
+                    g.writeStringField("acceptance_policy", t.policy());
+                    writeKeptResults(g, t, format);
+                    g.writeEndObject();
+                  }));
+        });
+  }
+
+  /** Under manual acceptance: {@code {"attempt": n}} makes that kept result the task's. */
+  private void confirm(Context ctx) {
+    TaskRef ref = taskRef(ctx);
+    JsonNode body = readJson(ctx);
+    if (!body.isObject() || body.size() != 1 || !body.has("attempt") || !body.get("attempt").canConvertToInt()
+        || body.get("attempt").asInt() < 1) {
+      throw ApiException.invalidArgument("body must be {\"attempt\": n} with n >= 1, the attempt whose result to confirm");
+    }
+    int attempt = body.get("attempt").asInt();
+    async(
+        ctx,
+        jobs.confirm(ref.jobId(), ref.taskId(), attempt),
+        outcome ->
+            switch (outcome) {
+              case CONFIRMED ->
+                  new Reply(
+                      200,
+                      mapper.createObjectNode().put("id", ref.full()).put("state", "succeeded").put("attempt", attempt));
+              case NOT_FOUND -> throw ApiException.notFound("no task " + ref.taskId() + " in job " + ref.jobId());
+              case NOT_AWAITING ->
+                  throw ApiException.conflict("task " + ref.full() + " is not awaiting a confirmation");
+              case NO_SUCH_RESULT ->
+                  throw ApiException.invalidArgument("task " + ref.full() + " keeps no valid result of attempt " + attempt);
+            });
+  }
+
   private Reply workers(List<WorkerStatus> workers) {
     ObjectNode out = mapper.createObjectNode();
     ArrayNode array = out.putArray("workers");
@@ -293,8 +362,186 @@ public final class HttpApi {
       o.put("connected_at", w.connectedAt());
       o.put("last_seen", w.lastSeen());
       o.put("protocol_version", w.protocolVersion());
+      o.set("reputation", standingJson(w.standing(), w.trusted()));
     }
     return new Reply(200, out);
+  }
+
+  // ---------------------------------------------------------------- reputation
+
+  private String peerParam(Context ctx) {
+    String peer = ctx.pathParam("peer");
+    if (!PeerIds.isWellFormed(peer)) {
+      throw ApiException.invalidArgument(
+          "peer must be a worker's peer id (w + 32 base32 characters), got '" + printable(peer) + "'");
+    }
+    return peer;
+  }
+
+  private void peer(Context ctx) {
+    String peer = peerParam(ctx);
+    async(ctx, jobs.standing(peer), p -> new Reply(200, standingJson(p.standing(), p.trusted()).put("peer_id", peer)));
+  }
+
+  /** Score, counts per outcome, quarantine and trust: what a client needs to judge a worker. */
+  private ObjectNode standingJson(Standing s, boolean trusted) {
+    ObjectNode o = mapper.createObjectNode();
+    o.put("score", Math.round(s.score() * 1000) / 1000.0);
+    o.put("trusted", trusted);
+    o.put("quarantined", s.quarantined());
+    if (s.quarantined()) {
+      o.putObject("quarantine")
+          .put("reason", s.quarantineReason())
+          .put("since", s.quarantinedAt())
+          .put("until", s.quarantinedUntil());
+    } else {
+      o.putNull("quarantine");
+    }
+    ObjectNode counts = o.putObject("counts");
+    s.counts().forEach(counts::put);
+    return o;
+  }
+
+  private void ledger(Context ctx, String peer) {
+    long after = nonNegative(ctx.queryParam("after"), "after");
+    int limit = limit(ctx.queryParam("limit"));
+    async(
+        ctx,
+        jobs.ledger(peer, after, limit),
+        entries -> {
+          ObjectNode out = mapper.createObjectNode();
+          ArrayNode array = out.putArray("entries");
+          entries.forEach(e -> array.add(entryJson(e)));
+          if (entries.size() == limit) {
+            out.put("next_after", entries.getLast().seq());
+          } else {
+            out.putNull("next_after");
+          }
+          return new Reply(200, out);
+        });
+  }
+
+  private ObjectNode entryJson(LedgerEntry e) {
+    HexFormat hex = HexFormat.of();
+    return mapper.createObjectNode()
+        .put("seq", e.seq())
+        .put("prev_hash", hex.formatHex(e.prevHash()))
+        .put("hash", hex.formatHex(e.hash()))
+        .put("at", e.at())
+        .put("author", hex.formatHex(e.author()))
+        .put("subject", e.subject())
+        .put("kind", e.kind())
+        .put("score", e.score())
+        .put("comment", e.comment())
+        .put("signature", hex.formatHex(e.signature()));
+  }
+
+  private void verifyLedger(Context ctx) {
+    async(
+        ctx,
+        jobs.verifyLedger(),
+        c ->
+            new Reply(
+                200,
+                mapper.createObjectNode()
+                    .put("ok", c.ok())
+                    .put("entries", c.entries())
+                    .put("head_hash", HexFormat.of().formatHex(c.headHash()))
+                    .put("first_bad_seq", c.ok() ? null : c.firstBadSeq())
+                    .put("reason", c.ok() ? null : c.reason())));
+  }
+
+  /**
+   * A client's signed rating: {@code {"author": hex key, "score": -1..1, "comment": "...", "at":
+   * ms, "signature": hex}}, signed over the ledger statement with kind {@code rating}.
+   */
+  private void rate(Context ctx) {
+    String peer = peerParam(ctx);
+    JsonNode body = readJson(ctx);
+    checkFields(body, Set.of("author", "score", "comment", "at", "signature"), "a rating");
+    LedgerEntry rating;
+    try {
+      HexFormat hex = HexFormat.of();
+      rating =
+          new LedgerEntry(
+              0, LedgerEntry.GENESIS, body.path("at").asLong(0), hex.parseHex(text(body, "author")), peer, "rating",
+              number(body, "score"), body.path("comment").asText(""), hex.parseHex(text(body, "signature")));
+      rating.validate();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArgument("rating: " + e.getMessage());
+    }
+    if (Math.abs(rating.score()) > 1) {
+      throw ApiException.invalidArgument("rating: score must be in [-1, 1], got " + rating.score());
+    }
+    if (!rating.signatureValid()) {
+      throw ApiException.invalidArgument("rating: the signature does not verify with the author's key");
+    }
+    async(ctx, jobs.rate(rating), placed -> new Reply(201, entryJson(placed)));
+  }
+
+  private void lift(Context ctx) {
+    String peer = peerParam(ctx);
+    async(
+        ctx,
+        jobs.liftQuarantine(peer),
+        lifted -> {
+          if (!lifted) {
+            throw ApiException.conflict("worker " + peer + " is not quarantined");
+          }
+          return new Reply(200, mapper.createObjectNode().put("peer_id", peer).put("quarantined", false));
+        });
+  }
+
+  private void trust(Context ctx, boolean trusted) {
+    String peer = peerParam(ctx);
+    async(
+        ctx,
+        jobs.setTrusted(peer, trusted),
+        ok -> new Reply(200, mapper.createObjectNode().put("peer_id", peer).put("trusted", trusted)));
+  }
+
+  private static void checkFields(JsonNode body, Set<String> allowed, String what) {
+    if (!body.isObject()) {
+      throw ApiException.invalidArgument(what + " must be a JSON object");
+    }
+    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw ApiException.invalidArgument(
+            printable(name) + " is not a known field of " + what + "; expected " + new TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static String text(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException(field + " must be a string");
+    }
+    return v.asText();
+  }
+
+  private static double number(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || !v.isNumber()) {
+      throw new IllegalArgumentException(field + " must be a number");
+    }
+    return v.asDouble();
+  }
+
+  private static long nonNegative(String value, String name) {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    try {
+      long n = Long.parseLong(value);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw ApiException.invalidArgument(name + " must be a non-negative integer, got '" + printable(value) + "'");
   }
 
   // ---------------------------------------------------------------- JSON shapes
@@ -349,6 +596,11 @@ public final class HttpApi {
       g.writeEndObject();
     }
     g.writeEndArray();
+    g.writeStringField("acceptance_policy", t.policy());
+    writeAcceptance(g, t.acceptance());
+    if (!t.candidates().isEmpty()) {
+      writeKeptResults(g, t, format);
+    }
     if (t.state() == TaskState.SUCCEEDED && t.result() != null) {
       g.writeArrayFieldStart("outputs");
       for (Tensor out : ResultAssembler.outputs(t.result())) {
@@ -357,6 +609,73 @@ public final class HttpApi {
       g.writeEndArray();
     }
     g.writeEndObject();
+  }
+
+  /** The receipt of an accepted result: how it was chosen and every check on every result. */
+  private static void writeAcceptance(JsonGenerator g, Acceptance a) throws IOException {
+    if (a == null) {
+      g.writeNullField("acceptance");
+      return;
+    }
+    g.writeObjectFieldStart("acceptance");
+    g.writeStringField("policy", a.policy());
+    g.writeStringField("decided_by", a.decidedBy());
+    g.writeNumberField("attempt", a.attempt());
+    g.writeStringField("peer_id", a.peer());
+    g.writeArrayFieldStart("agreeing");
+    for (String peer : a.agreeing()) {
+      g.writeString(peer);
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("checks");
+    for (Acceptance.Entry c : a.checks()) {
+      g.writeStartObject();
+      g.writeNumberField("attempt", c.attempt());
+      g.writeStringField("peer_id", c.peer());
+      writeCheckFields(g, c.method(), c.rounds(), c.samples(), c.passed(), c.detail());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void writeCheckFields(
+      JsonGenerator g, String method, int rounds, int samples, boolean passed, String detail) throws IOException {
+    g.writeStringField("method", method);
+    if (rounds > 0) {
+      g.writeNumberField("rounds", rounds);
+    }
+    if (samples > 0) {
+      g.writeNumberField("samples", samples);
+    }
+    g.writeStringField("outcome", passed ? "passed" : "failed");
+    if (!detail.isEmpty()) {
+      g.writeStringField("detail", detail);
+    }
+  }
+
+  /** Valid results kept and not yet chosen: what a client picks from under manual acceptance. */
+  private static void writeKeptResults(JsonGenerator g, TaskStatus t, TensorJson.Format format) throws IOException {
+    g.writeArrayFieldStart("results");
+    for (TaskStatus.CandidateStatus c : t.candidates()) {
+      g.writeStartObject();
+      g.writeNumberField("attempt", c.attempt());
+      g.writeStringField("peer_id", c.peerId());
+      g.writeArrayFieldStart("checks");
+      for (Check check : c.checks()) {
+        g.writeStartObject();
+        writeCheckFields(g, check.method(), check.rounds(), check.samples(), check.passed(), check.detail());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("outputs");
+      for (Tensor out : ResultAssembler.outputs(c.result())) {
+        TensorJson.write(g, out, format);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -421,6 +740,7 @@ public final class HttpApi {
     return switch (cause) {
       case ApiException api -> api;
       case JobService.Unavailable u -> ApiException.unavailable(u.getMessage(), 1);
+      case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
       case TimeoutException t -> ApiException.unavailable("the orchestrator did not answer in time", 1);
       case RejectedExecutionException r -> ApiException.unavailable("the orchestrator is shutting down", 1);
       default -> {

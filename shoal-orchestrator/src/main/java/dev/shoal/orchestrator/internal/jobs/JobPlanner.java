@@ -11,6 +11,7 @@ import dev.shoal.operators.Tensor;
 import dev.shoal.operators.TensorSpec;
 import dev.shoal.operators.tiling.MatmulTiling;
 import dev.shoal.operators.tiling.Tile;
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.PlannedTask;
 import dev.shoal.orchestrator.internal.http.ApiException;
@@ -50,9 +51,9 @@ public final class JobPlanner {
 
   private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   private static final ProtocolLimits WIRE = ProtocolLimits.DEFAULT;
-  private static final Set<String> JOB_FIELDS = Set.of("tasks", "matmul", "timeout_ms", "max_attempts", "deadline_ms");
+  private static final Set<String> JOB_FIELDS = Set.of("tasks", "matmul", "timeout_ms", "max_attempts", "deadline_ms", "acceptance");
   private static final Set<String> TASK_FIELDS =
-      Set.of("id", "operator", "inputs", "attributes", "timeout_ms", "max_attempts");
+      Set.of("id", "operator", "inputs", "attributes", "timeout_ms", "max_attempts", "acceptance");
   private static final Set<String> MATMUL_FIELDS = Set.of("a", "b", "tile", "tile_rows", "tile_cols");
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -92,13 +93,29 @@ public final class JobPlanner {
     int maxAttempts =
         (int) integer(submission, "max_attempts", "max_attempts", 1, limits.maxAttempts(), limits.defaultMaxAttempts());
     long deadline = integer(submission, "deadline_ms", "deadline_ms", 0, limits.maxDeadlineMillis(), 0);
-    Defaults defaults = new Defaults(timeout, maxAttempts);
+    Defaults defaults = new Defaults(timeout, maxAttempts, policy(submission, "acceptance", AcceptancePolicy.FIRST_VALID));
     return hasTasks
         ? planTasks(submission.get("tasks"), defaults, deadline)
         : planMatmul(submission.get("matmul"), defaults, deadline);
   }
 
-  private record Defaults(long timeoutMillis, int maxAttempts) {}
+  private record Defaults(long timeoutMillis, int maxAttempts, AcceptancePolicy policy) {}
+
+  /** An optional acceptance policy ({@code first_valid}, {@code quorum(k of n)}, {@code manual}). */
+  private static AcceptancePolicy policy(JsonNode parent, String path, AcceptancePolicy fallback) {
+    JsonNode v = parent.get("acceptance");
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isTextual()) {
+      throw ApiException.invalidArgument(path + " must be a string: first_valid, manual or quorum(k of n)");
+    }
+    try {
+      return AcceptancePolicy.parse(v.asText());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArgument(path + ": " + e.getMessage() + ", got '" + TensorJson.printable(v.asText()) + "'");
+    }
+  }
 
   // ---------------------------------------------------------------- task lists
 
@@ -140,7 +157,9 @@ public final class JobPlanner {
       for (Tensor x : inputs) {
         wire.add(Value.newBuilder().setTensor(WireTensors.toWire(x)).build());
       }
-      planned.add(task(id, operator, specs(inputs), wire, inputBytes, attributes, timeout, maxAttempts, where));
+      AcceptancePolicy policy = policy(t, path + ".acceptance", defaults.policy());
+      planned.add(
+          task(id, operator, specs(inputs), wire, inputBytes, attributes, timeout, maxAttempts, policy, where));
     }
     ObjectNode spec = MAPPER.createObjectNode().put("tasks", planned.size());
     return new JobPlan(TASKS_KIND, json(spec), List.copyOf(planned), deadline);
@@ -331,7 +350,7 @@ public final class JobPlanner {
       planned.add(
           task(
               id, matmul, List.of(rows.spec, cols.spec), List.of(rows.wire, cols.wire), inputBytes, none,
-              defaults.timeoutMillis(), defaults.maxAttempts(), "matmul tile " + id));
+              defaults.timeoutMillis(), defaults.maxAttempts(), defaults.policy(), "matmul tile " + id));
     }
     MatmulSpec spec = new MatmulSpec(m, k, n, a.dtype(), tileRows, tileCols);
     return new JobPlan(MatmulSpec.KIND, spec.toJson(), List.copyOf(planned), deadline);
@@ -355,6 +374,7 @@ public final class JobPlanner {
       Map<String, AttributeValue> attributes,
       long timeout,
       int maxAttempts,
+      AcceptancePolicy policy,
       String where) {
     List<TensorSpec> outputs;
     try {
@@ -375,7 +395,7 @@ public final class JobPlanner {
             .setResources(Resources.newBuilder().setMemoryBytes(inputBytes + outputBytes))
             .addAllInputs(inputs);
     d.putAllAttributes(attributes);
-    return new PlannedTask(id, d.build(), maxAttempts, outputs);
+    return new PlannedTask(id, d.build(), maxAttempts, outputs, policy);
   }
 
   private static List<TensorSpec> specs(List<Tensor> tensors) {

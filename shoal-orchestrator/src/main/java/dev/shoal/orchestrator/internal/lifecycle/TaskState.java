@@ -4,10 +4,12 @@ package dev.shoal.orchestrator.internal.lifecycle;
 public enum TaskState {
   /** Waiting to be dispatched (possibly after a backoff). */
   READY,
-  /** At least one attempt is live on a worker. */
+  /** At least one attempt is live on a worker (results of others may be under validation). */
   RUNNING,
-  /** A result came back and is being checked. */
+  /** No attempt is live; results are being validated or compared. */
   VALIDATING,
+  /** Manual acceptance: valid results are kept until the client confirms one. */
+  AWAITING_CONFIRMATION,
   /** A valid result was accepted. */
   SUCCEEDED,
   /** The retry budget is spent. */

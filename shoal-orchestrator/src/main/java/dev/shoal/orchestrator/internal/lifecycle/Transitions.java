@@ -25,9 +25,16 @@ public final class Transitions {
     TASK.put(READY, EnumSet.of(TaskState.RUNNING, TaskState.CANCELLED, EXPIRED));
     // RUNNING -> READY: the last live attempt ended without a result and retries remain.
     // RUNNING -> FAILED: it ended and the budget is spent.
-    TASK.put(TaskState.RUNNING, EnumSet.of(VALIDATING, READY, TaskState.FAILED, TaskState.CANCELLED, EXPIRED));
-    // VALIDATING -> READY/FAILED: the result was invalid.
-    TASK.put(VALIDATING, EnumSet.of(SUCCEEDED, READY, TaskState.FAILED));
+    // RUNNING -> SUCCEEDED: a quorum formed while surplus attempts were still live.
+    TASK.put(
+        TaskState.RUNNING,
+        EnumSet.of(VALIDATING, READY, SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED, EXPIRED));
+    // VALIDATING -> READY/FAILED: the result was invalid or results disagree, and more are needed.
+    // VALIDATING -> RUNNING: more attempts went out while earlier results are still checked.
+    TASK.put(
+        VALIDATING,
+        EnumSet.of(SUCCEEDED, READY, TaskState.RUNNING, AWAITING_CONFIRMATION, TaskState.FAILED, TaskState.CANCELLED, EXPIRED));
+    TASK.put(AWAITING_CONFIRMATION, EnumSet.of(SUCCEEDED, TaskState.CANCELLED, EXPIRED));
     TASK.put(SUCCEEDED, EnumSet.noneOf(TaskState.class));
     TASK.put(TaskState.FAILED, EnumSet.noneOf(TaskState.class));
     TASK.put(TaskState.CANCELLED, EnumSet.noneOf(TaskState.class));

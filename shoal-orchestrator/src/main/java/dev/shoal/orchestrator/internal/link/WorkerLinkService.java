@@ -6,6 +6,7 @@ import dev.shoal.protocol.Hellos;
 import dev.shoal.protocol.MessageValidator;
 import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.ProtocolViolation;
+import dev.shoal.protocol.ResultSignatures;
 import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.NodeDescriptor;
 import dev.shoal.protocol.v1.OrchestratorMessage;
@@ -81,7 +82,13 @@ public final class WorkerLinkService extends WorkerLinkGrpc.WorkerLinkImplBase {
           }
           case RESULT -> {
             validator.checkResult(m.getResult());
-            core.result(s, m.getResult());
+            // Verified here, on the transport thread, before the core sees anything of it.
+            if (ResultSignatures.verify(m.getResult(), s.publicKey())) {
+              core.result(s, m.getResult());
+            } else {
+              log.warn("event=result_forged peer={} attempt={}", s.peerId(), m.getResult().getAttempt().getAttempt());
+              core.forged(s, m.getResult());
+            }
           }
           case CHUNK -> {
             validator.checkChunk(m.getChunk());

@@ -1,5 +1,6 @@
 package dev.shoal.orchestrator.internal.store;
 
+import dev.shoal.protocol.LedgerEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ public final class MemoryStore implements StateStore {
   private final Map<String, Map<String, TaskRecord>> tasks = new LinkedHashMap<>();
   private final Map<String, Map<String, AttemptRecord>> attempts = new LinkedHashMap<>();
   private final TreeMap<Long, EventRecord> events = new TreeMap<>();
+  private final TreeMap<Long, LedgerEntry> ledger = new TreeMap<>();
+  private final java.util.Set<String> trusted = new java.util.TreeSet<>();
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
@@ -61,7 +64,8 @@ public final class MemoryStore implements StateStore {
               new TaskRecord(
                   t.jobId(), t.taskId(), t.index(), t.descriptor(), t.maxAttempts(), s.state(), s.retriesUsed(),
                   s.attemptCount(), s.error(), s.result() != null ? s.result() : t.result(),
-                  s.resultPeer() != null ? s.resultPeer() : t.resultPeer(), s.updatedAt()));
+                  s.resultPeer() != null ? s.resultPeer() : t.resultPeer(), s.updatedAt(), t.policy(),
+                  s.acceptance() != null ? s.acceptance() : t.acceptance()));
         }
         case StoreWrite.PutAttempt p -> {
           AttemptRecord a = p.attempt();
@@ -77,6 +81,14 @@ public final class MemoryStore implements StateStore {
             events.pollFirstEntry();
           }
         }
+        case StoreWrite.AppendLedger l -> ledger.put(l.entry().seq(), l.entry());
+        case StoreWrite.SetTrusted t -> {
+          if (t.trusted()) {
+            trusted.add(t.peerId());
+          } else {
+            trusted.remove(t.peerId());
+          }
+        }
       }
     }
   }
@@ -86,6 +98,7 @@ public final class MemoryStore implements StateStore {
     java.util.Set<String> newJobs = new java.util.HashSet<>();
     java.util.Set<Long> newEvents = new java.util.HashSet<>();
     java.util.Map<String, java.util.Set<String>> newTasks = new java.util.HashMap<>();
+    long newLedger = 0;
     for (StoreWrite w : batch) {
       switch (w) {
         case StoreWrite.PutJob p -> {
@@ -119,6 +132,14 @@ public final class MemoryStore implements StateStore {
             throw new StoreException("event " + e.event().seq() + " already exists");
           }
         }
+        case StoreWrite.AppendLedger l -> {
+          // The ledger only grows, one dense sequence number after another.
+          long expected = (ledger.isEmpty() ? 0 : ledger.lastKey()) + 1 + newLedger++;
+          if (l.entry().seq() != expected) {
+            throw new StoreException("ledger entry " + l.entry().seq() + " is out of sequence; expected " + expected);
+          }
+        }
+        case StoreWrite.SetTrusted t -> {}
       }
     }
   }
@@ -190,6 +211,26 @@ public final class MemoryStore implements StateStore {
   @Override
   public synchronized long lastEventSeq() {
     return events.isEmpty() ? 0 : events.lastKey();
+  }
+
+  @Override
+  public synchronized List<LedgerEntry> ledger(long afterSeq, int limit) {
+    return ledger.tailMap(afterSeq, false).values().stream().limit(limit).toList();
+  }
+
+  @Override
+  public synchronized List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit) {
+    return ledger.tailMap(afterSeq, false).values().stream().filter(e -> e.subject().equals(subject)).limit(limit).toList();
+  }
+
+  @Override
+  public synchronized Optional<LedgerEntry> lastLedgerEntry() {
+    return ledger.isEmpty() ? Optional.empty() : Optional.of(ledger.lastEntry().getValue());
+  }
+
+  @Override
+  public synchronized java.util.Set<String> trustedPeers() {
+    return java.util.Set.copyOf(trusted);
   }
 
   @Override

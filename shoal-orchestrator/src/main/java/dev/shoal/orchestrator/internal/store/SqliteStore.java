@@ -2,6 +2,7 @@ package dev.shoal.orchestrator.internal.store;
 
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import dev.shoal.protocol.LedgerEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteStore implements StateStore {
 
-  private static final int SCHEMA_VERSION = 1;
+  private static final int SCHEMA_VERSION = 2;
 
   private final Path file;
   private final boolean fsync;
@@ -35,6 +36,9 @@ public final class SqliteStore implements StateStore {
   private final PreparedStatement updateTaskWithResult;
   private final PreparedStatement upsertAttempt;
   private final PreparedStatement insertEvent;
+  private final PreparedStatement insertLedger;
+  private final PreparedStatement putTrusted;
+  private final PreparedStatement dropTrusted;
 
   public SqliteStore(Path file, boolean fsync) {
     this.file = file;
@@ -62,19 +66,24 @@ public final class SqliteStore implements StateStore {
               + " VALUES (?,?,?,?,?,?,?,?,?)");
       insertTask = writer.prepareStatement(
           "INSERT INTO tasks(job_id, task_id, idx, descriptor, max_attempts, state, retries_used, attempt_count, error,"
-              + " result, result_peer, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+              + " result, result_peer, updated_at, policy, acceptance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       updateJob = writer.prepareStatement("UPDATE jobs SET state=?, finished_at=?, error=? WHERE id=?");
       updateTask = writer.prepareStatement(
           "UPDATE tasks SET state=?, retries_used=?, attempt_count=?, error=?, updated_at=? WHERE job_id=? AND task_id=?");
       updateTaskWithResult = writer.prepareStatement(
-          "UPDATE tasks SET state=?, retries_used=?, attempt_count=?, error=?, updated_at=?, result=?, result_peer=?"
-              + " WHERE job_id=? AND task_id=?");
+          "UPDATE tasks SET state=?, retries_used=?, attempt_count=?, error=?, updated_at=?, result=?, result_peer=?,"
+              + " acceptance=? WHERE job_id=? AND task_id=?");
       upsertAttempt = writer.prepareStatement(
-          "INSERT OR REPLACE INTO attempts(job_id, task_id, attempt, peer_id, state, dispatched_at, ended_at, detail)"
-              + " VALUES (?,?,?,?,?,?,?,?)");
+          "INSERT OR REPLACE INTO attempts(job_id, task_id, attempt, peer_id, state, dispatched_at, ended_at, detail,"
+              + " result, verdict) VALUES (?,?,?,?,?,?,?,?,?,?)");
       insertEvent = writer.prepareStatement(
           "INSERT INTO events(seq, at, kind, job_id, task_id, attempt, peer_id, from_state, to_state, detail)"
               + " VALUES (?,?,?,?,?,?,?,?,?,?)");
+      insertLedger = writer.prepareStatement(
+          "INSERT INTO ledger(seq, prev_hash, at, author, subject, kind, score, comment, signature)"
+              + " VALUES (?,?,?,?,?,?,?,?,?)");
+      putTrusted = writer.prepareStatement("INSERT OR REPLACE INTO trusted(peer_id, added_at) VALUES (?,?)");
+      dropTrusted = writer.prepareStatement("DELETE FROM trusted WHERE peer_id=?");
     } catch (SQLException | java.io.IOException e) {
       throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
     }
@@ -92,6 +101,34 @@ public final class SqliteStore implements StateStore {
     if (version == SCHEMA_VERSION) {
       return;
     }
+    // SQLite's DDL is transactional: a crash mid-migration leaves the old version intact.
+    s.execute("BEGIN IMMEDIATE");
+    try {
+      if (version == 0) {
+        createVersion1(s);
+      }
+      // 2: acceptance policies and validation keep results per attempt and the acceptance record.
+      s.execute("ALTER TABLE tasks ADD COLUMN policy TEXT NOT NULL DEFAULT 'first_valid'");
+      s.execute("ALTER TABLE tasks ADD COLUMN acceptance TEXT");
+      s.execute("ALTER TABLE attempts ADD COLUMN result BLOB");
+      s.execute("ALTER TABLE attempts ADD COLUMN verdict TEXT");
+      // 2: the reputation ledger (append-only, hash-chained) and the admin's trusted workers.
+      s.execute(
+          "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, at INTEGER NOT NULL,"
+              + " author BLOB NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,"
+              + " comment TEXT NOT NULL, signature BLOB NOT NULL)");
+      s.execute("CREATE INDEX ledger_subject ON ledger(subject, seq)");
+      s.execute("CREATE TABLE trusted(peer_id TEXT PRIMARY KEY, added_at INTEGER NOT NULL)");
+      s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+      s.execute("COMMIT");
+    } catch (SQLException e) {
+      s.execute("ROLLBACK");
+      throw e;
+    }
+  }
+
+  /** The first schema, kept so older data directories migrate (and tests can make one). */
+  static void createVersion1(Statement s) throws SQLException {
     s.execute(
         "CREATE TABLE jobs(id TEXT PRIMARY KEY, kind TEXT NOT NULL, spec BLOB, state TEXT NOT NULL,"
             + " created_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, task_count INTEGER NOT NULL, error TEXT,"
@@ -109,7 +146,6 @@ public final class SqliteStore implements StateStore {
     s.execute(
         "CREATE TABLE events(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, job_id TEXT,"
             + " task_id TEXT, attempt INTEGER, peer_id TEXT, from_state TEXT, to_state TEXT, detail TEXT)");
-    s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
   }
 
   @Override
@@ -146,6 +182,8 @@ public final class SqliteStore implements StateStore {
               insertTask.setBytes(10, t.result());
               insertTask.setString(11, t.resultPeer());
               insertTask.setLong(12, t.updatedAt());
+              insertTask.setString(13, t.policy());
+              insertTask.setString(14, t.acceptance());
               insertTask.addBatch();
             }
             insertTask.executeBatch();
@@ -177,8 +215,9 @@ public final class SqliteStore implements StateStore {
             if (s.result() != null) {
               stmt.setBytes(6, s.result());
               stmt.setString(7, s.resultPeer());
-              stmt.setString(8, s.jobId());
-              stmt.setString(9, s.taskId());
+              stmt.setString(8, s.acceptance());
+              stmt.setString(9, s.jobId());
+              stmt.setString(10, s.taskId());
               taskResult = true;
             } else {
               stmt.setString(6, s.jobId());
@@ -197,8 +236,34 @@ public final class SqliteStore implements StateStore {
             upsertAttempt.setLong(6, a.dispatchedAt());
             upsertAttempt.setLong(7, a.endedAt());
             upsertAttempt.setString(8, a.detail());
+            upsertAttempt.setBytes(9, a.result());
+            upsertAttempt.setString(10, a.verdict());
             upsertAttempt.addBatch();
             attempt = true;
+          }
+          case StoreWrite.AppendLedger l -> {
+            // Rare (a judgement, a rating): written at once, in order with the rest of the batch.
+            LedgerEntry e = l.entry();
+            insertLedger.setLong(1, e.seq());
+            insertLedger.setBytes(2, e.prevHash());
+            insertLedger.setLong(3, e.at());
+            insertLedger.setBytes(4, e.author());
+            insertLedger.setString(5, e.subject());
+            insertLedger.setString(6, e.kind());
+            insertLedger.setDouble(7, e.score());
+            insertLedger.setString(8, e.comment());
+            insertLedger.setBytes(9, e.signature());
+            insertLedger.executeUpdate();
+          }
+          case StoreWrite.SetTrusted t -> {
+            if (t.trusted()) {
+              putTrusted.setString(1, t.peerId());
+              putTrusted.setLong(2, t.at());
+              putTrusted.executeUpdate();
+            } else {
+              dropTrusted.setString(1, t.peerId());
+              dropTrusted.executeUpdate();
+            }
           }
           case StoreWrite.AppendEvent e -> {
             EventRecord v = e.event();
@@ -260,7 +325,7 @@ public final class SqliteStore implements StateStore {
 
   private void clearBatches() throws SQLException {
     for (PreparedStatement p :
-        List.of(insertTask, updateJob, updateTask, updateTaskWithResult, upsertAttempt, insertEvent)) {
+        List.of(insertTask, updateJob, updateTask, updateTaskWithResult, upsertAttempt, insertEvent, insertLedger)) {
       p.clearBatch();
     }
   }
@@ -323,7 +388,9 @@ public final class SqliteStore implements StateStore {
                 rs.getString("error"),
                 rs.getBytes("result"),
                 rs.getString("result_peer"),
-                rs.getLong("updated_at")),
+                rs.getLong("updated_at"),
+                rs.getString("policy"),
+                rs.getString("acceptance")),
         args);
   }
 
@@ -352,7 +419,9 @@ public final class SqliteStore implements StateStore {
                 AttemptState.valueOf(rs.getString("state")),
                 rs.getLong("dispatched_at"),
                 rs.getLong("ended_at"),
-                rs.getString("detail")),
+                rs.getString("detail"),
+                rs.getBytes("result"),
+                rs.getString("verdict")),
         args);
   }
 
@@ -373,6 +442,43 @@ public final class SqliteStore implements StateStore {
                 rs.getString("to_state"),
                 rs.getString("detail")),
         afterSeq);
+  }
+
+  @Override
+  public List<LedgerEntry> ledger(long afterSeq, int limit) {
+    return query("SELECT * FROM ledger WHERE seq>? ORDER BY seq LIMIT " + Math.max(0, limit), SqliteStore::ledgerEntry, afterSeq);
+  }
+
+  @Override
+  public List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit) {
+    return query(
+        "SELECT * FROM ledger WHERE subject=? AND seq>? ORDER BY seq LIMIT " + Math.max(0, limit),
+        SqliteStore::ledgerEntry,
+        subject,
+        afterSeq);
+  }
+
+  @Override
+  public Optional<LedgerEntry> lastLedgerEntry() {
+    return query("SELECT * FROM ledger ORDER BY seq DESC LIMIT 1", SqliteStore::ledgerEntry).stream().findFirst();
+  }
+
+  private static LedgerEntry ledgerEntry(ResultSet rs) throws SQLException {
+    return new LedgerEntry(
+        rs.getLong("seq"),
+        rs.getBytes("prev_hash"),
+        rs.getLong("at"),
+        rs.getBytes("author"),
+        rs.getString("subject"),
+        rs.getString("kind"),
+        rs.getDouble("score"),
+        rs.getString("comment"),
+        rs.getBytes("signature"));
+  }
+
+  @Override
+  public java.util.Set<String> trustedPeers() {
+    return java.util.Set.copyOf(query("SELECT peer_id FROM trusted", rs -> rs.getString("peer_id")));
   }
 
   @Override

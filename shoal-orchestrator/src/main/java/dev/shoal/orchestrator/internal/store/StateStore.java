@@ -1,7 +1,9 @@
 package dev.shoal.orchestrator.internal.store;
 
+import dev.shoal.protocol.LedgerEntry;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable state of the orchestrator. One writer (the {@link GroupCommitter}) applies batches;
@@ -35,6 +37,18 @@ public interface StateStore extends AutoCloseable {
 
   /** The highest event sequence number stored, or 0. */
   long lastEventSeq();
+
+  /** Ledger entries with {@code seq > afterSeq}, oldest first, at most {@code limit}. */
+  List<LedgerEntry> ledger(long afterSeq, int limit);
+
+  /** The same, only entries about {@code subject}. */
+  List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit);
+
+  /** The newest ledger entry: where the chain continues. */
+  Optional<LedgerEntry> lastLedgerEntry();
+
+  /** Peer ids an admin registered as trusted. */
+  Set<String> trustedPeers();
 
   /** A short description for logs ("sqlite /data/shoal.db (fsync)"). */
   String describe();

@@ -1,5 +1,6 @@
 package dev.shoal.orchestrator.internal.store;
 
+import dev.shoal.protocol.LedgerEntry;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import java.util.List;
 
@@ -11,7 +12,10 @@ public sealed interface StoreWrite {
 
   record SetJobState(String jobId, JobState state, long finishedAt, String error) implements StoreWrite {}
 
-  /** New task state; {@code result} and {@code resultPeer} are null unless it just succeeded. */
+  /**
+   * New task state; {@code result}, {@code resultPeer} and {@code acceptance} are null unless it
+   * just succeeded.
+   */
   record SetTaskState(
       String jobId,
       String taskId,
@@ -21,11 +25,18 @@ public sealed interface StoreWrite {
       String error,
       byte[] result,
       String resultPeer,
-      long updatedAt)
+      long updatedAt,
+      String acceptance)
       implements StoreWrite {}
 
   /** Inserts or replaces an attempt. */
   record PutAttempt(AttemptRecord attempt) implements StoreWrite {}
 
   record AppendEvent(EventRecord event) implements StoreWrite {}
+
+  /** The next reputation ledger entry, already placed in the chain. */
+  record AppendLedger(LedgerEntry entry) implements StoreWrite {}
+
+  /** An admin registered ({@code trusted}) or removed a trusted worker. */
+  record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }

@@ -4,7 +4,9 @@ import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 
 /**
  * A task as stored. {@code descriptor} is a serialized {@code TaskDescriptor} without an attempt;
- * {@code result} is the accepted serialized {@code ResultDescriptor}, or null.
+ * {@code result} is the accepted serialized {@code ResultDescriptor}, or null; {@code policy} is
+ * its acceptance policy's text form; {@code acceptance} the JSON record of how its result was
+ * accepted, or null.
  */
 public record TaskRecord(
     String jobId,
@@ -18,4 +20,6 @@ public record TaskRecord(
     String error,
     byte[] result,
     String resultPeer,
-    long updatedAt) {}
+    long updatedAt,
+    String policy,
+    String acceptance) {}

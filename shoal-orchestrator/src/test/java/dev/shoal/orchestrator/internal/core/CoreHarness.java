@@ -3,9 +3,14 @@ package dev.shoal.orchestrator.internal.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.operators.DType;
+import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
 import dev.shoal.operators.TensorSpec;
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
+import dev.shoal.orchestrator.internal.acceptance.OperatorChecker;
+import dev.shoal.orchestrator.internal.acceptance.ResultChecker;
+import dev.shoal.orchestrator.internal.reputation.ReputationPolicy;
 import dev.shoal.orchestrator.internal.store.GroupCommitter;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
 import dev.shoal.orchestrator.internal.store.StateStore;
@@ -13,6 +18,7 @@ import dev.shoal.orchestrator.internal.time.FakeClock;
 import dev.shoal.protocol.Ed25519;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.ProtocolVersions;
+import dev.shoal.protocol.ResultSignatures;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.AttemptRef;
 import dev.shoal.protocol.v1.Diagnostics;
@@ -28,6 +34,8 @@ import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Value;
 import io.grpc.Status;
+import java.security.KeyPair;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,21 +56,63 @@ final class CoreHarness implements AutoCloseable {
   final Core core;
   private final List<FakeWorker> workers = new ArrayList<>();
 
+  /** Validations run at once unless held; held ones wait for {@link #releaseValidations()}. */
+  private final ArrayDeque<Runnable> heldValidations = new ArrayDeque<>();
+  boolean holdValidations;
+
   CoreHarness() {
     this(new MemoryStore());
   }
 
   CoreHarness(StateStore store) {
+    this(store, 0);
+  }
+
+  /** A harness whose core re-executes {@code spotCheckFraction} of first_valid tasks. */
+  CoreHarness(StateStore store, double spotCheckFraction) {
+    this(store, spotCheckFraction, new OperatorChecker(OperatorRegistry.standard()));
+  }
+
+  /** The same with another checker, e.g. one that lets wrong results through to a vote. */
+  CoreHarness(StateStore store, double spotCheckFraction, ResultChecker checker) {
     this.store = store;
     this.committer = new GroupCommitter(store);
     this.core =
         new Core(
-            new CoreSettings("test", HEARTBEAT, 3, 500, 2_000, 100, 1_000, 60_000), clock, store, committer, Runnable::run);
+            new CoreSettings(
+                "test", HEARTBEAT, 3, 500, 2_000, 100, 1_000, 60_000, spotCheckFraction, ReputationPolicy.DEFAULT),
+            clock,
+            store,
+            committer,
+            Runnable::run,
+            checker,
+            job -> {
+              if (holdValidations) {
+                heldValidations.add(job);
+              } else {
+                job.run();
+              }
+            },
+            Ed25519.generate());
     core.start();
+  }
+
+  /** Runs every held validation, and any they lead to, then stops holding. */
+  void releaseValidations() {
+    holdValidations = false;
+    Runnable job;
+    while ((job = heldValidations.poll()) != null) {
+      job.run();
+    }
   }
 
   /** A job of {@code n} tensor.add@1 tasks over two 2-element float32 vectors. */
   static JobPlan addJob(int n, int maxAttempts, long timeoutMs, long deadlineMs) {
+    return addJob(n, maxAttempts, timeoutMs, deadlineMs, AcceptancePolicy.FIRST_VALID);
+  }
+
+  /** The same, accepted under {@code policy}. */
+  static JobPlan addJob(int n, int maxAttempts, long timeoutMs, long deadlineMs, AcceptancePolicy policy) {
     Tensor a = Tensor.float32(Shape.of(2), new float[] {1, 2});
     Tensor b = Tensor.float32(Shape.of(2), new float[] {10, 20});
     List<PlannedTask> tasks =
@@ -79,7 +129,8 @@ final class CoreHarness implements AutoCloseable {
                             .setResources(Resources.newBuilder().setMemoryBytes(24))
                             .build(),
                         maxAttempts,
-                        List.of(new TensorSpec(DType.FLOAT32, Shape.of(2)))))
+                        List.of(new TensorSpec(DType.FLOAT32, Shape.of(2))),
+                        policy))
             .toList();
     return new JobPlan("tasks", "{}".getBytes(), tasks, deadlineMs);
   }
@@ -119,7 +170,17 @@ final class CoreHarness implements AutoCloseable {
   }
 
   FakeWorker worker(String name, int capacity, String... operators) {
-    FakeWorker w = new FakeWorker(name, capacity, List.of(operators));
+    KeyPair key = Ed25519.generate();
+    return admit(new FakeWorker(key, descriptor(name, capacity, List.of(operators), key)));
+  }
+
+  /** The same worker (same key) on a new stream, as after a reconnect; the old stream is replaced. */
+  FakeWorker reconnect(FakeWorker old) {
+    old.silent = true;
+    return admit(new FakeWorker(old.key, old.session.descriptor));
+  }
+
+  private FakeWorker admit(FakeWorker w) {
     workers.add(w);
     core.connected(w.session);
     assertThat(w.poll().hasWelcome()).isTrue();
@@ -138,6 +199,20 @@ final class CoreHarness implements AutoCloseable {
     store.close();
   }
 
+  static NodeDescriptor descriptor(String name, int capacity, List<String> operators, KeyPair pair) {
+    byte[] key = Ed25519.rawPublicKey(pair.getPublic());
+    return NodeDescriptor.newBuilder()
+        .setPeerId(PeerIds.fromPublicKey(key))
+        .setPublicKey(WireTensors.wrap(key))
+        .setName(name)
+        .setHardware(Hardware.newBuilder().setCores(2).setMemoryBytes(1L << 30))
+        .addAllOperators(operators)
+        .setMaxConcurrentTasks(capacity)
+        .setMaxTaskBytes(1L << 30)
+        .addProtocolVersions(ProtocolVersions.CURRENT)
+        .build();
+  }
+
   /** A worker scripted by the test: records what the core sends and answers on command. */
   final class FakeWorker implements WorkerChannel {
     final ConcurrentLinkedQueue<OrchestratorMessage> inbox = new ConcurrentLinkedQueue<>();
@@ -146,19 +221,11 @@ final class CoreHarness implements AutoCloseable {
     /** A silent worker sends no heartbeats while the harness advances time. */
     boolean silent;
 
-    FakeWorker(String name, int capacity, List<String> operators) {
-      byte[] key = Ed25519.rawPublicKey(Ed25519.generate().getPublic());
-      NodeDescriptor d =
-          NodeDescriptor.newBuilder()
-              .setPeerId(PeerIds.fromPublicKey(key))
-              .setPublicKey(WireTensors.wrap(key))
-              .setName(name)
-              .setHardware(Hardware.newBuilder().setCores(2).setMemoryBytes(1L << 30))
-              .addAllOperators(operators)
-              .setMaxConcurrentTasks(capacity)
-              .setMaxTaskBytes(1L << 30)
-              .addProtocolVersions(ProtocolVersions.CURRENT)
-              .build();
+    /** Signs this worker's results, as a real worker does; the link would verify them. */
+    final KeyPair key;
+
+    FakeWorker(KeyPair key, NodeDescriptor d) {
+      this.key = key;
       session = new WorkerSession(core.newSessionId(), d, this, "1.0.0", clock.millis());
     }
 
@@ -221,6 +288,11 @@ final class CoreHarness implements AutoCloseable {
       result(t.getAttempt(), ResultStatus.RESULT_STATUS_OK, Tensor.float32(Shape.of(2), new float[] {11, 22}));
     }
 
+    /** Answers with a sum of the right shape that is wrong by {@code off} in its second element. */
+    void lie(TaskDescriptor t, float off) {
+      result(t.getAttempt(), ResultStatus.RESULT_STATUS_OK, Tensor.float32(Shape.of(2), new float[] {11, 22 + off}));
+    }
+
     void result(AttemptRef ref, ResultStatus status, Tensor... outputs) {
       ResultDescriptor.Builder r =
           ResultDescriptor.newBuilder()
@@ -230,7 +302,7 @@ final class CoreHarness implements AutoCloseable {
       for (Tensor o : outputs) {
         r.addOutputs(Value.newBuilder().setTensor(WireTensors.toWire(o)));
       }
-      core.result(session, r.build());
+      core.result(session, ResultSignatures.sign(r.build(), key.getPrivate()));
     }
 
     void heartbeat() {

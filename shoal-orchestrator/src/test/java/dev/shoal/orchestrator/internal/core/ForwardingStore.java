@@ -6,8 +6,10 @@ import dev.shoal.orchestrator.internal.store.JobRecord;
 import dev.shoal.orchestrator.internal.store.StateStore;
 import dev.shoal.orchestrator.internal.store.StoreWrite;
 import dev.shoal.orchestrator.internal.store.TaskRecord;
+import dev.shoal.protocol.LedgerEntry;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** A store whose close does nothing, so one backend can outlive a simulated crash. */
 final class ForwardingStore implements StateStore {
@@ -27,6 +29,10 @@ final class ForwardingStore implements StateStore {
   @Override public List<AttemptRecord> attempts(String jobId, String taskId) { return delegate.attempts(jobId, taskId); }
   @Override public List<EventRecord> events(long afterSeq, int limit) { return delegate.events(afterSeq, limit); }
   @Override public long lastEventSeq() { return delegate.lastEventSeq(); }
+  @Override public List<LedgerEntry> ledger(long afterSeq, int limit) { return delegate.ledger(afterSeq, limit); }
+  @Override public List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit) { return delegate.ledgerOf(subject, afterSeq, limit); }
+  @Override public Optional<LedgerEntry> lastLedgerEntry() { return delegate.lastLedgerEntry(); }
+  @Override public Set<String> trustedPeers() { return delegate.trustedPeers(); }
   @Override public String describe() { return delegate.describe(); }
   @Override public void close() {}
 }

@@ -66,7 +66,7 @@ class LifecycleTest {
   }
 
   @Test
-  void aResultWithoutAckIsAcceptedAndADuplicateIsNotAppliedTwice() throws Exception {
+  void aResultWithoutAckIsAcceptedAndARepeatIsNotAppliedTwice() throws Exception {
     resultWithoutAckAndDuplicate();
   }
 
@@ -77,7 +77,8 @@ class LifecycleTest {
       TaskDescriptor t = only(w.dispatches());
       w.succeed(t);
       w.succeed(t);
-      assertThat(receipts(w)).containsExactly(Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_DUPLICATE);
+      // The same stream never repeats by accident: a second answer is a replay (AcceptanceTest).
+      assertThat(receipts(w)).containsExactly(Disposition.DISPOSITION_ACCEPTED, Disposition.DISPOSITION_REPLAYED);
       h.settle();
       assertThat(h.job(job).state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(h.job(job).counts().get(TaskState.SUCCEEDED)).isEqualTo(1);
@@ -416,6 +417,24 @@ class LifecycleTest {
   }
 
   @Test
+  void anAttemptStillLiveAtGoodbyeWasNeverTakenAndIsHandedBackWithoutCharge() throws Exception {
+    try (CoreHarness h = new CoreHarness()) {
+      FakeWorker leaving = h.worker("leaving", 1);
+      String job = h.submit(CoreHarness.addJob(1, 1, 60_000, 0));
+      only(leaving.dispatches());
+      h.core.goodbye(leaving.session, "drained");
+      TaskStatus t = h.task(job, "t0");
+      assertThat(t.attempts()).extracting(AttemptStatus::state).containsExactly(AttemptState.RELEASED);
+      assertThat(t.retriesUsed()).isZero();
+      assertThat(AcceptanceTest.judgements(h, leaving.peerId())).isEmpty();
+      FakeWorker staying = h.worker("staying", 1);
+      staying.succeed(only(staying.dispatches()));
+      h.settle();
+      assertThat(h.job(job).state()).isEqualTo(JobState.SUCCEEDED);
+    }
+  }
+
+  @Test
   void onlyTheWorkerThatRanAnAttemptMaySubmitItsResult() throws Exception {
     try (CoreHarness h = new CoreHarness()) {
       FakeWorker owner = h.worker("owner", 1);
@@ -475,6 +494,14 @@ class LifecycleTest {
       deadline();
       released();
       RecoveryScenarios.restartLosesRunningAttempts(new dev.shoal.orchestrator.internal.store.MemoryStore());
+      AcceptanceTest.quorumAgreement();
+      AcceptanceTest.quorumStopsSurplus();
+      AcceptanceTest.quorumFails();
+      AcceptanceTest.manualConfirm();
+      AcceptanceTest.manualCancelAndExpire();
+      AcceptanceTest.spotCheckAgrees();
+      AcceptanceTest.spotCheckRecomputes();
+      AcceptanceTest.validatingTransitions();
     }
     List<String> missing = new ArrayList<>();
     for (Map.Entry<TaskState, Set<TaskState>> e : Transitions.taskTable().entrySet()) {

@@ -8,11 +8,14 @@ import com.google.protobuf.ByteString;
 import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
+import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.acceptance.Check;
 import dev.shoal.orchestrator.internal.core.AttemptStatus;
 import dev.shoal.orchestrator.internal.core.CancelOutcome;
 import dev.shoal.orchestrator.internal.core.JobOutcome;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.JobService;
+import dev.shoal.orchestrator.internal.core.JobService.ConfirmOutcome;
 import dev.shoal.orchestrator.internal.core.JobStatus;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.core.WorkerStatus;
@@ -21,7 +24,11 @@ import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
 import dev.shoal.orchestrator.internal.jobs.TensorJson;
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import dev.shoal.orchestrator.internal.reputation.Standing;
 import dev.shoal.orchestrator.internal.store.JobState;
+import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.LedgerEntry;
+import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.Accelerator;
 import dev.shoal.protocol.v1.Hardware;
@@ -35,9 +42,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,6 +142,61 @@ class HttpApiTest {
       return CompletableFuture.completedFuture(cancels.getOrDefault(jobId + "." + taskId, CancelOutcome.NOT_FOUND));
     }
 
+    final Map<String, ConfirmOutcome> confirms = new ConcurrentHashMap<>();
+    final List<LedgerEntry> ledger = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.Set<String> quarantined = ConcurrentHashMap.newKeySet();
+    final java.util.Set<String> trusted = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public CompletableFuture<PeerStanding> standing(String peerId) {
+      return CompletableFuture.completedFuture(
+          new PeerStanding(
+              new Standing(peerId, 0, Map.of(), quarantined.contains(peerId), "", 0, 0, 0), trusted.contains(peerId)));
+    }
+
+    @Override
+    public CompletableFuture<List<LedgerEntry>> ledger(String peerId, long afterSeq, int limit) {
+      return CompletableFuture.completedFuture(
+          ledger.stream()
+              .filter(e -> e.seq() > afterSeq && (peerId == null || e.subject().equals(peerId)))
+              .limit(limit)
+              .toList());
+    }
+
+    @Override
+    public CompletableFuture<LedgerEntry.ChainCheck> verifyLedger() {
+      return CompletableFuture.completedFuture(LedgerEntry.verifyChain(ledger, 0, LedgerEntry.GENESIS));
+    }
+
+    @Override
+    public CompletableFuture<LedgerEntry> rate(LedgerEntry rating) {
+      LedgerEntry placed =
+          rating.at(ledger.size() + 1, ledger.isEmpty() ? LedgerEntry.GENESIS : ledger.getLast().hash());
+      ledger.add(placed);
+      return CompletableFuture.completedFuture(placed);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> liftQuarantine(String peerId) {
+      return CompletableFuture.completedFuture(quarantined.remove(peerId));
+    }
+
+    @Override
+    public CompletableFuture<Void> setTrusted(String peerId, boolean trust) {
+      if (trust) {
+        trusted.add(peerId);
+      } else {
+        trusted.remove(peerId);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt) {
+      return CompletableFuture.completedFuture(
+          confirms.getOrDefault(jobId + "." + taskId + "#" + attempt, ConfirmOutcome.NOT_FOUND));
+    }
+
     @Override
     public CompletableFuture<Optional<JobStatus>> whenFinished(String jobId) {
       return CompletableFuture.completedFuture(Optional.empty());
@@ -224,7 +288,9 @@ class HttpApiTest {
             .setMaxConcurrentTasks(4)
             .build();
     jobs.workers.add(
-        new WorkerStatus(d, 4, 1, Load.newBuilder().setCpuLoad(0.25).build(), false, 10, 20, "1.0.0"));
+        new WorkerStatus(
+            d, 4, 1, Load.newBuilder().setCpuLoad(0.25).build(), false, 10, 20, "1.0.0",
+            new Standing("peer1", -6.5, Map.of("invalid_result", 2), true, "two lies", 15, 615, 20), false));
 
     Response r = get("/v1/workers");
 
@@ -247,6 +313,66 @@ class HttpApiTest {
     assertThat(w.get("connected_at").asLong()).isEqualTo(10);
     assertThat(w.get("last_seen").asLong()).isEqualTo(20);
     assertThat(w.get("protocol_version").asText()).isEqualTo("1.0.0");
+    assertThat(w.get("reputation"))
+        .isEqualTo(
+            MAPPER.readTree(
+                """
+                {"score": -6.5, "trusted": false, "quarantined": true,
+                 "quarantine": {"reason": "two lies", "since": 15, "until": 615}, "counts": {"invalid_result": 2}}
+                """));
+  }
+
+  @Test
+  void reputationRoutesCheckTheirInputAndSpeakTheErrorEnvelope() throws Exception {
+    KeyPair client = Ed25519.generate();
+    String worker = PeerIds.fromPublicKey(Ed25519.rawPublicKey(Ed25519.generate().getPublic()));
+    LedgerEntry rating = LedgerEntry.sign(client, worker, "rating", -1, "wrong twice", 5_000);
+    HexFormat hex = HexFormat.of();
+    String body =
+        MAPPER.createObjectNode()
+            .put("author", hex.formatHex(rating.author()))
+            .put("score", -1)
+            .put("comment", "wrong twice")
+            .put("at", 5_000)
+            .put("signature", hex.formatHex(rating.signature()))
+            .toString();
+
+    Response rated = send("POST", "/v1/peers/" + worker + "/ratings", body);
+    assertThat(rated.status()).isEqualTo(201);
+    assertThat(rated.body().get("seq").asLong()).isEqualTo(1);
+    assertThat(rated.body().get("kind").asText()).isEqualTo("rating");
+    assertThat(rated.body().get("hash").asText()).hasSize(64);
+    assertThat(jobs.ledger).singleElement().satisfies(e -> assertThat(e.signatureValid()).isTrue());
+
+    assertError(
+        send("POST", "/v1/peers/" + worker + "/ratings", body.replace("wrong twice", "right twice")), 400,
+        "invalid_argument", "the signature does not verify");
+    assertError(
+        send("POST", "/v1/peers/" + worker + "/ratings", body.replace("\"score\":-1", "\"score\":5")), 400,
+        "invalid_argument", "score must be in [-1, 1]");
+    assertError(
+        send("POST", "/v1/peers/" + worker + "/ratings", body.replace("\"at\"", "\"when\"")), 400,
+        "invalid_argument", "when is not a known field");
+    assertError(send("POST", "/v1/peers/nope/ratings", body), 400, "invalid_argument", "peer must be a worker's peer id");
+
+    Response page = get("/v1/peers/" + worker + "/ledger?after=0&limit=1");
+    assertThat(page.body().get("entries")).hasSize(1);
+    assertThat(page.body().get("next_after").asLong()).isEqualTo(1);
+    assertError(get("/v1/ledger?after=-1"), 400, "invalid_argument", "after must be a non-negative integer");
+
+    Response verify = get("/v1/ledger/verify");
+    assertThat(verify.body().get("ok").asBoolean()).isTrue();
+    assertThat(verify.body().get("entries").asLong()).isEqualTo(1);
+
+    assertError(send("POST", "/v1/peers/" + worker + "/quarantine/lift", null), 409, "conflict", "is not quarantined");
+    jobs.quarantined.add(worker);
+    Response lifted = send("POST", "/v1/peers/" + worker + "/quarantine/lift", null);
+    assertThat(lifted.body().get("quarantined").asBoolean()).isFalse();
+
+    assertThat(send("PUT", "/v1/trusted/" + worker, null).body().get("trusted").asBoolean()).isTrue();
+    assertThat(get("/v1/peers/" + worker).body().get("trusted").asBoolean()).isTrue();
+    assertThat(send("DELETE", "/v1/trusted/" + worker, null).body().get("trusted").asBoolean()).isFalse();
+    assertThat(get("/v1/peers/" + worker).body().get("peer_id").asText()).isEqualTo(worker);
   }
 
   @Test
@@ -271,8 +397,8 @@ class HttpApiTest {
             MAPPER.readTree(
                 """
                 {"id": "j7", "kind": "tasks", "state": "running", "created_at": 1000, "finished_at": null,
-                 "tasks": {"total": 4, "ready": 0, "running": 1, "validating": 0, "succeeded": 3, "failed": 0,
-                           "cancelled": 0, "expired": 0},
+                 "tasks": {"total": 4, "ready": 0, "running": 1, "validating": 0, "awaiting_confirmation": 0,
+                           "succeeded": 3, "failed": 0, "cancelled": 0, "expired": 0},
                  "attempts": 5, "retries": 1, "error": null}
                 """));
   }
@@ -337,7 +463,14 @@ class HttpApiTest {
             List.of(
                 new AttemptStatus(1, "p1", AttemptState.TIMED_OUT, 100, 200, "timed out"),
                 new AttemptStatus(2, "p2", AttemptState.COMPLETED, 300, 400, "")),
-            result(out)));
+            result(out),
+            "quorum(2 of 3)",
+            new Acceptance(
+                "quorum(2 of 3)", "quorum", 2, "p2", List.of("p3"),
+                List.of(
+                    new Acceptance.Entry(2, "p2", "sampled_recompute", 0, 32, true, ""),
+                    new Acceptance.Entry(3, "p3", "agreement", 0, 0, true, "with attempt 2"))),
+            List.of()));
 
     Response r = get("/v1/tasks/j4.x.y?format=values");
 
@@ -353,11 +486,60 @@ class HttpApiTest {
                     "detail": "timed out"},
                    {"attempt": 2, "peer_id": "p2", "state": "completed", "dispatched_at": 300, "ended_at": 400,
                     "detail": ""}],
+                 "acceptance_policy": "quorum(2 of 3)",
+                 "acceptance": {"policy": "quorum(2 of 3)", "decided_by": "quorum", "attempt": 2, "peer_id": "p2",
+                   "agreeing": ["p3"],
+                   "checks": [
+                     {"attempt": 2, "peer_id": "p2", "method": "sampled_recompute", "samples": 32, "outcome": "passed"},
+                     {"attempt": 3, "peer_id": "p3", "method": "agreement", "outcome": "passed", "detail": "with attempt 2"}]},
                  "outputs": [{"dtype": "int32", "shape": [1], "values": [7]}]}
                 """));
     assertError(get("/v1/tasks/j4.zzz"), 404, "not_found", "no task zzz in job j4");
     assertError(get("/v1/tasks/j4"), 400, "invalid_argument", "task id must be {job_id}.{task_id}");
     assertError(get("/v1/tasks/j4.-x"), 400, "invalid_argument", "task id must be");
+  }
+
+  @Test
+  void listsKeptResultsAndConfirmsOne() throws Exception {
+    Tensor out = Tensor.int32(Shape.of(1), new int[] {7});
+    jobs.tasks.put(
+        "j7/t",
+        new TaskStatus(
+            "j7", "t", 0, "tensor.add@1", TaskState.AWAITING_CONFIRMATION, 0, 3, null,
+            List.of(new AttemptStatus(1, "p1", AttemptState.COMPLETED, 100, 200, "")),
+            null, "manual", null,
+            List.of(
+                new TaskStatus.CandidateStatus(
+                    1, "p1", result(out), List.of(new Check("sampled_recompute", 0, 8, true, ""))))));
+    jobs.confirms.put("j7.t#1", ConfirmOutcome.CONFIRMED);
+    jobs.confirms.put("j7.t#2", ConfirmOutcome.NO_SUCH_RESULT);
+    jobs.confirms.put("j7.u#1", ConfirmOutcome.NOT_AWAITING);
+
+    Response listed = get("/v1/tasks/j7.t/results?format=values");
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.body())
+        .isEqualTo(
+            MAPPER.readTree(
+                """
+                {"id": "j7.t", "state": "awaiting_confirmation", "acceptance_policy": "manual",
+                 "results": [{"attempt": 1, "peer_id": "p1",
+                   "checks": [{"method": "sampled_recompute", "samples": 8, "outcome": "passed"}],
+                   "outputs": [{"dtype": "int32", "shape": [1], "values": [7]}]}]}
+                """));
+
+    Response confirmed = send("POST", "/v1/tasks/j7.t/confirm", "{\"attempt\": 1}");
+    assertThat(confirmed.status()).isEqualTo(200);
+    assertThat(confirmed.body()).isEqualTo(MAPPER.readTree("{\"id\":\"j7.t\",\"state\":\"succeeded\",\"attempt\":1}"));
+    assertError(
+        send("POST", "/v1/tasks/j7.t/confirm", "{\"attempt\": 2}"), 400, "invalid_argument",
+        "keeps no valid result of attempt 2");
+    assertError(
+        send("POST", "/v1/tasks/j7.u/confirm", "{\"attempt\": 1}"), 409, "conflict", "is not awaiting a confirmation");
+    assertError(send("POST", "/v1/tasks/j7.v/confirm", "{\"attempt\": 1}"), 404, "not_found", "no task v in job j7");
+    assertError(send("POST", "/v1/tasks/j7.t/confirm", "{\"attempt\": 0}"), 400, "invalid_argument", "body must be");
+    assertError(
+        send("POST", "/v1/tasks/j7.t/confirm", "{\"attempt\": 1, \"x\": 2}"), 400, "invalid_argument", "body must be");
+    assertError(get("/v1/tasks/j7.zz/results"), 404, "not_found", "no task zz in job j7");
   }
 
   @Test

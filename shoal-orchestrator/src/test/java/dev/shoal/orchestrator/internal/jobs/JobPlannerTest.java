@@ -12,6 +12,7 @@ import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
 import dev.shoal.operators.TensorSpec;
+import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.PlannedTask;
 import dev.shoal.orchestrator.internal.http.ApiException;
@@ -110,6 +111,24 @@ class JobPlannerTest {
         .containsEntry("axis", AttributeValue.newBuilder().setIntValue(1).build());
     assertThat(sum.expectedOutputs()).hasSize(1);
     assertThat(sum.expectedOutputs().get(0).dtype()).isEqualTo(DType.INT32);
+  }
+
+  @Test
+  void acceptancePoliciesDefaultPerJobAndCanBeSetPerTask() {
+    JobPlan plan =
+        planner.plan(
+            json(
+                "{'acceptance': 'quorum(2 of 3)', 'tasks': [" + named("a") + ", "
+                    + named("b").replace("{'id'", "{'acceptance': 'Manual', 'id'") + "]}"));
+    assertThat(plan.tasks()).extracting(t -> t.policy().toString()).containsExactly("quorum(2 of 3)", "manual");
+    JobPlan defaults = planner.plan(json(task("")));
+    assertThat(defaults.tasks().getFirst().policy()).isEqualTo(AcceptancePolicy.FIRST_VALID);
+    JobPlan matmul =
+        planner.plan(
+            json(
+                "{'acceptance': 'quorum(2/2)', 'matmul': {'a': {'dtype': 'float32', 'shape': [2, 2], 'values': [1,2,3,4]},"
+                    + " 'b': {'dtype': 'float32', 'shape': [2, 2], 'values': [1,2,3,4]}, 'tile': 1}}"));
+    assertThat(matmul.tasks()).hasSize(4).allMatch(t -> t.policy().equals(AcceptancePolicy.quorum(2, 2)));
   }
 
   @Test
@@ -243,6 +262,13 @@ class JobPlannerTest {
     String f32 = "{'dtype': 'float32', 'shape': [2, 2], 'values': [1, 2, 3, 4]}";
     return Stream.of(
         Arguments.of("[]", "must be a JSON object"),
+        Arguments.of(
+            task(", 'acceptance': 'best_effort'"),
+            "tasks[0].acceptance: acceptance must be first_valid, manual or quorum(k of n)"),
+        Arguments.of(
+            task(", 'acceptance': 'quorum(3 of 2)'"), "tasks[0].acceptance: quorum(k of n) needs 1 <= k <= n <= 16"),
+        Arguments.of(task(", 'acceptance': 'quorum(1 of 17)'"), "needs 1 <= k <= n <= 16"),
+        Arguments.of(task(", 'acceptance': 2"), "tasks[0].acceptance must be a string"),
         Arguments.of("{}", "exactly one of \"tasks\" and \"matmul\""),
         Arguments.of("{'tasks': [], 'matmul': {}}", "exactly one of"),
         Arguments.of("{'tasks': [], 'priority': 3}", "priority is not a known field"),

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
+import dev.shoal.orchestrator.internal.acceptance.OperatorChecker;
 import dev.shoal.orchestrator.internal.core.Core;
 import dev.shoal.orchestrator.internal.core.CoreSettings;
 import dev.shoal.orchestrator.internal.core.JobPlan;
@@ -22,8 +23,10 @@ import dev.shoal.protocol.Hellos;
 import dev.shoal.protocol.MessageValidator;
 import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.ProtocolVersions;
+import dev.shoal.protocol.ResultSignatures;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.AttemptRef;
+import dev.shoal.protocol.v1.Disposition;
 import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Hardware;
 import dev.shoal.protocol.v1.Heartbeat;
@@ -73,7 +76,16 @@ class WorkerLinkServiceTest {
   void setUp() throws Exception {
     store = new MemoryStore();
     committer = new GroupCommitter(store);
-    core = new Core(new CoreSettings("test", 1_000, 3, 500, 2_000, 100, 1_000, 60_000), clock, store, committer, Runnable::run);
+    core =
+        new Core(
+            new CoreSettings("test", 1_000, 3, 500, 2_000, 100, 1_000, 60_000),
+            clock,
+            store,
+            committer,
+            Runnable::run,
+            new OperatorChecker(OperatorRegistry.standard()),
+            Runnable::run,
+            Ed25519.generate());
     core.start();
     String name = InProcessServerBuilder.generateName();
     server =
@@ -97,6 +109,7 @@ class WorkerLinkServiceTest {
 
   /** The worker side of one stream, recording everything the orchestrator says. */
   final class Scripted implements StreamObserver<OrchestratorMessage> {
+    final KeyPair key = Ed25519.generate();
     final LinkedBlockingQueue<OrchestratorMessage> received = new LinkedBlockingQueue<>();
     volatile Status closed;
     final StreamObserver<WorkerMessage> out = WorkerLinkGrpc.newStub(channel).connect(this);
@@ -151,7 +164,7 @@ class WorkerLinkServiceTest {
 
   private Scripted admitted() throws InterruptedException {
     Scripted w = new Scripted();
-    w.send(WorkerMessage.newBuilder().setHello(Hellos.sign(node(ProtocolVersions.CURRENT), Ed25519.generate())).build());
+    w.send(WorkerMessage.newBuilder().setHello(Hellos.sign(node(ProtocolVersions.CURRENT), w.key)).build());
     OrchestratorMessage welcome = w.next();
     assertThat(welcome.hasWelcome()).isTrue();
     assertThat(welcome.getWelcome().getNegotiated()).isEqualTo(ProtocolVersions.CURRENT);
@@ -298,15 +311,64 @@ class WorkerLinkServiceTest {
     assertThat(w.nextOtherThanHeartbeat().getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_UNKNOWN_ATTEMPT);
     assertThat(w.closed).as("refusals keep the stream open").isNull();
 
-    // The stream still works: a good result completes the job.
+    // The stream still works: a good, signed result completes the job.
     w.send(ack(ref, true));
-    w.send(
-        result(
+    ResultDescriptor signed =
+        ResultSignatures.sign(
             ResultDescriptor.newBuilder()
                 .setAttempt(ref)
                 .setStatus(ResultStatus.RESULT_STATUS_OK)
-                .addOutputs(Value.newBuilder().setTensor(good))));
-    assertThat(w.nextOtherThanHeartbeat().getReceipt().getDispositionValue()).isEqualTo(1);
+                .addOutputs(Value.newBuilder().setTensor(good))
+                .build(),
+            w.key.getPrivate());
+    w.send(WorkerMessage.newBuilder().setResult(signed).build());
+    assertThat(w.nextOtherThanHeartbeat().getReceipt().getDisposition()).isEqualTo(Disposition.DISPOSITION_ACCEPTED);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> core.job(job).get().orElseThrow().state() == JobState.SUCCEEDED);
+  }
+
+  @Test
+  void aResultIsVerifiedBeforeAnythingElseAndAReplayIsRefused() throws Exception {
+    Scripted w = admitted();
+    String job = core.submit(plan()).get(5, TimeUnit.SECONDS);
+    AttemptRef ref = w.nextOtherThanHeartbeat().getDispatch().getAttempt();
+    ResultDescriptor honest =
+        ResultDescriptor.newBuilder()
+            .setAttempt(ref)
+            .setStatus(ResultStatus.RESULT_STATUS_OK)
+            .addOutputs(Value.newBuilder().setTensor(WireTensors.toWire(Tensor.float32(Shape.of(2), new float[] {11, 22}))))
+            .build();
+
+    // Unsigned, signed by another key, and signed over other outputs: all refused as forged.
+    ResultDescriptor byOther = ResultSignatures.sign(honest, Ed25519.generate().getPrivate());
+    ResultDescriptor swapped =
+        ResultSignatures.sign(honest, w.key.getPrivate()).toBuilder()
+            .setOutputs(0, Value.newBuilder().setTensor(WireTensors.toWire(Tensor.float32(Shape.of(2), new float[] {11, 23}))))
+            .build();
+    for (ResultDescriptor forged : List.of(honest, byOther, swapped)) {
+      w.send(WorkerMessage.newBuilder().setResult(forged).build());
+      OrchestratorMessage reply = w.nextOtherThanHeartbeat();
+      assertThat(reply.getReceipt().getDisposition()).isEqualTo(Disposition.DISPOSITION_BAD_SIGNATURE);
+    }
+    // The first forgery failed the attempt; a retry goes out after the backoff.
+    var task = core.task(job, "t0").get().orElseThrow();
+    assertThat(task.attempts().getFirst().state()).isEqualTo(AttemptState.FAILED);
+    assertThat(task.attempts().getFirst().detail()).isEqualTo("bad signature");
+    assertThat(task.result()).isNull();
+    // Three forgeries are more than enough to quarantine a worker; lift it to see the retry through.
+    assertThat(core.standing(task.attempts().getFirst().peerId()).get().standing().quarantined()).isTrue();
+    assertThat(core.liftQuarantine(task.attempts().getFirst().peerId()).get()).isTrue();
+
+    clock.advance(1_000);
+    AttemptRef retry = w.nextOtherThanHeartbeat().getDispatch().getAttempt();
+    assertThat(retry.getAttempt()).isEqualTo(2);
+    ResultDescriptor signed = ResultSignatures.sign(honest.toBuilder().setAttempt(retry).build(), w.key.getPrivate());
+    w.send(WorkerMessage.newBuilder().setResult(signed).build());
+    assertThat(w.nextOtherThanHeartbeat().getReceipt().getDisposition()).isEqualTo(Disposition.DISPOSITION_ACCEPTED);
+    // The same signed result again on the same stream is a deliberate replay.
+    w.send(WorkerMessage.newBuilder().setResult(signed).build());
+    assertThat(w.nextOtherThanHeartbeat().getReceipt().getDisposition()).isEqualTo(Disposition.DISPOSITION_REPLAYED);
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> core.job(job).get().orElseThrow().state() == JobState.SUCCEEDED);

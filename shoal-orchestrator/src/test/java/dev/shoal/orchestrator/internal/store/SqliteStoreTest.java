@@ -36,9 +36,35 @@ class SqliteStoreTest extends StateStoreContract {
         .hasMessageContaining("newer than this build");
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shoal.db"));
         Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version=1");
+      s.execute("PRAGMA user_version=2");
     }
     store = open();
+  }
+
+  @Test
+  void aVersion1StoreIsMigratedInPlaceAndItsTasksReadAsFirstValid() throws Exception {
+    store.close();
+    Path old = dir.resolve("v1.db");
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      SqliteStore.createVersion1(s);
+      s.execute("PRAGMA user_version=1");
+      s.execute("INSERT INTO jobs VALUES ('j1', 'tasks', NULL, 'RUNNING', 1, 0, 1, NULL, 0)");
+      s.execute("INSERT INTO tasks VALUES ('j1', 'a', 0, x'01', 3, 'READY', 0, 0, NULL, NULL, NULL, 1)");
+      s.execute("INSERT INTO attempts VALUES ('j1', 'a', 1, 'p', 'LOST', 1, 2, 'gone')");
+    }
+    store = new SqliteStore(old, false);
+    TaskRecord t = store.task("j1", "a").orElseThrow();
+    assertThat(t.policy()).isEqualTo("first_valid");
+    assertThat(t.acceptance()).isNull();
+    assertThat(store.attempts("j1", "a")).singleElement().satisfies(a -> {
+      assertThat(a.detail()).isEqualTo("gone");
+      assertThat(a.result()).isNull();
+      assertThat(a.verdict()).isNull();
+    });
+    store.close();
+    store = new SqliteStore(old, false);
+    assertThat(store.task("j1", "a")).isPresent();
   }
 
   @Test

@@ -39,7 +39,9 @@ abstract class StateStoreContract {
   }
 
   static TaskRecord task(String job, String id, int index) {
-    return new TaskRecord(job, id, index, new byte[] {1, 2, (byte) index}, 3, TaskState.READY, 0, 0, null, null, null, 5);
+    return new TaskRecord(
+        job, id, index, new byte[] {1, 2, (byte) index}, 3, TaskState.READY, 0, 0, null, null, null, 5, "first_valid",
+        null);
   }
 
   static EventRecord event(long seq, String job) {
@@ -66,9 +68,9 @@ abstract class StateStoreContract {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
     store.apply(
         List.of(
-            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
-            new StoreWrite.SetTaskState("j1", "a", TaskState.VALIDATING, 0, 1, null, null, null, 7),
-            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "wpeer", 8)));
+            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6, null),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.VALIDATING, 0, 1, null, null, null, 7, null),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "wpeer", 8, null)));
     TaskRecord t = store.task("j1", "a").orElseThrow();
     assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
     assertThat(t.result()).containsExactly(9);
@@ -82,9 +84,9 @@ abstract class StateStoreContract {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
     store.apply(
         List.of(
-            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
-            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "p", 7),
-            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 2, "x", null, null, 8)));
+            new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6, null),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 1, null, new byte[] {9}, "p", 7, null),
+            new StoreWrite.SetTaskState("j1", "a", TaskState.SUCCEEDED, 0, 2, "x", null, null, 8, null)));
     TaskRecord t = store.task("j1", "a").orElseThrow();
     assertThat(t.attemptCount()).isEqualTo(2);
     assertThat(t.result()).containsExactly(9);
@@ -95,15 +97,34 @@ abstract class StateStoreContract {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "b", 1), task("j1", "a", 0)))));
     store.apply(
         List.of(
-            new StoreWrite.PutAttempt(new AttemptRecord("j1", "b", 1, "p1", AttemptState.DISPATCHED, 1, 0, "")),
-            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 2, "p2", AttemptState.DISPATCHED, 1, 0, "")),
-            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.DISPATCHED, 1, 0, "")),
-            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.LOST, 1, 3, "gone"))));
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "b", 1, "p1", AttemptState.DISPATCHED, 1, 0, "", null, null)),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 2, "p2", AttemptState.DISPATCHED, 1, 0, "", null, null)),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.DISPATCHED, 1, 0, "", null, null)),
+            new StoreWrite.PutAttempt(new AttemptRecord("j1", "a", 1, "p1", AttemptState.LOST, 1, 3, "gone", null, null))));
     assertThat(store.attempts("j1"))
         .extracting(a -> a.taskId() + "#" + a.attempt() + ":" + a.state())
         .containsExactly("a#1:LOST", "a#2:DISPATCHED", "b#1:DISPATCHED");
     assertThat(store.attempts("j1", "a")).hasSize(2);
     assertThat(store.attempts("j1", "a").getFirst().detail()).isEqualTo("gone");
+  }
+
+  @Test
+  void policiesResultsVerdictsAndAcceptanceRecordsAreKept() {
+    TaskRecord quorum =
+        new TaskRecord("j1", "q", 0, new byte[] {1}, 3, TaskState.READY, 0, 0, null, null, null, 5, "quorum(2 of 3)", null);
+    store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(quorum))));
+    store.apply(
+        List.of(
+            new StoreWrite.PutAttempt(
+                new AttemptRecord("j1", "q", 1, "p1", AttemptState.COMPLETED, 1, 2, "", new byte[] {7}, "{\"passed\":true}")),
+            new StoreWrite.SetTaskState(
+                "j1", "q", TaskState.SUCCEEDED, 0, 1, null, new byte[] {7}, "p1", 8, "{\"decidedBy\":\"quorum\"}")));
+    TaskRecord t = store.task("j1", "q").orElseThrow();
+    assertThat(t.policy()).isEqualTo("quorum(2 of 3)");
+    assertThat(t.acceptance()).isEqualTo("{\"decidedBy\":\"quorum\"}");
+    AttemptRecord a = store.attempts("j1", "q").getFirst();
+    assertThat(a.result()).containsExactly(7);
+    assertThat(a.verdict()).isEqualTo("{\"passed\":true}");
   }
 
   @Test
@@ -141,7 +162,7 @@ abstract class StateStoreContract {
             () ->
                 store.apply(
                     List.of(
-                        new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6),
+                        new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 0, 1, null, null, null, 6, null),
                         new StoreWrite.AppendEvent(event(1, "j1")),
                         new StoreWrite.PutJob(job("j1", 11), List.of()))))
         .isInstanceOf(StoreException.class);
@@ -155,7 +176,7 @@ abstract class StateStoreContract {
   @Test
   void everythingCommittedSurvivesAReopen() throws Exception {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
-    store.apply(List.of(new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 1, 2, "e", null, null, 6)));
+    store.apply(List.of(new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 1, 2, "e", null, null, 6, null)));
     store.close();
     store = reopen();
     if (store == null) {

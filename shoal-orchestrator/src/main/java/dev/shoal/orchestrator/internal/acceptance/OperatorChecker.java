@@ -1,0 +1,94 @@
+package dev.shoal.orchestrator.internal.acceptance;
+
+import dev.shoal.operators.Attributes;
+import dev.shoal.operators.Operator;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.operators.OperatorRegistry;
+import dev.shoal.operators.Tensor;
+import dev.shoal.operators.validation.ValidationSettings;
+import dev.shoal.operators.validation.Validators;
+import dev.shoal.protocol.WireTensors;
+import dev.shoal.protocol.v1.ResultDescriptor;
+import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.protocol.v1.Value;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The standard operators' validators ({@code dev.shoal.operators.validation}) behind the core's
+ * {@link ResultChecker}: Freivalds and sampled recomputation for matmul, sampled recomputation
+ * for the rest, invariants for each, full recomputation as the arbiter. Trusted workers get the
+ * light settings (fewer rounds and samples), never none.
+ */
+public final class OperatorChecker implements ResultChecker {
+
+  private final OperatorRegistry operators;
+  private final ValidationSettings full;
+  private final ValidationSettings light;
+
+  public OperatorChecker(OperatorRegistry operators) {
+    this(operators, ValidationSettings.DEFAULT, ValidationSettings.LIGHT);
+  }
+
+  public OperatorChecker(OperatorRegistry operators, ValidationSettings full, ValidationSettings light) {
+    this.operators = operators;
+    this.full = full;
+    this.light = light;
+  }
+
+  @Override
+  public boolean checksContent(String operator) {
+    // A no-op has no outputs: the structural check has said everything there is to say.
+    return !operator.equals("shoal.noop@1");
+  }
+
+  @Override
+  public Verdict validate(TaskDescriptor task, ResultDescriptor result, boolean trusted, RandomGenerator random) {
+    OperatorId id = OperatorId.parse(task.getOperator());
+    var verdict =
+        Validators.forOperator(id)
+            .validate(inputs(task), attributes(task), outputs(result), trusted ? light : full, random);
+    return convert(verdict);
+  }
+
+  @Override
+  public boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b) {
+    return Validators.agree(OperatorId.parse(task.getOperator()), inputs(task), attributes(task), outputs(a), outputs(b))
+        .matches();
+  }
+
+  @Override
+  public Verdict recompute(TaskDescriptor task, ResultDescriptor result) {
+    Operator op = operators.require(OperatorId.parse(task.getOperator()));
+    return convert(Validators.fullRecompute(op, inputs(task), attributes(task), outputs(result)));
+  }
+
+  private static Verdict convert(dev.shoal.operators.validation.Verdict v) {
+    List<Check> checks = new ArrayList<>(v.checks().size());
+    for (var c : v.checks()) {
+      checks.add(new Check(c.method(), c.rounds(), c.samples(), c.passed(), c.detail()));
+    }
+    return new Verdict(v.passed(), checks);
+  }
+
+  private static List<Tensor> inputs(TaskDescriptor task) {
+    return tensors(task.getInputsList());
+  }
+
+  private static List<Tensor> outputs(ResultDescriptor result) {
+    return tensors(result.getOutputsList());
+  }
+
+  private static List<Tensor> tensors(List<Value> values) {
+    List<Tensor> out = new ArrayList<>(values.size());
+    for (Value v : values) {
+      out.add(WireTensors.fromWire(v.getTensor()));
+    }
+    return out;
+  }
+
+  private static Attributes attributes(TaskDescriptor task) {
+    return WireTensors.fromWire(task.getAttributesMap());
+  }
+}
