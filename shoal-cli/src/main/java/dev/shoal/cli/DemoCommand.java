@@ -1,6 +1,7 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.JobInfo;
+import dev.shoal.client.Reputation;
 import dev.shoal.client.ShoalClient;
 import dev.shoal.client.TaskInfo;
 import dev.shoal.operators.Comparison;
@@ -42,8 +43,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs a tiled matrix product on a local mesh: an orchestrator and workers on loopback gRPC.",
-      "Kills one worker while it runs tasks, shows them rescheduled, and checks the product.",
-      "Exits 0 only if the product is right."
+      "One more worker lies (wrong results, forged signatures, replays): its lies are caught and it is",
+      "quarantined. Kills one honest worker while it runs tasks, shows them rescheduled, and checks the",
+      "product. Exits 0 only if the product is right and every faulty worker was quarantined."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -58,6 +60,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--slots", defaultValue = "2", description = "Concurrent tasks per worker (default: ${DEFAULT-VALUE}).")
   int slots;
+
+  @Option(names = "--faulty", defaultValue = "1",
+      description = "Extra workers that lie about every result, to show them caught (default: ${DEFAULT-VALUE}).")
+  int faulty;
 
   @Option(names = "--no-kill", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Kill one worker mid-job to show rescheduling (default: on; --no-kill turns it off).")
@@ -91,13 +97,17 @@ final class DemoCommand implements Callable<Integer> {
     if (workers < (kill ? 2 : 1)) {
       throw new IllegalArgumentException("--workers must be at least " + (kill ? 2 : 1));
     }
+    if (faulty < 0 || faulty > workers) {
+      throw new IllegalArgumentException("--faulty must be in 0..--workers, got " + faulty);
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     if (System.getenv("SHOAL_LOG_LEVEL") == null) {
-      // The demo narrates itself; component logs would only break up the progress bar.
+      // The demo narrates itself (the faulty worker's lies are in its summary); component logs would
+      // only break up the progress bar.
       ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-          .setLevel(ch.qos.logback.classic.Level.WARN);
+          .setLevel(ch.qos.logback.classic.Level.ERROR);
     }
 
     Orchestrator orchestrator =
@@ -110,6 +120,7 @@ final class DemoCommand implements Callable<Integer> {
                     .build())
             .start();
     List<Worker> mesh = new ArrayList<>();
+    List<Worker> liars = new ArrayList<>();
     try {
       for (int i = 0; i < workers; i++) {
         Worker w =
@@ -122,11 +133,23 @@ final class DemoCommand implements Callable<Integer> {
         w.start();
         mesh.add(w);
       }
+      for (int i = 0; i < faulty; i++) {
+        Worker w =
+            Worker.create(
+                WorkerConfig.builder()
+                    .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
+                    .name("demo-faulty-" + (i + 1))
+                    .maxConcurrentTasks(slots)
+                    .byzantine(true)
+                    .build());
+        w.start();
+        liars.add(w);
+      }
       URI api = URI.create("http://127.0.0.1:" + orchestrator.httpPort());
       try (ShoalClient client = ShoalClient.connect(api)) {
-        waitForWorkers(client, workers);
-        err.printf("mesh: orchestrator http %s grpc 127.0.0.1:%d, %d workers x %d slots%n",
-            api, orchestrator.grpcPort(), workers, slots);
+        waitForWorkers(client, workers + faulty);
+        err.printf("mesh: orchestrator http %s grpc 127.0.0.1:%d, %d workers x %d slots, %d of them faulty%n",
+            api, orchestrator.grpcPort(), workers + faulty, slots, faulty);
 
         SplittableRandom random = new SplittableRandom(seed);
         Tensor a = randomMatrix(random, size);
@@ -193,6 +216,27 @@ final class DemoCommand implements Callable<Integer> {
         }
         // Counted from the job's own attempt records, not from what the demo did.
         int lostAttempts = victim == null ? 0 : countLost(client, jobId, status.tasks().total());
+        // And from each liar's reputation: what the orchestrator caught and did about it.
+        List<Map<String, Object>> caught = new ArrayList<>();
+        boolean allQuarantined = true;
+        for (Worker liar : liars) {
+          Reputation r = client.peer(liar.peerId());
+          int bad = 0;
+          for (String kind : List.of("invalid_result", "bad_signature", "replayed", "disagreed")) {
+            bad += r.counts().getOrDefault(kind, 0);
+          }
+          allQuarantined &= r.quarantined();
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("peer_id", liar.peerId());
+          row.put("bad_results_caught", bad);
+          row.put("invalid_results", r.counts().getOrDefault("invalid_result", 0));
+          row.put("forged_signatures", r.counts().getOrDefault("bad_signature", 0));
+          row.put("replays", r.counts().getOrDefault("replayed", 0));
+          row.put("quarantined", r.quarantined());
+          row.put("quarantine_reason", r.quarantineReason());
+          row.put("score", round(r.score()));
+          caught.add(row);
+        }
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("job_id", jobId);
@@ -206,6 +250,8 @@ final class DemoCommand implements Callable<Integer> {
         summary.put("retries", status.retries());
         summary.put("killed_worker", victim == null ? null : victim.peerId());
         summary.put("lost_attempts", lostAttempts);
+        summary.put("faulty_workers", caught);
+        summary.put("faulty_quarantined", allQuarantined);
         summary.put("wall_seconds", round(wallSeconds));
         summary.put("tasks_per_second", round(status.tasks().total() / wallSeconds));
         summary.put("total_seconds", round((System.nanoTime() - t0) / 1e9));
@@ -215,6 +261,12 @@ final class DemoCommand implements Callable<Integer> {
           out.printf("%n%s%n", verdict);
           out.printf("tasks %d  attempts %d  retries %d  lost attempts %d%n",
               status.tasks().total(), status.attempts(), status.retries(), lostAttempts);
+          for (Map<String, Object> row : caught) {
+            out.printf("faulty worker %s: %s bad results caught (%s invalid, %s forged signatures, %s replays), %s%n",
+                row.get("peer_id"), row.get("bad_results_caught"), row.get("invalid_results"),
+                row.get("forged_signatures"), row.get("replays"),
+                (boolean) row.get("quarantined") ? "quarantined: " + row.get("quarantine_reason") : "NOT quarantined");
+          }
           out.printf("wall %.3f s  throughput %.1f tasks/s%n", wallSeconds, status.tasks().total() / wallSeconds);
         }
         if (keepRunning) {
@@ -223,10 +275,14 @@ final class DemoCommand implements Callable<Integer> {
           Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
           forever.await();
         }
-        return correct ? 0 : 1;
+        // A liar that was never stopped is a failure of the demo's point, right product or not.
+        return correct && allQuarantined ? 0 : 1;
       }
     } finally {
       for (Worker w : mesh) {
+        w.shutdownNow();
+      }
+      for (Worker w : liars) {
         w.shutdownNow();
       }
       orchestrator.close();

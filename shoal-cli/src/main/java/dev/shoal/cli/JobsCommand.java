@@ -3,6 +3,7 @@ package dev.shoal.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.JobInfo;
 import dev.shoal.client.ShoalClient;
+import dev.shoal.client.TaskInfo;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Spec;
       JobsCommand.Submit.class,
       JobsCommand.Status.class,
       JobsCommand.Result.class,
-      JobsCommand.Cancel.class
+      JobsCommand.Cancel.class,
+      JobsCommand.Task.class,
+      JobsCommand.Confirm.class
     })
 final class JobsCommand implements Runnable {
 
@@ -39,10 +42,12 @@ final class JobsCommand implements Runnable {
   static void printJob(PrintWriter out, JobInfo j) {
     JobInfo.Progress p = j.tasks();
     out.printf(
-        "%s  %-9s  %d/%d tasks done (%d succeeded, %d running, %d ready, %d failed, %d cancelled, %d expired)"
+        "%s  %-9s  %d/%d tasks done (%d succeeded, %d running, %d ready, %d failed, %d cancelled, %d expired%s)"
             + "  attempts=%d retries=%d%s%n",
         j.id(), j.state(), p.finished(), p.total(), p.succeeded(), p.running() + p.validating(), p.ready(), p.failed(),
-        p.cancelled(), p.expired(), j.attempts(), j.retries(), j.error() == null ? "" : "  error: " + j.error());
+        p.cancelled(), p.expired(),
+        p.awaitingConfirmation() == 0 ? "" : ", " + p.awaitingConfirmation() + " awaiting confirmation",
+        j.attempts(), j.retries(), j.error() == null ? "" : "  error: " + j.error());
   }
 
   /** Submits a job from a JSON file. */
@@ -136,6 +141,89 @@ final class JobsCommand implements Runnable {
         } else {
           spec.commandLine().getOut().println(text);
         }
+        return 0;
+      }
+    }
+  }
+
+  /** Shows one task: attempts, how its result was accepted, and any results kept for confirmation. */
+  @Command(
+      name = "task",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Shows one task (JOB.TASK): its attempts, how its result was accepted (policy, checks, agreeing",
+        "workers) and, under manual acceptance, the valid results kept for 'jobs confirm'."
+      })
+  static final class Task implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "JOB.TASK", description = "The task id (job id, '.', task id).")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (ShoalClient c = client.connect()) {
+        TaskInfo t = c.task(id);
+        PrintWriter out = spec.commandLine().getOut();
+        if (client.json) {
+          out.println(ClientOptions.toJson(t));
+          return 0;
+        }
+        out.printf("%s  %s  %s  policy=%s%s%n", t.id(), t.operator(), t.state(), t.acceptancePolicy(),
+            t.error() == null ? "" : "  error: " + t.error());
+        for (TaskInfo.Attempt a : t.attempts()) {
+          out.printf("  attempt %d  %-10s  %s  %s%n", a.attempt(), a.state(), a.peerId(), a.detail());
+        }
+        if (t.acceptance() != null) {
+          TaskInfo.Acceptance a = t.acceptance();
+          out.printf("  accepted: attempt %d from %s (%s)%s%n", a.attempt(), a.peerId(), a.decidedBy(),
+              a.agreeing().isEmpty() ? "" : ", agreed by " + String.join(", ", a.agreeing()));
+          printChecks(out, a.checks());
+        }
+        for (TaskInfo.KeptResult r : t.keptResults()) {
+          out.printf("  kept result: attempt %d from %s%n", r.attempt(), r.peerId());
+          printChecks(out, r.checks());
+        }
+        return 0;
+      }
+    }
+
+    private static void printChecks(PrintWriter out, java.util.List<TaskInfo.Check> checks) {
+      for (TaskInfo.Check k : checks) {
+        String effort = k.rounds() > 0 ? " rounds=" + k.rounds() : k.samples() > 0 ? " samples=" + k.samples() : "";
+        out.printf("    check  attempt %d  %-18s %s%s%s%n", k.attempt(), k.method(), k.passed() ? "passed" : "FAILED",
+            effort, k.detail().isEmpty() ? "" : "  " + k.detail());
+      }
+    }
+  }
+
+  /** Confirms one kept result of a task under manual acceptance. */
+  @Command(
+      name = "confirm",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Under manual acceptance, makes the kept result of ATTEMPT the task's result.",
+        "'jobs task JOB.TASK' lists the kept results."
+      })
+  static final class Confirm implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "JOB.TASK", description = "The task id (job id, '.', task id).")
+    String id;
+
+    @Parameters(index = "1", paramLabel = "ATTEMPT", description = "The attempt whose result to accept.")
+    int attempt;
+
+    @Override
+    public Integer call() {
+      try (ShoalClient c = client.connect()) {
+        c.confirm(id, attempt);
+        spec.commandLine().getOut().println(
+            client.json
+                ? ClientOptions.toJson(java.util.Map.of("id", id, "state", "succeeded", "attempt", attempt))
+                : id + " confirmed attempt " + attempt);
         return 0;
       }
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       OrchestratorCommand.class,
       WorkerCommand.class,
       WorkersCommand.class,
+      PeersCommand.class,
       JobsCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -4,6 +4,7 @@ import dev.shoal.orchestrator.Orchestrator;
 import dev.shoal.orchestrator.OrchestratorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -46,6 +47,22 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Option(names = "--allow-public-bind", description = "Allow a non-loopback bind although this version has no API keys.")
   boolean allowPublicBind;
 
+  @Option(names = "--spot-checks", defaultValue = "0.05",
+      description = "Share of first_valid tasks re-executed on a second worker, 0..1 (default: ${DEFAULT-VALUE}).")
+  double spotChecks;
+
+  @Option(names = "--trusted-peer", split = ",",
+      description = "Peer ids to trust for this run (lighter validation; spot checks stay). 'shoal peers trust' stores trust.")
+  List<String> trustedPeers;
+
+  @Option(names = "--quarantine-cool-off", defaultValue = "PT10M",
+      description = "How long a quarantined worker is left out, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration quarantineCoolOff;
+
+  @Option(names = "--quarantine-threshold", defaultValue = "-6",
+      description = "Reputation score at which a worker is quarantined; a wrong result costs 3.5 (default: ${DEFAULT-VALUE}).")
+  double quarantineThreshold;
+
   @Option(
       names = "--ready-file",
       description = "Once listening, write {\"grpc_port\":..,\"http_port\":..} to FILE (for scripts and tests).")
@@ -64,6 +81,10 @@ final class OrchestratorCommand implements Callable<Integer> {
             .heartbeatInterval(heartbeatInterval)
             .missedHeartbeats(missedHeartbeats)
             .allowPublicBind(allowPublicBind)
+            .spotCheckFraction(spotChecks)
+            .trustedPeers(trustedPeers)
+            .quarantineCoolOff(quarantineCoolOff)
+            .quarantineThreshold(quarantineThreshold)
             .build();
     Orchestrator orchestrator = Orchestrator.create(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -85,8 +106,8 @@ final class OrchestratorCommand implements Callable<Integer> {
       java.nio.file.Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     System.err.printf(
-        "shoal orchestrator: workers dial %s:%d, clients use http://%s:%d/v1 (Ctrl-C stops)%n",
-        grpcHost, orchestrator.grpcPort(), httpHost, orchestrator.httpPort());
+        "shoal orchestrator %s: workers dial %s:%d, clients use http://%s:%d/v1 (Ctrl-C stops)%n",
+        orchestrator.id(), grpcHost, orchestrator.grpcPort(), httpHost, orchestrator.httpPort());
     stopped.await();
     return 0;
   }

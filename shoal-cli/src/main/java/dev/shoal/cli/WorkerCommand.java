@@ -47,6 +47,10 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--protocol-versions", split = ",", hidden = true, description = "Claim these protocol versions (for testing refusal).")
   List<String> protocolVersions;
 
+  @Option(names = "--byzantine", hidden = true,
+      description = "Tests only: return wrong results, forge signatures and replay, to exercise the orchestrator's defences.")
+  boolean byzantine;
+
   @Override
   public Integer call() throws Exception {
     WorkerConfig.Builder b =
@@ -62,6 +66,10 @@ final class WorkerCommand implements Callable<Integer> {
     }
     if (keyFile != null) {
       b.keyFile(keyFile);
+    }
+    if (byzantine) {
+      System.err.println("shoal worker: BYZANTINE MODE: every result this worker returns is a lie (tests only)");
+      b.byzantine(true);
     }
     if (protocolVersions != null) {
       List<ProtocolVersion> versions = new ArrayList<>();

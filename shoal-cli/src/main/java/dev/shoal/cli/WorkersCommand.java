@@ -31,22 +31,34 @@ final class WorkersCommand implements Callable<Integer> {
         out.println("no workers connected");
         return 0;
       }
-      out.printf("%-14s %-16s %-6s %5s %9s %8s %6s  %s%n", "PEER", "NAME", "ARCH", "CORES", "MEMORY", "SLOTS", "LOAD", "OPERATORS");
+      out.printf(
+          "%-33s %-14s %-6s %5s %8s %8s %5s %6s  %s%n",
+          "PEER", "NAME", "ARCH", "CORES", "MEMORY", "SLOTS", "LOAD", "SCORE", "STATUS");
       for (WorkerInfo w : workers) {
         out.printf(
-            "%-14s %-16s %-6s %5d %8.1fG %3d/%-4d %6.2f  %d%s%n",
-            w.peerId().substring(0, Math.min(12, w.peerId().length())) + "…",
-            w.name(),
+            "%-33s %-14s %-6s %5d %7.1fG %3d/%-4d %5.2f %6.2f  %s%n",
+            w.peerId(),
+            w.name().length() > 14 ? w.name().substring(0, 13) + "…" : w.name(),
             w.arch(),
             w.cores(),
             w.memoryBytes() / 1e9,
             w.running(),
             w.capacity(),
             w.cpuLoad(),
-            w.operators().size(),
-            w.draining() ? "  (draining)" : "");
+            w.reputation().score(),
+            status(w));
       }
       return 0;
     }
+  }
+
+  /** ok, draining, trusted, or quarantined with its reason: what an operator must see at a glance. */
+  static String status(WorkerInfo w) {
+    if (w.reputation().quarantined()) {
+      return "QUARANTINED until " + java.time.Instant.ofEpochMilli(w.reputation().quarantinedUntil())
+          + ": " + w.reputation().quarantineReason();
+    }
+    String s = w.reputation().trusted() ? "trusted" : "ok";
+    return w.draining() ? s + ", draining" : s;
   }
 }

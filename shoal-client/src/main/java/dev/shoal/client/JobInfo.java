@@ -16,9 +16,17 @@ public record JobInfo(
     int retries,
     String error) {
 
-  /** Task counts by state. */
+  /** Task counts by state; {@code awaitingConfirmation} counts manual tasks waiting for the client. */
   public record Progress(
-      int total, int ready, int running, int validating, int succeeded, int failed, int cancelled, int expired) {
+      int total,
+      int ready,
+      int running,
+      int validating,
+      int succeeded,
+      int failed,
+      int cancelled,
+      int expired,
+      int awaitingConfirmation) {
 
     /** Tasks in a final state. */
     public int finished() {

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,6 +214,109 @@ public final class ShoalClient implements AutoCloseable {
     return call(req, json -> null);
   }
 
+  // ---------------------------------------------------------------- reputation
+
+  /** A worker's reputation, quarantine and trust, connected or not. */
+  public Reputation peer(String peerId) {
+    return sync(peerAsync(peerId));
+  }
+
+  public CompletableFuture<Reputation> peerAsync(String peerId) {
+    return call(get("/v1/peers/" + segment(peerId)), ShoalClient::reputation);
+  }
+
+  /** A page of the ledger entries about {@code peerId} (all workers when null) after {@code afterSeq}. */
+  public LedgerEntryInfo.Page ledger(String peerId, long afterSeq, int limit) {
+    return sync(ledgerAsync(peerId, afterSeq, limit));
+  }
+
+  public CompletableFuture<LedgerEntryInfo.Page> ledgerAsync(String peerId, long afterSeq, int limit) {
+    String path = (peerId == null ? "/v1/ledger" : "/v1/peers/" + segment(peerId) + "/ledger")
+        + "?after=" + afterSeq + "&limit=" + limit;
+    return call(
+        get(path),
+        json -> {
+          List<LedgerEntryInfo> entries = new ArrayList<>();
+          json.path("entries").forEach(e -> entries.add(entry(e)));
+          JsonNode next = json.path("next_after");
+          return new LedgerEntryInfo.Page(entries, next.isNumber() ? next.asLong() : null);
+        });
+  }
+
+  /** Has the orchestrator check the whole ledger chain: links, sequence and every signature. */
+  public LedgerEntryInfo.ChainCheck verifyLedger() {
+    return sync(verifyLedgerAsync());
+  }
+
+  public CompletableFuture<LedgerEntryInfo.ChainCheck> verifyLedgerAsync() {
+    return call(
+        get("/v1/ledger/verify"),
+        j ->
+            new LedgerEntryInfo.ChainCheck(
+                j.path("ok").asBoolean(), j.path("entries").asLong(), j.path("head_hash").asText(),
+                j.path("first_bad_seq").isNumber() ? j.path("first_bad_seq").asLong() : null, text(j.path("reason"))));
+  }
+
+  /**
+   * Rates a worker: {@code score} in [-1, 1] and a comment of at most 1024 bytes, signed with
+   * {@code author} (an Ed25519 key pair) so the ledger can show who said it. Returns the entry
+   * as placed in the chain.
+   */
+  public LedgerEntryInfo rate(String peerId, double score, String comment, KeyPair author) {
+    return sync(rateAsync(peerId, score, comment, author));
+  }
+
+  public CompletableFuture<LedgerEntryInfo> rateAsync(String peerId, double score, String comment, KeyPair author) {
+    byte[] body = Ratings.body(author, peerId, score, comment, System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
+    return call(post("/v1/peers/" + segment(peerId) + "/ratings", body), ShoalClient::entry);
+  }
+
+  /** Admin: ends a worker's quarantine now; {@link ConflictException} if it is not quarantined. */
+  public void liftQuarantine(String peerId) {
+    sync(call(post("/v1/peers/" + segment(peerId) + "/quarantine/lift", new byte[0]), json -> null));
+  }
+
+  /** Admin: registers a trusted worker (lighter validation; spot checks all the same), or removes it. */
+  public void setTrusted(String peerId, boolean trusted) {
+    HttpRequest.Builder b = request("/v1/trusted/" + segment(peerId));
+    sync(call((trusted ? b.PUT(HttpRequest.BodyPublishers.noBody()) : b.DELETE()).build(), json -> null));
+  }
+
+  private HttpRequest post(String path, byte[] body) {
+    return request(path)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+  }
+
+  /** The valid results a task keeps under manual acceptance, for the client to choose from. */
+  public List<TaskInfo.KeptResult> keptResults(String taskId) {
+    return sync(keptResultsAsync(taskId));
+  }
+
+  public CompletableFuture<List<TaskInfo.KeptResult>> keptResultsAsync(String taskId) {
+    return call(get("/v1/tasks/" + segment(taskId) + "/results"), json -> keptResults(json.path("results")));
+  }
+
+  /**
+   * Under manual acceptance, makes the kept result of {@code attempt} the task's ({@code
+   * jobId.taskId}). {@link ConflictException} if the task is not awaiting a confirmation, {@link
+   * InvalidArgumentException} if no valid result of that attempt is kept.
+   */
+  public void confirm(String taskId, int attempt) {
+    sync(confirmAsync(taskId, attempt));
+  }
+
+  public CompletableFuture<Void> confirmAsync(String taskId, int attempt) {
+    byte[] body = ("{\"attempt\":" + attempt + "}").getBytes(StandardCharsets.UTF_8);
+    HttpRequest req =
+        request("/v1/tasks/" + segment(taskId) + "/confirm")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return call(req, json -> null);
+  }
+
   /**
    * Polls the job with growing pauses (25 ms doubling to 2 s) until it finishes or
    * {@code timeout} passes, and returns it as last seen: check {@link JobInfo#finished()}.
@@ -362,6 +466,9 @@ public final class ShoalClient implements AutoCloseable {
         if (t.maxAttempts() != null) {
           task.put("max_attempts", t.maxAttempts());
         }
+        if (t.acceptance() != null) {
+          task.put("acceptance", t.acceptance());
+        }
       }
     } else {
       ObjectNode m = o.putObject("matmul");
@@ -383,6 +490,9 @@ public final class ShoalClient implements AutoCloseable {
     if (r.deadlineMs() != null) {
       o.put("deadline_ms", r.deadlineMs());
     }
+    if (r.acceptance() != null) {
+      o.put("acceptance", r.acceptance());
+    }
     return o;
   }
 
@@ -400,9 +510,26 @@ public final class ShoalClient implements AutoCloseable {
               w.path("cores").asInt(), w.path("memory_bytes").asLong(), accelerators, strings(w.path("operators")),
               strings(w.path("models")), w.path("capacity").asInt(), w.path("running").asInt(),
               w.path("free_slots").asInt(), w.path("cpu_load").asDouble(), w.path("draining").asBoolean(),
-              w.path("connected_at").asLong(), w.path("last_seen").asLong(), w.path("protocol_version").asText()));
+              w.path("connected_at").asLong(), w.path("last_seen").asLong(), w.path("protocol_version").asText(),
+              reputation(w.path("reputation"))));
     }
     return List.copyOf(out);
+  }
+
+  private static Reputation reputation(JsonNode r) {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    r.path("counts").properties().forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
+    JsonNode q = r.path("quarantine");
+    return new Reputation(
+        r.path("score").asDouble(), r.path("trusted").asBoolean(), r.path("quarantined").asBoolean(),
+        q.path("reason").asText(""), q.path("since").asLong(0), q.path("until").asLong(0), counts);
+  }
+
+  private static LedgerEntryInfo entry(JsonNode e) {
+    return new LedgerEntryInfo(
+        e.path("seq").asLong(), e.path("prev_hash").asText(), e.path("hash").asText(), e.path("at").asLong(),
+        e.path("author").asText(), e.path("subject").asText(), e.path("kind").asText(), e.path("score").asDouble(),
+        e.path("comment").asText(), e.path("signature").asText());
   }
 
   private static JobInfo job(JsonNode j) {
@@ -412,7 +539,8 @@ public final class ShoalClient implements AutoCloseable {
         j.path("finished_at").asLong(0),
         new JobInfo.Progress(
             t.path("total").asInt(), t.path("ready").asInt(), t.path("running").asInt(), t.path("validating").asInt(),
-            t.path("succeeded").asInt(), t.path("failed").asInt(), t.path("cancelled").asInt(), t.path("expired").asInt()),
+            t.path("succeeded").asInt(), t.path("failed").asInt(), t.path("cancelled").asInt(), t.path("expired").asInt(),
+            t.path("awaiting_confirmation").asInt()),
         j.path("attempts").asInt(), j.path("retries").asInt(), text(j.path("error")));
   }
 
@@ -426,10 +554,43 @@ public final class ShoalClient implements AutoCloseable {
     }
     List<Tensor> outputs = new ArrayList<>();
     t.path("outputs").forEach(o -> outputs.add(TensorCodec.fromJson(o)));
+    JsonNode a = t.path("acceptance");
+    TaskInfo.Acceptance acceptance =
+        a.isObject()
+            ? new TaskInfo.Acceptance(
+                a.path("policy").asText(), a.path("decided_by").asText(), a.path("attempt").asInt(),
+                a.path("peer_id").asText(), strings(a.path("agreeing")), checks(a.path("checks"), 0, ""))
+            : null;
     return new TaskInfo(
         t.path("id").asText(), t.path("job_id").asText(), t.path("task_id").asText(), t.path("index").asInt(),
         t.path("operator").asText(), t.path("state").asText(), t.path("retries_used").asInt(),
-        t.path("max_attempts").asInt(), text(t.path("error")), attempts, outputs);
+        t.path("max_attempts").asInt(), text(t.path("error")), attempts, outputs, text(t.path("acceptance_policy")),
+        acceptance, keptResults(t.path("results")));
+  }
+
+  private static List<TaskInfo.KeptResult> keptResults(JsonNode results) {
+    List<TaskInfo.KeptResult> out = new ArrayList<>();
+    for (JsonNode r : results) {
+      int attempt = r.path("attempt").asInt();
+      String peer = r.path("peer_id").asText();
+      List<Tensor> outputs = new ArrayList<>();
+      r.path("outputs").forEach(o -> outputs.add(TensorCodec.fromJson(o)));
+      out.add(new TaskInfo.KeptResult(attempt, peer, checks(r.path("checks"), attempt, peer), outputs));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Checks as the API lists them; those of one kept result name no attempt, so it is passed in. */
+  private static List<TaskInfo.Check> checks(JsonNode array, int attempt, String peer) {
+    List<TaskInfo.Check> out = new ArrayList<>();
+    for (JsonNode c : array) {
+      out.add(
+          new TaskInfo.Check(
+              c.path("attempt").asInt(attempt), c.path("peer_id").asText(peer), c.path("method").asText(),
+              c.path("rounds").asInt(0), c.path("samples").asInt(0), c.path("outcome").asText().equals("passed"),
+              c.path("detail").asText("")));
+    }
+    return List.copyOf(out);
   }
 
   private static List<String> strings(JsonNode array) {

@@ -2,7 +2,7 @@ package dev.shoal.client;
 
 import java.util.List;
 
-/** A connected worker as the orchestrator sees it; times are epoch milliseconds. */
+/** A connected worker as the orchestrator sees it, with its reputation; times are epoch milliseconds. */
 public record WorkerInfo(
     String peerId,
     String name,
@@ -20,7 +20,8 @@ public record WorkerInfo(
     boolean draining,
     long connectedAt,
     long lastSeen,
-    String protocolVersion) {
+    String protocolVersion,
+    Reputation reputation) {
 
   public WorkerInfo {
     accelerators = List.copyOf(accelerators);

@@ -230,7 +230,9 @@ class ShoalClientTest {
         "{'workers': [{'peer_id': 'p1', 'name': 'box', 'arch': 'amd64', 'os': 'linux', 'cores': 8,"
             + " 'memory_bytes': 1024, 'accelerators': [{'kind': 'gpu', 'model': 't4', 'memory_bytes': 16}],"
             + " 'operators': ['tensor.add@1'], 'models': [], 'capacity': 4, 'running': 1, 'free_slots': 3,"
-            + " 'cpu_load': 0.5, 'draining': false, 'connected_at': 10, 'last_seen': 20, 'protocol_version': '1.0.0'}]}");
+            + " 'cpu_load': 0.5, 'draining': false, 'connected_at': 10, 'last_seen': 20, 'protocol_version': '1.0.0',"
+            + " 'reputation': {'score': -6.5, 'trusted': false, 'quarantined': true,"
+            + " 'quarantine': {'reason': 'two lies', 'since': 15, 'until': 615}, 'counts': {'invalid_result': 2}}}]}");
 
     List<WorkerInfo> workers = client.workers();
 
@@ -238,7 +240,8 @@ class ShoalClientTest {
         .containsExactly(
             new WorkerInfo(
                 "p1", "box", "amd64", "linux", 8, 1024, List.of(new WorkerInfo.Accelerator("gpu", "t4", 16)),
-                List.of("tensor.add@1"), List.of(), 4, 1, 3, 0.5, false, 10, 20, "1.0.0"));
+                List.of("tensor.add@1"), List.of(), 4, 1, 3, 0.5, false, 10, 20, "1.0.0",
+                new Reputation(-6.5, false, true, "two lies", 15, 615, Map.of("invalid_result", 2))));
   }
 
   @Test
@@ -273,10 +276,17 @@ class ShoalClientTest {
 
     String id =
         client.submit(
-            JobRequest.tasks(List.of(TaskSpec.of("tensor.add@1"))).withMaxAttempts(5).withDeadlineMs(1000).withTimeoutMs(9));
+            JobRequest.tasks(List.of(TaskSpec.of("tensor.add@1"), TaskSpec.of("tensor.add@1").withAcceptance("manual")))
+                .withMaxAttempts(5)
+                .withDeadlineMs(1000)
+                .withTimeoutMs(9)
+                .withAcceptance("quorum(2 of 3)"));
 
     assertThat(id).isEqualTo("j10");
     JsonNode sent = MAPPER.readTree(server.seen.get(0).body());
+    assertThat(sent.get("acceptance").asText()).isEqualTo("quorum(2 of 3)");
+    assertThat(sent.get("tasks").get(0).has("acceptance")).isFalse();
+    assertThat(sent.get("tasks").get(1).get("acceptance").asText()).isEqualTo("manual");
     assertThat(sent.get("max_attempts").asInt()).isEqualTo(5);
     assertThat(sent.get("deadline_ms").asInt()).isEqualTo(1000);
     assertThat(sent.get("timeout_ms").asInt()).isEqualTo(9);
@@ -306,7 +316,7 @@ class ShoalClientTest {
     List<JobInfo> jobs = client.jobs(2);
 
     assertThat(job)
-        .isEqualTo(new JobInfo("j1", "tasks", "running", 10, 0, new JobInfo.Progress(4, 1, 1, 0, 2, 0, 0, 0), 3, 0, null));
+        .isEqualTo(new JobInfo("j1", "tasks", "running", 10, 0, new JobInfo.Progress(4, 1, 1, 0, 2, 0, 0, 0, 0), 3, 0, null));
     assertThat(job.finished()).isFalse();
     assertThat(job.tasks().finished()).isEqualTo(2);
     assertThat(jobs).hasSize(2);
@@ -331,6 +341,43 @@ class ShoalClientTest {
     assertThat(t.state()).isEqualTo("succeeded");
     assertThat(t.attempts()).containsExactly(new TaskInfo.Attempt(1, "p1", "completed", 5, 6, ""));
     assertThat(t.outputs()).singleElement().satisfies(o -> assertThat(o.toFloatArray()).containsExactly(4f, 6f));
+  }
+
+  @Test
+  void aTaskSaysHowItsResultWasAcceptedAndWhatIsKeptForConfirmation() throws Exception {
+    server.on(
+        "GET /v1/tasks/j1.q",
+        200,
+        "{'id': 'j1.q', 'job_id': 'j1', 'task_id': 'q', 'index': 0, 'operator': 'tensor.add@1',"
+            + " 'state': 'succeeded', 'retries_used': 0, 'max_attempts': 3, 'error': null, 'attempts': [],"
+            + " 'acceptance_policy': 'quorum(2 of 3)',"
+            + " 'acceptance': {'policy': 'quorum(2 of 3)', 'decided_by': 'quorum', 'attempt': 1, 'peer_id': 'p1',"
+            + "   'agreeing': ['p3'], 'checks': [{'attempt': 1, 'peer_id': 'p1', 'method': 'freivalds', 'rounds': 8,"
+            + "   'outcome': 'passed'}, {'attempt': 2, 'peer_id': 'p2', 'method': 'sampled_recompute', 'samples': 32,"
+            + "   'outcome': 'failed', 'detail': 'off'}]}}");
+    server.on(
+        "GET /v1/tasks/j1.m/results",
+        200,
+        "{'id': 'j1.m', 'state': 'awaiting_confirmation', 'acceptance_policy': 'manual',"
+            + " 'results': [{'attempt': 2, 'peer_id': 'p2', 'checks': [{'method': 'structure', 'outcome': 'passed'}],"
+            + " 'outputs': [{'dtype': 'float32', 'shape': [2], 'data': '" + base64(4, 6) + "'}]}]}");
+    server.on("POST /v1/tasks/j1.m/confirm", 200, "{'id': 'j1.m', 'state': 'succeeded', 'attempt': 2}");
+
+    TaskInfo.Acceptance a = client.task("j1.q").acceptance();
+    assertThat(a.decidedBy()).isEqualTo("quorum");
+    assertThat(a.agreeing()).containsExactly("p3");
+    assertThat(a.checks())
+        .containsExactly(
+            new TaskInfo.Check(1, "p1", "freivalds", 8, 0, true, ""),
+            new TaskInfo.Check(2, "p2", "sampled_recompute", 0, 32, false, "off"));
+    List<TaskInfo.KeptResult> kept = client.keptResults("j1.m");
+    assertThat(kept).singleElement().satisfies(r -> {
+      assertThat(r.attempt()).isEqualTo(2);
+      assertThat(r.checks()).containsExactly(new TaskInfo.Check(2, "p2", "structure", 0, 0, true, ""));
+      assertThat(r.outputs().getFirst().toFloatArray()).containsExactly(4f, 6f);
+    });
+    client.confirm("j1.m", 2);
+    assertThat(MAPPER.readTree(server.seen.getLast().body()).get("attempt").asInt()).isEqualTo(2);
   }
 
   @Test

@@ -28,6 +28,10 @@ class DemoIT {
       assertThat(summary.get("killed_worker").asText()).startsWith("w");
       assertThat(summary.get("lost_attempts").asInt()).isPositive();
       assertThat(summary.get("attempts").asInt()).isEqualTo(64 + summary.get("retries").asInt());
+      JsonNode liar = summary.get("faulty_workers").get(0);
+      assertThat(liar.get("quarantined").asBoolean()).as("the faulty worker was quarantined").isTrue();
+      assertThat(liar.get("bad_results_caught").asInt()).isGreaterThanOrEqualTo(2);
+      assertThat(summary.get("faulty_quarantined").asBoolean()).isTrue();
     }
   }
 }

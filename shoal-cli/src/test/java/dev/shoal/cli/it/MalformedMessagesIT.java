@@ -65,6 +65,7 @@ class MalformedMessagesIT {
                     @Override
                     public void onCompleted() {}
                   });
+      java.security.KeyPair key = Ed25519.generate();
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
         out.onNext(
             WorkerMessage.newBuilder()
@@ -77,7 +78,7 @@ class MalformedMessagesIT {
                             .setMaxConcurrentTasks(1)
                             .setMaxTaskBytes(1 << 20)
                             .addProtocolVersions(ProtocolVersions.CURRENT),
-                        Ed25519.generate()))
+                        key))
                 .build());
         assertThat(next(inbox).hasWelcome()).isTrue();
         String job =
@@ -119,15 +120,18 @@ class MalformedMessagesIT {
         out.onNext(
             WorkerMessage.newBuilder()
                 .setResult(
-                    ResultDescriptor.newBuilder()
-                        .setAttempt(ref)
-                        .setStatus(ResultStatus.RESULT_STATUS_OK)
-                        .addOutputs(
-                            Value.newBuilder()
-                                .setTensor(
-                                    dev.shoal.protocol.WireTensors.toWire(
-                                        dev.shoal.operators.Tensor.float32(
-                                            dev.shoal.operators.Shape.of(2), new float[] {11, 22})))))
+                    dev.shoal.protocol.ResultSignatures.sign(
+                        ResultDescriptor.newBuilder()
+                            .setAttempt(ref)
+                            .setStatus(ResultStatus.RESULT_STATUS_OK)
+                            .addOutputs(
+                                Value.newBuilder()
+                                    .setTensor(
+                                        dev.shoal.protocol.WireTensors.toWire(
+                                            dev.shoal.operators.Tensor.float32(
+                                                dev.shoal.operators.Shape.of(2), new float[] {11, 22}))))
+                            .build(),
+                        key.getPrivate()))
                 .build());
         assertThat(next(inbox).getReceipt().getDispositionValue()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> client.job(job).succeeded());
