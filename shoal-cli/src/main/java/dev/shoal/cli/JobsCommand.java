@@ -167,7 +167,7 @@ final class JobsCommand implements Runnable {
         TaskInfo t = c.task(id);
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
-          out.println(ClientOptions.toJson(t));
+          out.println(ClientOptions.toJson(asJson(t)));
           return 0;
         }
         out.printf("%s  %s  %s  policy=%s%s%n", t.id(), t.operator(), t.state(), t.acceptancePolicy(),
@@ -187,6 +187,31 @@ final class JobsCommand implements Runnable {
         }
         return 0;
       }
+    }
+
+    /** The task as JSON, tensors as {dtype, shape, values} (the SDK's Tensor is not a bean). */
+    private static java.util.Map<String, Object> asJson(TaskInfo t) {
+      java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("id", t.id());
+      m.put("operator", t.operator());
+      m.put("state", t.state());
+      m.put("acceptance_policy", t.acceptancePolicy());
+      m.put("error", t.error());
+      m.put("attempts", t.attempts());
+      m.put("acceptance", t.acceptance());
+      m.put("kept_results",
+          t.keptResults().stream()
+              .map(r -> java.util.Map.of(
+                  "attempt", r.attempt(), "peer_id", r.peerId(), "checks", r.checks(),
+                  "outputs", r.outputs().stream().map(Task::tensor).toList()))
+              .toList());
+      m.put("outputs", t.outputs().stream().map(Task::tensor).toList());
+      return m;
+    }
+
+    private static java.util.Map<String, Object> tensor(dev.shoal.operators.Tensor x) {
+      Object values = x.dtype() == dev.shoal.operators.DType.INT32 ? x.toIntArray() : x.toFloatArray();
+      return java.util.Map.of("dtype", x.dtype().wireName(), "shape", x.shape().dims(), "values", values);
     }
 
     private static void printChecks(PrintWriter out, java.util.List<TaskInfo.Check> checks) {

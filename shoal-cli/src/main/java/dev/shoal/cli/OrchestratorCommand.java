@@ -63,6 +63,14 @@ final class OrchestratorCommand implements Callable<Integer> {
       description = "Reputation score at which a worker is quarantined; a wrong result costs 3.5 (default: ${DEFAULT-VALUE}).")
   double quarantineThreshold;
 
+  @Option(names = "--freivalds-rounds", defaultValue = "8",
+      description = "Rounds of Freivalds' check on each matmul result; each halves a lie's chance (default: ${DEFAULT-VALUE}).")
+  int freivaldsRounds;
+
+  @Option(names = "--validation-samples", defaultValue = "32",
+      description = "Output elements recomputed per result, every operator (default: ${DEFAULT-VALUE}).")
+  int validationSamples;
+
   @Option(
       names = "--ready-file",
       description = "Once listening, write {\"grpc_port\":..,\"http_port\":..} to FILE (for scripts and tests).")
@@ -85,6 +93,8 @@ final class OrchestratorCommand implements Callable<Integer> {
             .trustedPeers(trustedPeers)
             .quarantineCoolOff(quarantineCoolOff)
             .quarantineThreshold(quarantineThreshold)
+            .freivaldsRounds(freivaldsRounds)
+            .validationSamples(validationSamples)
             .build();
     Orchestrator orchestrator = Orchestrator.create(config).start();
     CountDownLatch stopped = new CountDownLatch(1);

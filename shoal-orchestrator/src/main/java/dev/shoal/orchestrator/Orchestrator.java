@@ -1,6 +1,7 @@
 package dev.shoal.orchestrator;
 
 import dev.shoal.operators.OperatorRegistry;
+import dev.shoal.operators.validation.ValidationSettings;
 import dev.shoal.orchestrator.internal.core.Core;
 import dev.shoal.orchestrator.internal.core.CoreSettings;
 import dev.shoal.orchestrator.internal.core.JobService;
@@ -84,7 +85,7 @@ public final class Orchestrator implements AutoCloseable {
                 .withCoolOff(config.quarantineCoolOff().toMillis())
                 .withThreshold(config.quarantineThreshold()));
     this.core =
-        new Core(settings, clock, store, committer, queries, new OperatorChecker(OperatorRegistry.standard()), validations, identity);
+        new Core(settings, clock, store, committer, queries, checker(config), validations, identity);
     // Trust given on the command line is in force for this run; the API's is stored.
     config.trustedPeers().forEach(core::trust);
     MessageValidator validator = new MessageValidator(ProtocolLimits.DEFAULT);
@@ -121,6 +122,16 @@ public final class Orchestrator implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("orchestrator key: " + e.getMessage(), e);
     }
+  }
+
+  /** The operators' validators at the configured strength; trusted workers' never stronger than light. */
+  private static OperatorChecker checker(OrchestratorConfig config) {
+    ValidationSettings full = new ValidationSettings(config.freivaldsRounds(), config.validationSamples());
+    ValidationSettings light =
+        new ValidationSettings(
+            Math.min(full.freivaldsRounds(), ValidationSettings.LIGHT.freivaldsRounds()),
+            Math.min(full.samples(), ValidationSettings.LIGHT.samples()));
+    return new OperatorChecker(OperatorRegistry.standard(), full, light);
   }
 
   /** The orchestrator's id, derived from its public key ("o" + 32 base32 characters). */

@@ -12,7 +12,10 @@ import java.time.Duration;
  * {@code dataDir/orchestrator.key}; {@code fsync} makes every commit survive power loss too.
  * {@code trustedPeers} are peer ids (each derived from a worker's public key) whose results get
  * lighter validation; spot checks apply to them all the same. A worker whose reputation falls to
- * {@code quarantineThreshold} is excluded from scheduling for {@code quarantineCoolOff}.
+ * {@code quarantineThreshold} is excluded from scheduling for {@code quarantineCoolOff}. Results
+ * are validated with {@code freivaldsRounds} rounds of Freivalds' check (matmul) and
+ * {@code validationSamples} recomputed elements (every operator); trusted workers get at most 2
+ * and 8.
  */
 public record OrchestratorConfig(
     String grpcHost,
@@ -29,7 +32,9 @@ public record OrchestratorConfig(
     double spotCheckFraction,
     java.util.List<String> trustedPeers,
     Duration quarantineCoolOff,
-    double quarantineThreshold) {
+    double quarantineThreshold,
+    int freivaldsRounds,
+    int validationSamples) {
 
   public static Builder builder() {
     return new Builder();
@@ -52,6 +57,8 @@ public record OrchestratorConfig(
     b.trustedPeers = trustedPeers;
     b.quarantineCoolOff = quarantineCoolOff;
     b.quarantineThreshold = quarantineThreshold;
+    b.freivaldsRounds = freivaldsRounds;
+    b.validationSamples = validationSamples;
     return b;
   }
 
@@ -72,6 +79,12 @@ public record OrchestratorConfig(
       throw new IllegalArgumentException("spot-checks must be a fraction in 0..1, got " + spotCheckFraction);
     }
     trustedPeers = trustedPeers == null ? java.util.List.of() : java.util.List.copyOf(trustedPeers);
+    if (freivaldsRounds < 1 || freivaldsRounds > 64) {
+      throw new IllegalArgumentException("freivalds-rounds must be in 1..64, got " + freivaldsRounds);
+    }
+    if (validationSamples < 1 || validationSamples > 1 << 20) {
+      throw new IllegalArgumentException("validation-samples must be in 1..1048576, got " + validationSamples);
+    }
     if (quarantineCoolOff.isNegative()) {
       throw new IllegalArgumentException("quarantine-cool-off must not be negative, got " + quarantineCoolOff);
     }
@@ -126,6 +139,8 @@ public record OrchestratorConfig(
     private java.util.List<String> trustedPeers = java.util.List.of();
     private Duration quarantineCoolOff = Duration.ofMinutes(10);
     private double quarantineThreshold = -6;
+    private int freivaldsRounds = 8;
+    private int validationSamples = 32;
 
     public Builder grpcHost(String v) { grpcHost = v; return this; }
     public Builder grpcPort(int v) { grpcPort = v; return this; }
@@ -143,11 +158,14 @@ public record OrchestratorConfig(
     public Builder trustedPeers(java.util.List<String> v) { trustedPeers = v; return this; }
     public Builder quarantineCoolOff(Duration v) { quarantineCoolOff = v; return this; }
     public Builder quarantineThreshold(double v) { quarantineThreshold = v; return this; }
+    public Builder freivaldsRounds(int v) { freivaldsRounds = v; return this; }
+    public Builder validationSamples(int v) { validationSamples = v; return this; }
 
     public OrchestratorConfig build() {
       return new OrchestratorConfig(
           grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
-          maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold);
+          maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold,
+          freivaldsRounds, validationSamples);
     }
   }
 }

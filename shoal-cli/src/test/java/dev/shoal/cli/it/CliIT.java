@@ -86,6 +86,63 @@ class CliIT {
   }
 
   @Test
+  void manualAcceptanceRatingsTrustAndTheLedgerFromTheCommandLine() throws Exception {
+    try (MeshProcesses mesh = new MeshProcesses(dir)) {
+      MeshProcesses.Node orch = mesh.orchestrator(null, 0, 0);
+      mesh.worker(orch, "cli-worker", 1);
+      String url = orch.url();
+      Path job = dir.resolve("manual.json");
+      Files.writeString(
+          job,
+          """
+          {"acceptance": "manual", "tasks": [
+            {"id": "sum", "operator": "tensor.add@1",
+             "inputs": [{"dtype": "float32", "shape": [2], "values": [1, 2]},
+                        {"dtype": "float32", "shape": [2], "values": [10, 20]}]}]}
+          """);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+        Run w = run(mesh, "workers", "--url", url, "--json");
+        return w.exit() == 0 && w.json().get("workers").size() == 1;
+      });
+      String peer = run(mesh, "workers", "--url", url, "--json").json().get("workers").get(0).get("peer_id").asText();
+
+      Run submit = run(mesh, "jobs", "submit", job.toString(), "--url", url, "--json");
+      String id = submit.json().get("id").asText();
+      String task = id + ".sum";
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
+          () -> run(mesh, "jobs", "task", task, "--url", url).output().contains("awaiting_confirmation"));
+      Run shown = run(mesh, "jobs", "task", task, "--url", url);
+      assertThat(shown.output()).contains("kept result: attempt 1 from " + peer).contains("sampled_recompute");
+
+      Run wrong = run(mesh, "jobs", "confirm", task, "2", "--url", url);
+      assertThat(wrong.exit()).isNotZero();
+      assertThat(wrong.output()).contains("keeps no valid result of attempt 2");
+      Run confirm = run(mesh, "jobs", "confirm", task, "1", "--url", url);
+      assertThat(confirm.exit()).as(confirm.output()).isZero();
+      Run accepted = run(mesh, "jobs", "task", task, "--url", url, "--json");
+      assertThat(accepted.json().get("acceptance").get("decided_by").asText()).isEqualTo("confirmed");
+      assertThat(run(mesh, "jobs", "status", id, "--url", url).output()).contains("succeeded");
+
+      Run rate = run(mesh, "peers", "rate", peer, "--score", "1", "--comment", "quick", "--key-file",
+          dir.resolve("me.key").toString(), "--url", url);
+      assertThat(rate.exit()).as(rate.output()).isZero();
+      assertThat(run(mesh, "peers", "trust", peer, "--url", url).exit()).isZero();
+      Run show = run(mesh, "peers", "show", peer, "--url", url, "--json");
+      assertThat(show.json().get("trusted").asBoolean()).isTrue();
+      assertThat(show.json().get("counts").get("rating").asInt()).isEqualTo(1);
+      assertThat(run(mesh, "workers", "--url", url).output()).contains(peer).contains("trusted");
+      Run ledger = run(mesh, "peers", "ledger", peer, "--url", url);
+      assertThat(ledger.output()).contains("rating").contains("quick");
+      Run verify = run(mesh, "peers", "verify", "--url", url);
+      assertThat(verify.exit()).as(verify.output()).isZero();
+      assertThat(verify.output()).contains("ledger intact");
+      Run lift = run(mesh, "peers", "lift", peer, "--url", url);
+      assertThat(lift.exit()).as("a worker in good standing has nothing to lift").isNotZero();
+      assertThat(lift.output()).contains("is not quarantined");
+    }
+  }
+
+  @Test
   void everyCommandHasHelp() throws Exception {
     try (MeshProcesses mesh = new MeshProcesses(dir)) {
       for (List<String> cmd :
@@ -99,7 +156,12 @@ class CliIT {
               List.of("jobs", "submit", "--help"),
               List.of("jobs", "status", "--help"),
               List.of("jobs", "result", "--help"),
-              List.of("jobs", "cancel", "--help"))) {
+              List.of("jobs", "cancel", "--help"),
+              List.of("jobs", "task", "--help"),
+              List.of("jobs", "confirm", "--help"),
+              List.of("peers", "--help"),
+              List.of("peers", "rate", "--help"),
+              List.of("peers", "trust", "--help"))) {
         Run r = run(mesh, cmd.toArray(String[]::new));
         assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
         assertThat(r.output()).contains("Usage: shoal");

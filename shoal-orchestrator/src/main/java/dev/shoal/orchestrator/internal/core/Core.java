@@ -243,15 +243,7 @@ public final class Core implements JobService {
           if (job.tasks.isEmpty()) {
             finishJobIfDone(job);
           }
-          durable()
-              .whenComplete(
-                  (ok, e) -> {
-                    if (e != null) {
-                      accepted.completeExceptionally(new Unavailable("store failed: " + e.getMessage()));
-                    } else {
-                      accepted.complete(id);
-                    }
-                  });
+          whenDurable(accepted, id);
         });
     return accepted;
   }
@@ -278,7 +270,7 @@ public final class Core implements JobService {
             settle(t, TaskState.CANCELLED, "cancelled by the client");
           }
           finishJobIfDone(job);
-          durable().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
+          whenDurable(out, CancelOutcome.CANCELLED);
         });
     return out;
   }
@@ -306,7 +298,7 @@ public final class Core implements JobService {
             job.error = "task " + taskId + " was cancelled by the client";
           }
           finishJobIfDone(job);
-          durable().whenComplete((ok, e) -> out.complete(CancelOutcome.CANCELLED));
+          whenDurable(out, CancelOutcome.CANCELLED);
         });
     return out;
   }
@@ -340,7 +332,7 @@ public final class Core implements JobService {
             return;
           }
           accept(t, chosen, "confirmed");
-          durable().whenComplete((ok, e) -> out.complete(ConfirmOutcome.CONFIRMED));
+          whenDurable(out, ConfirmOutcome.CONFIRMED);
         });
     return out;
   }
@@ -435,7 +427,7 @@ public final class Core implements JobService {
           }
           if (job != null) {
             JobStatus s = job.status();
-            durable().whenComplete((ok, e) -> out.complete(Optional.of(s)));
+            whenDurable(out, Optional.of(s));
             return;
           }
           queryExecutor.execute(
@@ -547,14 +539,7 @@ public final class Core implements JobService {
             out.completeExceptionally(new Refused(refusal));
             return;
           }
-          LedgerEntry placed = append(rating);
-          durable().whenComplete((ok, e) -> {
-            if (e != null) {
-              out.completeExceptionally(new Unavailable("store failed: " + e.getMessage()));
-            } else {
-              out.complete(placed);
-            }
-          });
+          whenDurable(out, append(rating));
         });
     return out;
   }
@@ -570,7 +555,7 @@ public final class Core implements JobService {
           }
           appendOwn(peerId, Reputations.LIFTED, 0, "lifted by an admin");
           log.info("event=quarantine_lifted peer={}", peerId);
-          durable().whenComplete((ok, e) -> out.complete(true));
+          whenDurable(out, true);
         });
     return out;
   }
@@ -587,7 +572,7 @@ public final class Core implements JobService {
           }
           outbox.add(new StoreWrite.SetTrusted(peerId, trust, clock.millis()));
           log.info("event=trust_changed peer={} trusted={}", peerId, trust);
-          durable().whenComplete((ok, e) -> out.complete(null));
+          whenDurable(out, null);
         });
     return out;
   }
@@ -1508,6 +1493,17 @@ public final class Core implements JobService {
           continue;
         }
         WorkerSession w = pick(t);
+        if (w == null && spotCheckImpossible(t)) {
+          // The only worker left that could re-execute it is the one that ran it: accept as validated.
+          queue.pollFirst();
+          t.queued = false;
+          t.checks.add(
+              Acceptance.Entry.of(
+                  t.candidates.getFirst().attempt.number, t.candidates.getFirst().peerId(),
+                  Check.passed("spot_check", "skipped: no other worker can run the task")));
+          accept(t, t.candidates.getFirst(), "validated");
+          continue;
+        }
         if (w == null) {
           if (!anyFreeSlot(t)) {
             break;
@@ -1528,6 +1524,23 @@ public final class Core implements JobService {
         queues.remove();
       }
     }
+  }
+
+  /**
+   * A first_valid task picked for a spot check whose only result is in, while no connected worker
+   * other than the one that produced it could run the task.
+   */
+  private boolean spotCheckImpossible(Task t) {
+    if (t.policy.kind() != AcceptancePolicy.Kind.FIRST_VALID || !Boolean.TRUE.equals(t.spotCheck)
+        || t.candidates.size() != 1 || outstanding(t) != 0) {
+      return false;
+    }
+    for (WorkerSession s : sessions.values()) {
+      if (s.canRun(t) && !busyWith(t, s.peerId) && !quarantined(s.peerId)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether some worker that could run tasks like {@code t} has a free slot at all. */
@@ -1699,6 +1712,22 @@ public final class Core implements JobService {
     outbox.add(
         new StoreWrite.AppendEvent(
             new EventRecord(nextSeq++, clock.millis(), "worker", "", "", 0, s.peerId, from, to, detail)));
+  }
+
+  /**
+   * Completes {@code out} with {@code value} once everything this action wrote is durable, or
+   * fails it as unavailable if the store failed: an answer never claims what a crash could undo.
+   */
+  private <T> void whenDurable(CompletableFuture<T> out, T value) {
+    durable()
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                out.completeExceptionally(new Unavailable("store failed: " + e.getMessage()));
+              } else {
+                out.complete(value);
+              }
+            });
   }
 
   /** Completes once everything this action has written so far is durable. */

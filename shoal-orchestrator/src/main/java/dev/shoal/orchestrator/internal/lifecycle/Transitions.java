@@ -22,7 +22,8 @@ public final class Transitions {
 
   static {
     // The retry budget is spent only by attempts, so a task fails only from RUNNING or VALIDATING.
-    TASK.put(READY, EnumSet.of(TaskState.RUNNING, TaskState.CANCELLED, EXPIRED));
+    // READY -> SUCCEEDED: a valid result waited for a spot check no other worker is left to run.
+    TASK.put(READY, EnumSet.of(TaskState.RUNNING, SUCCEEDED, TaskState.CANCELLED, EXPIRED));
     // RUNNING -> READY: the last live attempt ended without a result and retries remain.
     // RUNNING -> FAILED: it ended and the budget is spent.
     // RUNNING -> SUCCEEDED: a quorum formed while surplus attempts were still live.

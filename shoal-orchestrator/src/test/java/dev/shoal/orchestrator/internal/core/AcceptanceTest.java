@@ -250,6 +250,28 @@ class AcceptanceTest {
   }
 
   @Test
+  void aSpotCheckWithNoOtherWorkerLeftDoesNotHoldTheTaskForever() throws Exception {
+    spotCheckWithNobodyLeft();
+  }
+
+  static void spotCheckWithNobodyLeft() throws Exception {
+    try (CoreHarness h = new CoreHarness(new MemoryStore(), 1.0)) {
+      FakeWorker w1 = h.worker("w1", 1);
+      FakeWorker w2 = h.worker("w2", 1);
+      String job = h.submit(CoreHarness.addJob(1, 3, 60_000, 0));
+      w1.succeed(only(w1.dispatches()));
+      only(w2.dispatches());
+      w2.disconnect("crashed");
+      h.advance(1_000);
+      h.settle();
+      TaskStatus s = h.task(job, "t0");
+      assertThat(s.state()).isEqualTo(TaskState.SUCCEEDED);
+      assertThat(s.acceptance().decidedBy()).isEqualTo("validated");
+      assertThat(s.acceptance().checks()).extracting(Acceptance.Entry::method).contains("spot_check");
+    }
+  }
+
+  @Test
   void aSpotCheckThatDisagreesIsSettledByRecomputingAndTheLiarIsJudged() throws Exception {
     spotCheckRecomputes();
   }

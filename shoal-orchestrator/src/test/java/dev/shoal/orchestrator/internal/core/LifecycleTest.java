@@ -502,6 +502,7 @@ class LifecycleTest {
       AcceptanceTest.spotCheckAgrees();
       AcceptanceTest.spotCheckRecomputes();
       AcceptanceTest.validatingTransitions();
+      AcceptanceTest.spotCheckWithNobodyLeft();
     }
     List<String> missing = new ArrayList<>();
     for (Map.Entry<TaskState, Set<TaskState>> e : Transitions.taskTable().entrySet()) {
