@@ -606,13 +606,15 @@ public final class Core implements JobService {
    * Valid results are many and worth little each, so they are summed and written once per sweep.
    */
   private void judge(String peerId, String kind, String detail) {
-    outbox.add(
-        new StoreWrite.AppendEvent(
-            new EventRecord(nextSeq++, clock.millis(), "judgement", "", "", 0, peerId, "", kind, detail)));
     if (kind.equals("validated")) {
+      // One per result, so no event row of its own: the acceptance record and the sweep's
+      // ledger entry already say it.
       pendingCredit.merge(peerId, 1, Integer::sum);
       return;
     }
+    outbox.add(
+        new StoreWrite.AppendEvent(
+            new EventRecord(nextSeq++, clock.millis(), "judgement", "", "", 0, peerId, "", kind, detail)));
     appendOwn(peerId, kind, settings.reputation().delta(kind), detail);
   }
 
