@@ -35,8 +35,16 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--max-task-bytes", description = "Largest task (inputs + outputs) accepted (default: a quarter of the heap).")
   Long maxTaskBytes;
 
-  @Option(names = "--key-file", description = "Ed25519 identity; created if missing. Keeps the peer id across restarts (default: a new key each run).")
+  @Option(names = "--data-dir",
+      description = "Where the worker keeps its Ed25519 identity (DIR/worker.key, created owner-only on first start),"
+          + " so its peer id and reputation survive restarts (default: ~/.shoal/worker/NAME).")
+  Path dataDir;
+
+  @Option(names = "--key-file", description = "Use this Ed25519 key file instead of DATA-DIR/worker.key; created if missing.")
   Path keyFile;
+
+  @Option(names = "--ephemeral", description = "A new identity every run: nothing is written to disk.")
+  boolean ephemeral;
 
   @Option(names = "--drain-timeout", defaultValue = "PT30S", description = "How long a drain waits for running tasks (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
@@ -51,6 +59,16 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Tests only: return wrong results, forge signatures and replay, to exercise the orchestrator's defences.")
   boolean byzantine;
 
+  /** The data directory: given, or one per worker name under the user's home. */
+  private Path identityDir() {
+    if (dataDir != null) {
+      return dataDir;
+    }
+    String label = name != null ? name : WorkerConfig.builder().build().name();
+    String safe = label.replaceAll("[^A-Za-z0-9._-]", "_");
+    return Path.of(System.getProperty("user.home"), ".shoal", "worker", safe.isEmpty() ? "worker" : safe);
+  }
+
   @Override
   public Integer call() throws Exception {
     WorkerConfig.Builder b =
@@ -64,8 +82,8 @@ final class WorkerCommand implements Callable<Integer> {
     if (maxTaskBytes != null) {
       b.maxTaskBytes(maxTaskBytes);
     }
-    if (keyFile != null) {
-      b.keyFile(keyFile);
+    if (!ephemeral) {
+      b.keyFile(keyFile != null ? keyFile : identityDir().resolve("worker.key"));
     }
     if (byzantine) {
       System.err.println("shoal worker: BYZANTINE MODE: every result this worker returns is a lie (tests only)");

@@ -143,6 +143,32 @@ class CliIT {
   }
 
   @Test
+  void aWorkerKeepsItsIdentityInItsDataDirectoryAcrossRestarts() throws Exception {
+    try (MeshProcesses mesh = new MeshProcesses(dir)) {
+      MeshProcesses.Node orch = mesh.orchestrator(null, 0, 0);
+      String url = orch.url();
+      Process first = mesh.worker(orch, "keeper", 1);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
+          () -> run(mesh, "workers", "--url", url, "--json").json().get("workers").size() == 1);
+      String peer = run(mesh, "workers", "--url", url, "--json").json().get("workers").get(0).get("peer_id").asText();
+      Path key = dir.resolve("worker-keeper").resolve("worker.key");
+      assertThat(Files.getPosixFilePermissions(key))
+          .containsExactlyInAnyOrder(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      MeshProcesses.kill9(first);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
+          () -> run(mesh, "workers", "--url", url, "--json").json().get("workers").isEmpty());
+      mesh.worker(orch, "keeper", 1);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
+          () -> run(mesh, "workers", "--url", url, "--json").json().get("workers").size() == 1);
+      assertThat(run(mesh, "workers", "--url", url, "--json").json().get("workers").get(0).get("peer_id").asText())
+          .as("the same key, so the same peer id and reputation")
+          .isEqualTo(peer);
+    }
+  }
+
+  @Test
   void everyCommandHasHelp() throws Exception {
     try (MeshProcesses mesh = new MeshProcesses(dir)) {
       for (List<String> cmd :

@@ -100,7 +100,9 @@ final class MeshProcesses implements AutoCloseable {
         "worker",
         "--orchestrator", orchestrator.grpcAddress(),
         "--name", name,
-        "--max-tasks", String.valueOf(slots)));
+        "--max-tasks", String.valueOf(slots),
+        // Each worker keeps its identity under the test's directory, never the user's home.
+        "--data-dir", dir.resolve("worker-" + name).toString()));
     args.addAll(List.of(extra));
     return start("worker-" + name, args.toArray(String[]::new));
   }
