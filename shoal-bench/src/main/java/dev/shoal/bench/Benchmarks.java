@@ -56,10 +56,12 @@ public final class Benchmarks {
     Path out = Path.of(args.length > 0 ? args[0] : "benchmarks.json");
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("jdk", Runtime.version().toString());
+    // First: the heap it measures must not include what the other benchmarks' orchestrators may
+    // still hold for a while after they close (seen: over 100 MB left by durable()).
+    scaling();
     roundTrip();
     throughput();
     durable();
-    scaling();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     Files.writeString(out, json.writeValueAsString(results));
     System.out.println("wrote " + out.toAbsolutePath());
@@ -218,31 +220,66 @@ public final class Benchmarks {
 
   // ------------------------------------------------------------------ 4. scaling
 
+  /**
+   * Throughput and orchestrator heap by number of connected workers. The workers run in a child
+   * JVM ({@link WorkerFleet}) so that this JVM's heap is the orchestrator's alone; every
+   * measurement gets a fresh orchestrator and fleet.
+   */
   static void scaling() throws Exception {
+    int[] counts = {1, 4, 16, 256};
+    // Untimed: the first connection initialises what all connections share (gRPC and Netty
+    // statics), which would otherwise count as the heap of the 1-worker row.
+    try (Mesh warm = new Mesh(null, false, 0, 128)) {
+      warm.addWorkerFleet(4, 128);
+    }
+    // Heap first, on orchestrators that never run a job: a closed orchestrator can stay
+    // reachable for seconds, through full GCs (seen: 176 MB after 80 k tasks), and one without
+    // jobs leaves next to nothing for the next count's measurement.
+    long[] idle = new long[counts.length];
+    long[] connected = new long[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      try (Mesh mesh = new Mesh(null, false, 0, slotsEach(counts[i]))) {
+        idle[i] = settledHeap();
+        mesh.addWorkerFleet(counts[i], slotsEach(counts[i]));
+        connected[i] = settledHeap();
+      }
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (int workers : new int[] {1, 4, 16, 256}) {
-      int slots = Math.max(4, 512 / workers);
+    for (int i = 0; i < counts.length; i++) {
+      int workers = counts[i];
+      int slots = slotsEach(workers);
       try (Mesh mesh = new Mesh(null, false, 0, slots)) {
-        long before = usedHeapAfterGc();
-        mesh.addWorkers(workers, slots);
-        long after = usedHeapAfterGc();
-        mesh.runJob(5_000);
-        double rate = mesh.runJob(20_000);
+        mesh.addWorkerFleet(workers, slots);
+        // Each fleet is a cold JVM, so warm it as throughput() does; then the median of three
+        // runs, since one 20 k run lasts about a second and this machine's speed swings.
+        mesh.runJob(20_000);
+        double[] runs = {mesh.runJob(20_000), mesh.runJob(20_000), mesh.runJob(20_000)};
+        double rate = Arrays.stream(runs).sorted().toArray()[1];
+        double kbPerWorker = (connected[i] - idle[i]) / 1024.0 / workers;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("workers", workers);
         row.put("slots_per_worker", slots);
         row.put("tasks_per_s", Math.round(rate));
-        row.put("heap_mb_before_workers", before >> 20);
-        row.put("heap_mb_with_workers", after >> 20);
+        row.put("tasks_per_s_runs", Arrays.stream(runs).mapToLong(Math::round).toArray());
+        row.put("orchestrator_heap_mb_idle", mb(idle[i]));
+        row.put("orchestrator_heap_mb_with_workers", mb(connected[i]));
+        row.put("orchestrator_heap_kb_per_worker", Math.round(kbPerWorker));
         rows.add(row);
         System.out.printf(
-            "scaling              %3d workers x %3d slots: %6.0f tasks/s, heap %d MB -> %d MB (workers in the same JVM)%n",
-            workers, slots, rate, before >> 20, after >> 20);
+            "scaling              %3d workers x %3d slots: %6.0f tasks/s (median of runs %.0f, %.0f, %.0f),"
+                + " orchestrator heap %.1f MB -> %.1f MB (%+.0f KB per worker; workers in a child JVM)%n",
+            workers, slots, rate, runs[0], runs[1], runs[2], mb(idle[i]), mb(connected[i]), kbPerWorker);
       }
     }
     results.put("scaling", rows);
   }
 
+  /** 512 slots in total, split over the workers, at least 4 each. */
+  static int slotsEach(int workers) {
+    return Math.max(4, 512 / workers);
+  }
+
+  /** Live heap: full collections (G1 honours {@code System.gc()}) until only reachable objects remain. */
   static long usedHeapAfterGc() {
     for (int i = 0; i < 3; i++) {
       System.gc();
@@ -250,12 +287,46 @@ public final class Benchmarks {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /**
+   * Live heap once it has stopped changing: what a closed mesh leaves behind is not always
+   * unreachable the moment close() returns, so GC until three readings 300 ms apart agree within
+   * 256 KB.
+   */
+  static long settledHeap() throws InterruptedException {
+    long low = usedHeapAfterGc();
+    long high = low;
+    int agreeing = 1;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (agreeing < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      long now = usedHeapAfterGc();
+      if (Math.max(high, now) - Math.min(low, now) < 256 * 1024) {
+        low = Math.min(low, now);
+        high = Math.max(high, now);
+        agreeing++;
+      } else {
+        low = now;
+        high = now;
+        agreeing = 1;
+      }
+    }
+    return low;
+  }
+
+  static double mb(long bytes) {
+    return Math.round(bytes / 1024.0 / 1024.0 * 10) / 10.0;
+  }
+
   // ------------------------------------------------------------------ the mesh under test
 
-  /** An orchestrator (memory or SQLite store) and in-process workers over Netty on loopback. */
+  /**
+   * An orchestrator (memory or SQLite store) and workers over Netty on loopback, in-process or in
+   * child JVMs.
+   */
   static final class Mesh implements AutoCloseable {
     final Orchestrator orchestrator;
     final List<Worker> workers = new ArrayList<>();
+    final List<Process> fleets = new ArrayList<>();
     static final TaskDescriptor NOOP =
         TaskDescriptor.newBuilder().setOperator("shoal.noop@1").setTimeoutMs(60_000).build();
 
@@ -285,13 +356,50 @@ public final class Benchmarks {
                         .build())
                 .start());
       }
+      awaitWorkers(target, null);
+    }
+
+    /**
+     * Starts {@code count} workers in one child JVM ({@link WorkerFleet}) and waits until the
+     * orchestrator has them all; {@link #close()} stops it.
+     */
+    void addWorkerFleet(int count, int slots) throws Exception {
+      int target = connectedWorkers() + count;
+      List<String> command = new ArrayList<>(List.of(javaBinary()));
+      // The same native-access and Unsafe switches as this JVM, so the child is as quiet.
+      ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-unsafe-memory-access"))
+          .forEach(command::add);
+      command.addAll(
+          List.of(
+              "-Xmx1g", "-cp", classpath(), WorkerFleet.class.getName(),
+              "127.0.0.1:" + orchestrator.grpcPort(), String.valueOf(count), String.valueOf(slots)));
+      // stdin stays a pipe: if this JVM dies, the child sees it close and exits.
+      Process fleet =
+          new ProcessBuilder(command)
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      fleets.add(fleet);
+      awaitWorkers(target, fleet);
+    }
+
+    /** Polls until the orchestrator counts {@code target} workers; fails early if {@code fleet} died. */
+    private void awaitWorkers(int target, Process fleet) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (orchestrator.jobs().workers().get().size() < target) {
+      while (connectedWorkers() < target) {
+        if (fleet != null && !fleet.isAlive()) {
+          throw new IllegalStateException("worker fleet exited with " + fleet.exitValue());
+        }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("workers did not connect");
         }
         Thread.sleep(10);
       }
+    }
+
+    private int connectedWorkers() throws Exception {
+      return orchestrator.jobs().workers().get().size();
     }
 
     /** Submits one job of {@code n} no-op tasks; tasks per second from submission to durable end. */
@@ -329,6 +437,19 @@ public final class Benchmarks {
     @Override
     public void close() {
       workers.forEach(Worker::shutdownNow);
+      // SIGTERM: the fleet's shutdown hook stops its workers; wait so the next measurement
+      // does not share the CPUs with a dying JVM.
+      for (Process fleet : fleets) {
+        fleet.destroy();
+        try {
+          if (!fleet.waitFor(30, TimeUnit.SECONDS)) {
+            fleet.destroyForcibly().waitFor();
+          }
+        } catch (InterruptedException e) {
+          fleet.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+      }
       orchestrator.close();
     }
   }
