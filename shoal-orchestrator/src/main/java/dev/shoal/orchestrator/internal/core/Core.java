@@ -280,15 +280,11 @@ public final class Core implements JobService {
     CompletableFuture<CancelOutcome> out = new CompletableFuture<>();
     act(
         () -> {
-          Job job = jobs.get(jobId);
-          Task t = job == null ? null : job.tasks.get(taskId);
+          Task t = liveTask(jobId, taskId, out, CancelOutcome.ALREADY_FINISHED, CancelOutcome.NOT_FOUND);
           if (t == null) {
-            queryExecutor.execute(
-                () ->
-                    out.complete(
-                        store.task(jobId, taskId).map(x -> CancelOutcome.ALREADY_FINISHED).orElse(CancelOutcome.NOT_FOUND)));
             return;
           }
+          Job job = t.job;
           if (t.state.isTerminal()) {
             out.complete(CancelOutcome.ALREADY_FINISHED);
             return;
@@ -308,13 +304,8 @@ public final class Core implements JobService {
     CompletableFuture<ConfirmOutcome> out = new CompletableFuture<>();
     act(
         () -> {
-          Job job = jobs.get(jobId);
-          Task t = job == null ? null : job.tasks.get(taskId);
+          Task t = liveTask(jobId, taskId, out, ConfirmOutcome.NOT_AWAITING, ConfirmOutcome.NOT_FOUND);
           if (t == null) {
-            queryExecutor.execute(
-                () ->
-                    out.complete(
-                        store.task(jobId, taskId).isPresent() ? ConfirmOutcome.NOT_AWAITING : ConfirmOutcome.NOT_FOUND));
             return;
           }
           if (t.state != TaskState.AWAITING_CONFIRMATION) {
@@ -335,6 +326,19 @@ public final class Core implements JobService {
           whenDurable(out, ConfirmOutcome.CONFIRMED);
         });
     return out;
+  }
+
+  /**
+   * The task if its job is in memory. Otherwise null, and {@code out} is answered from the store
+   * off the core's thread: {@code ifStored} for a task of a finished job, {@code ifMissing} else.
+   */
+  private <T> Task liveTask(String jobId, String taskId, CompletableFuture<T> out, T ifStored, T ifMissing) {
+    Job job = jobs.get(jobId);
+    Task t = job == null ? null : job.tasks.get(taskId);
+    if (t == null) {
+      queryExecutor.execute(() -> out.complete(store.task(jobId, taskId).isPresent() ? ifStored : ifMissing));
+    }
+    return t;
   }
 
   @Override
