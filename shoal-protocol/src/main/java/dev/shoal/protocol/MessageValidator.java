@@ -6,6 +6,7 @@ import static dev.shoal.protocol.v1.ErrorCode.ERROR_CODE_TOO_LARGE;
 import dev.shoal.operators.OperatorId;
 import dev.shoal.protocol.v1.AttemptRef;
 import dev.shoal.protocol.v1.AttributeValue;
+import dev.shoal.protocol.v1.Blob;
 import dev.shoal.protocol.v1.DataRef;
 import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Heartbeat;
@@ -93,6 +94,25 @@ public final class MessageValidator {
     }
   }
 
+  public void checkBlob(String what, Blob b) throws ProtocolViolation {
+    checkLength(what + ".media_type", b.getMediaType(), 128);
+    for (int i = 0; i < b.getMediaType().length(); i++) {
+      char c = b.getMediaType().charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw malformed(what + ".media_type has a character outside printable ASCII");
+      }
+    }
+    if (b.getData().size() > limits.maxMessageBytes()) {
+      throw new ProtocolViolation(ERROR_CODE_TOO_LARGE, what + ": blob exceeds " + limits.maxMessageBytes() + " bytes");
+    }
+    if (!b.getName().isEmpty()) {
+      String problem = ArtifactNames.problem(b.getName());
+      if (problem != null) {
+        throw malformed(what + ".name " + problem);
+      }
+    }
+  }
+
   public void checkDataRef(String what, DataRef ref) throws ProtocolViolation {
     String uri = ref.getUri();
     if (uri.isEmpty() || uri.length() > 2048) {
@@ -126,7 +146,8 @@ public final class MessageValidator {
       switch (v.getKindCase()) {
         case TENSOR -> checkTensor(name, v.getTensor());
         case REF -> checkDataRef(name, v.getRef());
-        case KIND_NOT_SET -> throw malformed(name + " is neither a tensor nor a DataRef");
+        case BLOB -> checkBlob(name, v.getBlob());
+        case KIND_NOT_SET -> throw malformed(name + " is neither a tensor, a DataRef nor a blob");
       }
     }
   }

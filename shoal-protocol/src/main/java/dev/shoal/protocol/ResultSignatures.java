@@ -1,6 +1,7 @@
 package dev.shoal.protocol;
 
 import com.google.protobuf.ByteString;
+import dev.shoal.protocol.v1.Blob;
 import dev.shoal.protocol.v1.DataRef;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.Tensor;
@@ -55,7 +56,8 @@ public final class ResultSignatures {
 
   /**
    * SHA-256 over one output. A tensor: {@code "T", u32 dtype, u32 rank, rank × u64 dim, data}. A
-   * DataRef: {@code "R", u32 len, digest, u64 size, u64 range offset, u64 range length}. An
+   * DataRef: {@code "R", u32 len, digest, u64 size, u64 range offset, u64 range length}. A blob:
+   * {@code "B", u32 len, media type, u32 len, name, data}. An
    * unset value hashes as the single byte {@code "0"}.
    */
   public static byte[] outputDigest(Value v) {
@@ -80,6 +82,17 @@ public final class ResultSignatures {
         b.put((byte) 'R').putInt(digest.length).put(digest).putLong(ref.getSize());
         b.putLong(ref.getRange().getOffset()).putLong(ref.getRange().getLength());
         sha.update(b.array());
+      }
+      case BLOB -> {
+        Blob blob = v.getBlob();
+        byte[] media = blob.getMediaType().getBytes(StandardCharsets.UTF_8);
+        byte[] name = blob.getName().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer head = ByteBuffer.allocate(1 + 4 + media.length + 4 + name.length);
+        head.put((byte) 'B').putInt(media.length).put(media).putInt(name.length).put(name);
+        sha.update(head.array());
+        for (ByteBuffer chunk : blob.getData().asReadOnlyByteBufferList()) {
+          sha.update(chunk);
+        }
       }
       case KIND_NOT_SET -> sha.update((byte) '0');
     }
