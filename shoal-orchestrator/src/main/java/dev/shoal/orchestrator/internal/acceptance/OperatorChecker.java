@@ -39,8 +39,9 @@ public final class OperatorChecker implements ResultChecker {
 
   @Override
   public boolean checksContent(String operator) {
-    // A no-op has no outputs: the structural check has said everything there is to say.
-    return !operator.equals("shoal.noop@1");
+    // A no-op has no outputs, and a program's output cannot be recomputed: the structural check
+    // (Programs.check) has said everything there is to say.
+    return !operator.equals("shoal.noop@1") && !Programs.isProgram(operator);
   }
 
   @Override
@@ -54,12 +55,18 @@ public final class OperatorChecker implements ResultChecker {
 
   @Override
   public boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b) {
+    if (Programs.isProgram(task.getOperator())) {
+      return Programs.agree(a, b);
+    }
     return Validators.agree(OperatorId.parse(task.getOperator()), inputs(task), attributes(task), outputs(a), outputs(b))
         .matches();
   }
 
   @Override
   public Verdict recompute(TaskDescriptor task, ResultDescriptor result) {
+    if (Programs.isProgram(task.getOperator())) {
+      return Verdict.of(List.of(Check.failed("recompute", task.getOperator() + " cannot be recomputed here")));
+    }
     Operator op = operators.require(OperatorId.parse(task.getOperator()));
     return convert(Validators.fullRecompute(op, inputs(task), attributes(task), outputs(result)));
   }

@@ -1,5 +1,6 @@
 package dev.shoal.orchestrator.internal.core;
 
+import dev.shoal.orchestrator.internal.acceptance.StreamedOutput;
 import dev.shoal.orchestrator.internal.acceptance.Verdict;
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
 import dev.shoal.orchestrator.internal.time.Clock;
@@ -26,6 +27,8 @@ final class Attempt {
   ResultDescriptor result;
   /** Set once the result has been validated. */
   Verdict verdict;
+  /** Output chunks this attempt streamed, for programs; null until the first one. */
+  StreamedOutput streamed;
   Clock.Timer deadline;
   Clock.Timer slotRelease;
 

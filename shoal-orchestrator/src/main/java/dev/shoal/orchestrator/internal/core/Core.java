@@ -5,6 +5,8 @@ import dev.shoal.operators.TensorSpec;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
 import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.acceptance.Check;
+import dev.shoal.orchestrator.internal.acceptance.Programs;
+import dev.shoal.orchestrator.internal.acceptance.StreamedOutput;
 import dev.shoal.orchestrator.internal.acceptance.ResultChecker;
 import dev.shoal.orchestrator.internal.acceptance.Verdict;
 import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
@@ -31,6 +33,7 @@ import dev.shoal.protocol.v1.Disposition;
 import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Heartbeat;
 import dev.shoal.protocol.v1.Load;
+import dev.shoal.protocol.v1.OutputChunk;
 import dev.shoal.protocol.v1.OrchestratorMessage;
 import dev.shoal.protocol.v1.ProtocolError;
 import dev.shoal.protocol.v1.RejectReason;
@@ -80,6 +83,9 @@ public final class Core implements JobService {
   private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
   /** A task never takes more dispatches than this many times its retry budget, charged or not. */
   private static final int DISPATCH_CAP_FACTOR = 10;
+  /** How long a departed worker stays listed (with {@code include_offline}). */
+  private static final long DEPARTED_KEPT_MILLIS = 3_600_000;
+  private static final int DEPARTED_KEPT_MAX = 4096;
 
   private final CoreSettings settings;
   private final Clock clock;
@@ -115,6 +121,10 @@ public final class Core implements JobService {
   private final Map<String, List<CompletableFuture<Optional<JobStatus>>>> finishWaiters = new HashMap<>();
   private final Map<String, ArrayDeque<Task>> ready = new LinkedHashMap<>();
   private final Map<Long, WorkerSession> sessions = new LinkedHashMap<>();
+  /** Workers gone lately, by peer id, with their last state: listed on request for an hour. */
+  private final Map<String, WorkerStatus> departed = new LinkedHashMap<>();
+  /** Names workers gave themselves, by peer id; read from any thread to label results. */
+  private final Map<String, String> workerNames = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Task> dirtyTasks = new LinkedHashSet<>();
   private final Set<Attempt> dirtyAttempts = new LinkedHashSet<>();
   private List<Receipt> pendingReceipts = new ArrayList<>();
@@ -203,7 +213,7 @@ public final class Core implements JobService {
   // ---------------------------------------------------------------- client side
 
   @Override
-  public CompletableFuture<String> submit(JobPlan plan) {
+  public CompletableFuture<String> submit(JobPlan plan, TaskWatcher watcher) {
     CompletableFuture<String> accepted = new CompletableFuture<>();
     act(
         () -> {
@@ -214,10 +224,27 @@ public final class Core implements JobService {
           long now = clock.millis();
           String id = newJobId(now);
           Job job = new Job(id, plan.kind(), plan.spec(), now, plan.deadlineMillis() > 0 ? now + plan.deadlineMillis() : 0);
-          List<TaskRecord> records = new ArrayList<>(plan.tasks().size());
+          List<Task> built = new ArrayList<>(plan.tasks().size());
           int index = 0;
           for (PlannedTask p : plan.tasks()) {
-            Task t = new Task(job, p.taskId(), index, p.template(), p.maxAttempts(), p.expectedOutputs(), p.policy());
+            built.add(new Task(job, p.taskId(), index++, p.template(), p.maxAttempts(), p.expectedOutputs(), p.policy(), p.routing()));
+          }
+          for (Task t : built) {
+            if (t.routing.immediate()) {
+              RuntimeException refusal = noFreeWorker(t);
+              if (refusal != null) {
+                accepted.completeExceptionally(refusal);
+                return;
+              }
+            }
+          }
+          if (watcher != null) {
+            built.forEach(t -> t.watchers.add(watcher));
+          }
+          List<TaskRecord> records = new ArrayList<>(plan.tasks().size());
+          index = 0;
+          for (PlannedTask p : plan.tasks()) {
+            Task t = built.get(index);
             job.tasks.put(t.id, t);
             job.counts[TaskState.READY.ordinal()]++;
             records.add(
@@ -243,9 +270,55 @@ public final class Core implements JobService {
           if (job.tasks.isEmpty()) {
             finishJobIfDone(job);
           }
-          whenDurable(accepted, id);
+          if (watcher != null) {
+            // The caller waits on the watcher, not on the disk: the journal catches up meanwhile.
+            flushOutbox();
+            accepted.complete(id);
+          } else {
+            whenDurable(accepted, id);
+          }
         });
     return accepted;
+  }
+
+  @Override
+  public CompletableFuture<String> submit(JobPlan plan) {
+    return submit(plan, null);
+  }
+
+  /**
+   * Why an immediate task cannot start now, or null if a worker has a free slot for it: overload
+   * when every matching worker is full, no match when none could ever run it.
+   */
+  private RuntimeException noFreeWorker(Task t) {
+    int matching = 0;
+    for (WorkerSession s : sessions.values()) {
+      if (!s.canRun(t) || quarantined(s.peerId)) {
+        continue;
+      }
+      matching++;
+      if (s.freeSlots() > 0) {
+        return null;
+      }
+    }
+    String wanted =
+        !t.routing.pinnedPeer().isEmpty()
+            ? "worker " + t.routing.pinnedPeer()
+            : !t.routing.match().isEmpty() ? "'" + t.routing.match() + "'" : t.operator;
+    if (matching == 0) {
+      NoMatch.Kind kind =
+          !t.routing.pinnedPeer().isEmpty()
+              ? NoMatch.Kind.WORKER
+              : !t.routing.match().isEmpty() ? NoMatch.Kind.MODEL : NoMatch.Kind.OPERATOR;
+      String what =
+          switch (kind) {
+            case WORKER -> "worker " + t.routing.pinnedPeer() + " is not connected, is quarantined, or does not run " + t.operator;
+            case MODEL -> "no connected worker running " + t.operator + " matches '" + t.routing.match() + "' (peer id, worker or service name, or model)";
+            case OPERATOR -> "no connected worker runs " + t.operator;
+          };
+      return new NoMatch(kind, what);
+    }
+    return new Overloaded("every worker for " + wanted + " is busy (" + matching + " matching, none with a free slot)", 1);
   }
 
   @Override
@@ -448,11 +521,39 @@ public final class Core implements JobService {
 
   @Override
   public CompletableFuture<List<WorkerStatus>> workers() {
+    return workers(false);
+  }
+
+  @Override
+  public CompletableFuture<List<WorkerStatus>> workers(boolean includeOffline) {
     return query(
-        () ->
-            sessions.values().stream()
-                .map(s -> s.status(reputations.standing(s.peerId, clock.millis()), trusted.contains(s.peerId)))
-                .toList());
+        () -> {
+          long now = clock.millis();
+          List<WorkerStatus> out = new ArrayList<>();
+          Set<String> online = new HashSet<>();
+          for (WorkerSession s : sessions.values()) {
+            online.add(s.peerId);
+            out.add(s.status(reputations.standing(s.peerId, now), trusted.contains(s.peerId)));
+          }
+          if (includeOffline) {
+            departed.values().removeIf(w -> now - w.lastSeen() > DEPARTED_KEPT_MILLIS);
+            for (WorkerStatus w : departed.values()) {
+              if (!online.contains(w.descriptor().getPeerId())) {
+                String peer = w.descriptor().getPeerId();
+                out.add(
+                    new WorkerStatus(
+                        w.descriptor(), w.capacity(), 0, w.load(), w.draining(), w.connectedAt(), w.lastSeen(),
+                        w.protocolVersion(), reputations.standing(peer, now), trusted.contains(peer), false));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public String workerName(String peerId) {
+    return workerNames.getOrDefault(peerId, "");
   }
 
   // ---------------------------------------------------------------- reputation
@@ -699,6 +800,8 @@ public final class Core implements JobService {
             }
           }
           sessions.put(session.sessionId, session);
+          departed.remove(session.peerId);
+          workerNames.put(session.peerId, session.descriptor.getName());
           session.channel.send(
               OrchestratorMessage.newBuilder()
                   .setWelcome(
@@ -876,9 +979,37 @@ public final class Core implements JobService {
         });
   }
 
-  /** A chunk of streamed output; recorded as liveness only in this version. */
+  /** Any sign of life from a worker. */
   public void touched(WorkerSession session) {
     act(() -> session.lastSeen = clock.millis());
+  }
+
+  /**
+   * A chunk of a live attempt's streamed output: kept so the result can be held to it, and
+   * handed to the clients waiting on the task. Chunks of attempts that are not live are dropped.
+   */
+  public void chunk(WorkerSession session, OutputChunk chunk) {
+    act(
+        () -> {
+          session.lastSeen = clock.millis();
+          Attempt a = find(session, chunk.getAttempt());
+          if (a == null || !a.state.isLive()) {
+            return;
+          }
+          if (a.streamed == null) {
+            a.streamed = new StreamedOutput();
+          }
+          a.streamed.append(chunk.getSeq(), chunk.getChannel(), chunk.getData());
+          Task t = a.task;
+          if (!t.watchers.isEmpty()) {
+            if (t.streamedAttempt == 0) {
+              t.streamedAttempt = a.number;
+            }
+            for (TaskWatcher w : t.watchers) {
+              w.chunk(a.number, chunk.getChannel(), chunk.getData());
+            }
+          }
+        });
   }
 
   /** Refuses one message on a session without changing anything. */
@@ -900,7 +1031,8 @@ public final class Core implements JobService {
       receipt(session, result.getAttempt(), Disposition.DISPOSITION_LATE, "the task was already settled");
       return;
     }
-    String malformed = structure(t, result);
+    String malformed =
+        Programs.isProgram(t.operator) ? Programs.check(t.template, result, a.streamed) : structure(t, result);
     if (malformed != null) {
       advance(t, validated(a, Verdict.of(List.of(Check.failed("structure", malformed))), List.of()));
       return;
@@ -987,6 +1119,10 @@ public final class Core implements JobService {
       }
       a.detail = "invalid: " + why;
       t.retriesUsed++;
+      if (t.streamedAttempt == a.number) {
+        fail(t, "invalid result from " + a.peerId + " after streaming output: " + why);
+        return "failed";
+      }
       scheduleRetry(t);
       return "invalid result from " + a.peerId + ": " + why;
     }
@@ -1048,7 +1184,10 @@ public final class Core implements JobService {
    * worker that could run the task is connected, so a lone worker is never left waiting.
    */
   private boolean chooseSpotCheck(Task t) {
-    if (settings.spotCheckFraction() <= 0 || random.nextDouble() >= settings.spotCheckFraction()) {
+    // A program's output (a model's sampled answer) need not repeat: a second run proves nothing.
+    if (Programs.isProgram(t.operator)
+        || settings.spotCheckFraction() <= 0
+        || random.nextDouble() >= settings.spotCheckFraction()) {
       return false;
     }
     String first = t.candidates.getFirst().peerId();
@@ -1197,6 +1336,11 @@ public final class Core implements JobService {
   private void attemptFinished(Attempt a, boolean charged, String reason) {
     Task t = a.task;
     if (!t.live.remove(a) || t.state.isTerminal()) {
+      return;
+    }
+    if (t.streamedAttempt == a.number) {
+      // A client already holds this attempt's output: a second attempt would stream it again.
+      fail(t, reason + " after streaming output");
       return;
     }
     if (charged) {
@@ -1423,6 +1567,11 @@ public final class Core implements JobService {
     }
     s.gone = true;
     sessions.remove(s.sessionId);
+    departed.remove(s.peerId);
+    departed.put(s.peerId, s.status(reputations.standing(s.peerId, clock.millis()), trusted.contains(s.peerId)));
+    if (departed.size() > DEPARTED_KEPT_MAX) {
+      departed.remove(departed.keySet().iterator().next());
+    }
     for (Attempt a : List.copyOf(s.holding.values())) {
       release(a);
       if (a.state.isLive()) {
@@ -1567,8 +1716,18 @@ public final class Core implements JobService {
   private WorkerSession pick(Task t) {
     WorkerSession best = null;
     WorkerSession bestFresh = null;
+    int bestTier = Integer.MAX_VALUE;
     for (WorkerSession s : sessions.values()) {
       if (s.freeSlots() <= 0 || !s.canRun(t) || busyWith(t, s.peerId) || quarantined(s.peerId)) {
+        continue;
+      }
+      // A better routing tier wins outright (API.md "Matching"); load decides within a tier.
+      int tier = s.tier(t.routing);
+      if (tier < bestTier) {
+        bestTier = tier;
+        best = null;
+        bestFresh = null;
+      } else if (tier > bestTier) {
         continue;
       }
       if (best == null || better(s, best)) {
@@ -1635,7 +1794,14 @@ public final class Core implements JobService {
     a.deadline =
         clock.schedule(
             inSync, () -> act(() -> deadlinePassed(a)), t.template.getTimeoutMs() + settings.ackGraceMillis());
-    TaskDescriptor descriptor = t.template.toBuilder().setAttempt(ref(a)).build();
+    TaskDescriptor.Builder descriptor = t.template.toBuilder().setAttempt(ref(a));
+    String model = w.modelFor(t);
+    if (!model.equals(t.model)) {
+      descriptor.setModel(model);
+    }
+    for (TaskWatcher watcher : t.watchers) {
+      watcher.started(a.number, w.peerId, w.descriptor.getName());
+    }
     a.sentNanos = clock.nanos();
     w.channel.send(OrchestratorMessage.newBuilder().setDispatch(descriptor).build());
   }
@@ -1676,6 +1842,11 @@ public final class Core implements JobService {
     t.job.counts[to.ordinal()]++;
     dirtyTasks.add(t);
     event("task", t.job, t, null, from.name(), to.name(), detail);
+    if (to.isTerminal() && !t.watchers.isEmpty()) {
+      TaskStatus status = taskStatus(t);
+      t.watchers.forEach(w -> w.finished(status));
+      t.watchers.clear();
+    }
   }
 
   private void setAttempt(Attempt a, AttemptState to, String detail) {
@@ -1902,7 +2073,7 @@ public final class Core implements JobService {
       Task t =
           new Task(
               job, r.taskId(), r.index(), template, r.maxAttempts(), expectedOutputs(template),
-              AcceptancePolicy.parse(r.policy()));
+              AcceptancePolicy.parse(r.policy()), Routing.fromSpec(record.kind(), record.spec()));
       t.acceptance = Acceptance.fromJson(r.acceptance());
       t.state = r.state();
       t.retriesUsed = r.retriesUsed();
@@ -1986,6 +2157,9 @@ public final class Core implements JobService {
   }
 
   private static List<TensorSpec> expectedOutputs(TaskDescriptor template) {
+    if (Programs.isProgram(template.getOperator())) {
+      return List.of();
+    }
     var op = dev.shoal.operators.OperatorRegistry.standard().require(dev.shoal.operators.OperatorId.parse(template.getOperator()));
     List<TensorSpec> inputs = new ArrayList<>();
     for (Value v : template.getInputsList()) {

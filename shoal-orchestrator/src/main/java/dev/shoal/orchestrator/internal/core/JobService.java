@@ -20,6 +20,15 @@ public interface JobService {
    */
   CompletableFuture<String> submit(JobPlan plan);
 
+  /**
+   * Accepts a job whose caller waits on it: {@code watcher} hears every task's attempts, streamed
+   * output and end. The future completes with the job id as soon as the job is taken (its
+   * journal entry follows without being awaited: the caller holds the answer itself). A task
+   * routed {@link Routing#immediate() immediately} that finds no free worker fails the future
+   * with {@link Overloaded} or {@link NoMatch}, and nothing is kept.
+   */
+  CompletableFuture<String> submit(JobPlan plan, TaskWatcher watcher);
+
   CompletableFuture<Optional<JobStatus>> job(String jobId);
 
   /** Most recent jobs first. */
@@ -56,6 +65,12 @@ public interface JobService {
 
   CompletableFuture<List<WorkerStatus>> workers();
 
+  /** Connected workers, and with {@code includeOffline} those gone within the last hour. */
+  CompletableFuture<List<WorkerStatus>> workers(boolean includeOffline);
+
+  /** The name a worker gave itself ("" if never seen); thread-safe, never blocks. */
+  String workerName(String peerId);
+
   /** A worker's reputation and quarantine now, connected or not; whether it is trusted. */
   CompletableFuture<PeerStanding> standing(String peerId);
 
@@ -90,6 +105,41 @@ public interface JobService {
   final class Refused extends RuntimeException {
     public Refused(String message) {
       super(message);
+    }
+  }
+
+  /** Every worker that could take the task is busy: overload, reported, never queued. */
+  final class Overloaded extends RuntimeException {
+    private final long retryAfterSeconds;
+
+    public Overloaded(String message, long retryAfterSeconds) {
+      super(message);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
+  /** No connected worker could ever take the task as routed. */
+  final class NoMatch extends RuntimeException {
+    /** What failed to match: a pinned worker, a model match, or the operator itself. */
+    public enum Kind {
+      WORKER,
+      MODEL,
+      OPERATOR
+    }
+
+    private final Kind kind;
+
+    public NoMatch(Kind kind, String message) {
+      super(message);
+      this.kind = kind;
+    }
+
+    public Kind kind() {
+      return kind;
     }
   }
 

@@ -26,6 +26,11 @@ final class Task {
   final int maxAttempts;
   final List<TensorSpec> expectedOutputs;
   final AcceptancePolicy policy;
+  final Routing routing;
+  /** Clients waiting on this task as it runs (a synchronous or streaming call); usually none. */
+  final List<TaskWatcher> watchers = new ArrayList<>(0);
+  /** The attempt whose streamed output reached a watcher (0: none): the task no longer fails over. */
+  int streamedAttempt;
   final List<Attempt> attempts = new ArrayList<>();
   final Set<String> triedPeers = new HashSet<>();
   TaskState state = TaskState.READY;
@@ -61,8 +66,10 @@ final class Task {
       TaskDescriptor template,
       int maxAttempts,
       List<TensorSpec> expectedOutputs,
-      AcceptancePolicy policy) {
+      AcceptancePolicy policy,
+      Routing routing) {
     this.job = job;
+    this.routing = routing;
     this.id = id;
     this.index = index;
     this.template = template;
@@ -77,7 +84,7 @@ final class Task {
 
   /** Tasks with equal keys can run on the same workers; ready queues are kept per key. */
   String requirementKey() {
-    return operator + '|' + model + '|' + accelerator;
+    return operator + '|' + model + '|' + accelerator + '|' + routing.key();
   }
 
   Attempt attempt(int n) {

@@ -5,6 +5,8 @@ import dev.shoal.protocol.v1.Load;
 import dev.shoal.protocol.v1.NodeDescriptor;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,6 +24,10 @@ public final class WorkerSession {
   final String protocolVersion;
   final Set<String> operators;
   final Set<String> models;
+  /** Models by lower-cased name, for matching that ignores case. */
+  private final Map<String, String> modelsByLowerName = new LinkedHashMap<>();
+  private final Set<String> servicesLower = new HashSet<>();
+  private final String nameLower;
   final Set<String> accelerators = new HashSet<>();
   final int capacity;
   final long connectedAt;
@@ -43,6 +49,11 @@ public final class WorkerSession {
     this.protocolVersion = protocolVersion;
     this.operators = Set.copyOf(descriptor.getOperatorsList());
     this.models = Set.copyOf(descriptor.getModelsList());
+    for (String m : descriptor.getModelsList()) {
+      modelsByLowerName.putIfAbsent(lower(m), m);
+    }
+    descriptor.getServicesList().forEach(x -> servicesLower.add(lower(x)));
+    this.nameLower = lower(descriptor.getName());
     descriptor.getHardware().getAcceleratorsList().forEach(a -> accelerators.add(a.getKind()));
     this.capacity = descriptor.getMaxConcurrentTasks();
     this.connectedAt = now;
@@ -72,7 +83,47 @@ public final class WorkerSession {
         && operators.contains(task.operator)
         && (task.model.isEmpty() || models.contains(task.model))
         && (task.accelerator.isEmpty() || accelerators.contains(task.accelerator))
-        && task.memoryBytes <= descriptor.getMaxTaskBytes();
+        && task.memoryBytes <= descriptor.getMaxTaskBytes()
+        && tier(task.routing) > 0;
+  }
+
+  /**
+   * How well this worker matches a task's routing: 1 best, higher worse, 0 not at all. See
+   * {@link Routing} for the tiers.
+   */
+  int tier(Routing r) {
+    if (!r.pinnedPeer().isEmpty()) {
+      return r.pinnedPeer().equals(peerId) ? 1 : 0;
+    }
+    String m = r.match();
+    if (m.isEmpty() || m.equals(peerId)) {
+      return 1;
+    }
+    String lower = lower(m);
+    if (lower.equals(nameLower) || servicesLower.contains(lower)) {
+      return 2;
+    }
+    return modelsByLowerName.containsKey(lower) ? 3 : 0;
+  }
+
+  /**
+   * The model this worker should run an {@code llm.*} task with: the task's own, else the model
+   * its match named (spelled as the worker spells it), else the worker's first model.
+   */
+  String modelFor(Task task) {
+    if (!task.model.isEmpty() || !task.operator.startsWith("llm.")) {
+      return task.model;
+    }
+    String named = modelsByLowerName.get(lower(task.routing.match()));
+    if (named != null) {
+      return named;
+    }
+    List<String> all = descriptor.getModelsList();
+    return all.isEmpty() ? "" : all.getFirst();
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
   }
 
   WorkerStatus status(Standing standing, boolean trusted) {

@@ -20,18 +20,30 @@ public final class ApiException extends RuntimeException {
     PERMISSION_DENIED(403, false),
     /** No such resource (or route); do not retry. */
     NOT_FOUND(404, false),
+    /** The pinned worker is not connected (or is quarantined, or does not run the operator). */
+    WORKER_NOT_FOUND(404, false),
+    /** No connected worker matches the model string. */
+    MODEL_NOT_FOUND(404, false),
     /** The route exists but not for this method; do not retry. */
     METHOD_NOT_ALLOWED(405, false),
     /** The resource is in a state that forbids this; retry higher up, after re-reading it. */
     CONFLICT(409, false),
     /** The job has not finished yet; retry the call later. */
     NOT_FINISHED(409, true),
+    /** The task was cancelled before it had a result. */
+    CANCELLED(409, false),
     /** The request body is larger than the server accepts; do not retry unchanged. */
     PAYLOAD_TOO_LARGE(413, false),
     /** Too many requests; retry the call after the advised delay. */
     RATE_LIMITED(429, true),
     /** The server cannot take the call now; retry it after {@code Retry-After}. */
     UNAVAILABLE(503, true),
+    /** Every worker that could take the task is full; retry after {@code Retry-After}. */
+    MESH_OVERLOADED(503, true),
+    /** The task ran and failed on every attempt it was allowed. */
+    TASK_FAILED(502, false),
+    /** The task did not finish within its timeout. */
+    TASK_TIMED_OUT(504, false),
     /** A bug on the server; retrying may or may not help. */
     INTERNAL(500, false);
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.acceptance.Programs;
 import dev.shoal.orchestrator.internal.acceptance.Check;
 import dev.shoal.orchestrator.internal.core.AttemptStatus;
 import dev.shoal.orchestrator.internal.core.JobOutcome;
@@ -22,6 +23,7 @@ import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.core.WorkerStatus;
 import dev.shoal.orchestrator.internal.jobs.JobPlanner;
 import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
+import dev.shoal.orchestrator.internal.jobs.TaskRequests;
 import dev.shoal.orchestrator.internal.jobs.TensorJson;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import dev.shoal.orchestrator.internal.reputation.Standing;
@@ -71,7 +73,7 @@ public final class HttpApi {
   /** Job and task ids in paths: the same rule the planner applies to task ids. */
   private static final Pattern ID = JobPlanner.TASK_ID;
   /** How long a request waits for the core before answering 503. */
-  private static final long CORE_TIMEOUT_SECONDS = 30;
+  static final long CORE_TIMEOUT_SECONDS = 30;
   private static final String JSON_TYPE = "application/json";
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 1000;
@@ -85,10 +87,24 @@ public final class HttpApi {
   private final ObjectMapper mapper;
   private final JsonFactory json;
   private final ExecutorService renderers = Executors.newVirtualThreadPerTaskExecutor();
+  private final TaskRoutes tasks;
+  private final OpenAiRoutes openAi;
+  private final TaskWebhooks webhooks;
   private final Javalin app;
 
   public HttpApi(
       JobService jobs, JobPlanner planner, ResultAssembler assembler, String host, int port, long maxBodyBytes) {
+    this(jobs, planner, assembler, host, port, maxBodyBytes, TaskWebhooks.NONE);
+  }
+
+  public HttpApi(
+      JobService jobs,
+      JobPlanner planner,
+      ResultAssembler assembler,
+      String host,
+      int port,
+      long maxBodyBytes,
+      TaskWebhooks webhooks) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -109,6 +125,10 @@ public final class HttpApi {
         new ObjectMapper(json)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.webhooks = webhooks;
+    TaskRequests requests = new TaskRequests(planner);
+    this.tasks = new TaskRoutes(this, jobs, requests);
+    this.openAi = new OpenAiRoutes(this, jobs, requests);
     this.app = Javalin.create(this::configure);
   }
 
@@ -142,12 +162,21 @@ public final class HttpApi {
     config.concurrency.useVirtualThreads = true;
 
     config.routes.get("/v1/health", ctx -> reply(ctx, 200, mapper.createObjectNode().put("status", "ok")));
-    config.routes.get("/v1/workers", ctx -> async(ctx, jobs.workers(), this::workers));
+    config.routes.get("/v1/workers", this::listWorkers);
     config.routes.post("/v1/jobs", this::submit);
     config.routes.get("/v1/jobs", this::recentJobs);
     config.routes.get("/v1/jobs/{id}", this::job);
     config.routes.get("/v1/jobs/{id}/result", this::result);
     config.routes.post("/v1/jobs/{id}/cancel", this::cancel);
+    config.routes.get("/v1/models", openAi::models);
+    config.routes.post("/v1/chat/completions", openAi::chat);
+    config.routes.post("/v1/completions", openAi::completions);
+    config.routes.post("/v1/tasks/run", tasks::run);
+    config.routes.post("/v1/tasks/stream", tasks::stream);
+    config.routes.post("/v1/tasks", tasks::submit);
+    config.routes.get("/v1/tasks/{id}/result", tasks::result);
+    config.routes.get("/v1/tasks/{id}/artifacts.zip", tasks::artifactsZip);
+    config.routes.get("/v1/tasks/{id}/artifacts/<name>", tasks::artifact);
     config.routes.get("/v1/tasks/{id}", this::task);
     config.routes.post("/v1/tasks/{id}/cancel", this::cancelTask);
     config.routes.get("/v1/tasks/{id}/results", this::keptResults);
@@ -244,9 +273,9 @@ public final class HttpApi {
   }
 
   /** A task named on the wire as {@code {job_id}.{task_id}}; job ids never contain '.'. */
-  private record TaskRef(String full, String jobId, String taskId) {}
+  record TaskRef(String full, String jobId, String taskId) {}
 
-  private TaskRef taskRef(Context ctx) {
+  TaskRef taskRef(Context ctx) {
     String full = ctx.pathParam("id");
     int dot = full.indexOf('.');
     if (dot < 0) {
@@ -336,6 +365,46 @@ public final class HttpApi {
             });
   }
 
+  /** {@code GET /v1/workers?operator=&model=&service=&available=&include_offline=} */
+  private void listWorkers(Context ctx) {
+    String operator = ctx.queryParam("operator");
+    String model = ctx.queryParam("model");
+    String service = ctx.queryParam("service");
+    boolean available = flag(ctx, "available");
+    boolean includeOffline = flag(ctx, "include_offline");
+    async(
+        ctx,
+        jobs.workers(includeOffline),
+        all ->
+            workers(
+                all.stream()
+                    .filter(w -> operator == null || w.descriptor().getOperatorsList().contains(operator))
+                    .filter(w -> model == null || containsIgnoringCase(w.descriptor().getModelsList(), model))
+                    .filter(w -> service == null || containsIgnoringCase(w.descriptor().getServicesList(), service))
+                    .filter(w -> !available || w.available())
+                    .toList()));
+  }
+
+  private static boolean flag(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true") || v.isEmpty()) {
+      return true;
+    }
+    throw ApiException.invalidArgument(name + " must be true or false, got '" + printable(v) + "'");
+  }
+
+  private static boolean containsIgnoringCase(List<String> values, String wanted) {
+    for (String v : values) {
+      if (v.equalsIgnoreCase(wanted)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Reply workers(List<WorkerStatus> workers) {
     ObjectNode out = mapper.createObjectNode();
     ArrayNode array = out.putArray("workers");
@@ -344,19 +413,22 @@ public final class HttpApi {
       ObjectNode o = array.addObject();
       o.put("peer_id", d.getPeerId());
       o.put("name", d.getName());
-      o.put("arch", d.getHardware().getArch());
-      o.put("os", d.getHardware().getOs());
-      o.put("cores", d.getHardware().getCores());
-      o.put("memory_bytes", d.getHardware().getMemoryBytes());
-      ArrayNode accelerators = o.putArray("accelerators");
+      o.put("owner", d.getOwner());
+      o.put("online", w.online());
+      o.putObject("load").put("current", w.reserved()).put("max", w.capacity());
+      o.put("free_slots", Math.max(0, w.capacity() - w.reserved()));
+      ObjectNode hardware = o.putObject("hardware");
+      hardware.put("arch", d.getHardware().getArch());
+      hardware.put("os", d.getHardware().getOs());
+      hardware.put("cores", d.getHardware().getCores());
+      hardware.put("memory_bytes", d.getHardware().getMemoryBytes());
+      ArrayNode accelerators = hardware.putArray("accelerators");
       for (Accelerator a : d.getHardware().getAcceleratorsList()) {
         accelerators.addObject().put("kind", a.getKind()).put("model", a.getModel()).put("memory_bytes", a.getMemoryBytes());
       }
       d.getOperatorsList().forEach(o.putArray("operators")::add);
       d.getModelsList().forEach(o.putArray("models")::add);
-      o.put("capacity", w.capacity());
-      o.put("running", w.reserved());
-      o.put("free_slots", Math.max(0, w.capacity() - w.reserved()));
+      d.getServicesList().forEach(o.putArray("services")::add);
       o.put("cpu_load", w.load().getCpuLoad());
       o.put("draining", w.draining());
       o.put("connected_at", w.connectedAt());
@@ -601,7 +673,9 @@ public final class HttpApi {
     if (!t.candidates().isEmpty()) {
       writeKeptResults(g, t, format);
     }
-    if (t.state() == TaskState.SUCCEEDED && t.result() != null) {
+    if (t.state() == TaskState.SUCCEEDED && t.result() != null && Programs.isProgram(t.operator())) {
+      g.writeStringField("result_url", "/v1/tasks/" + fullId + "/result");
+    } else if (t.state() == TaskState.SUCCEEDED && t.result() != null) {
       g.writeArrayFieldStart("outputs");
       for (Tensor out : ResultAssembler.outputs(t.result())) {
         TensorJson.write(g, out, format);
@@ -668,11 +742,20 @@ public final class HttpApi {
         g.writeEndObject();
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("outputs");
-      for (Tensor out : ResultAssembler.outputs(c.result())) {
-        TensorJson.write(g, out, format);
+      if (Programs.isProgram(t.operator())) {
+        // A program's kept answer is read before it is confirmed: show its text.
+        g.writeStringField(
+            "text",
+            Programs.isLlm(t.operator())
+                ? TaskViews.answer(c.result()).path("text").asText()
+                : c.result().getOutputs(0).getBlob().getData().toStringUtf8());
+      } else {
+        g.writeArrayFieldStart("outputs");
+        for (Tensor out : ResultAssembler.outputs(c.result())) {
+          TensorJson.write(g, out, format);
+        }
+        g.writeEndArray();
       }
-      g.writeEndArray();
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -732,6 +815,10 @@ public final class HttpApi {
                     }));
   }
 
+  ApiException translate(Throwable failure) {
+    return translate(failure, null);
+  }
+
   private ApiException translate(Throwable failure, Context ctx) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
@@ -741,17 +828,26 @@ public final class HttpApi {
       case ApiException api -> api;
       case JobService.Unavailable u -> ApiException.unavailable(u.getMessage(), 1);
       case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
+      case JobService.Overloaded o ->
+          new ApiException(ApiException.Code.MESH_OVERLOADED, o.getMessage(), Math.max(1, o.retryAfterSeconds()));
+      case JobService.NoMatch n ->
+          switch (n.kind()) {
+            case WORKER -> new ApiException(ApiException.Code.WORKER_NOT_FOUND, n.getMessage());
+            case MODEL -> new ApiException(ApiException.Code.MODEL_NOT_FOUND, n.getMessage());
+            case OPERATOR -> ApiException.unavailable(n.getMessage(), 1);
+          };
       case TimeoutException t -> ApiException.unavailable("the orchestrator did not answer in time", 1);
       case RejectedExecutionException r -> ApiException.unavailable("the orchestrator is shutting down", 1);
       default -> {
         log.error(
-            "event=http_failure method={} path={} message=\"{}\"", ctx.method(), ctx.path(), cause.getMessage(), cause);
+            "event=http_failure method={} path={} message=\"{}\"",
+            ctx == null ? "" : ctx.method(), ctx == null ? "" : ctx.path(), cause.getMessage(), cause);
         yield ApiException.internal("the server failed to handle the request");
       }
     };
   }
 
-  private JsonNode readJson(Context ctx) {
+  JsonNode readJson(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {
       throw tooLarge();
@@ -843,8 +939,13 @@ public final class HttpApi {
   }
 
   private void error(Context ctx, ApiException e) {
-    ObjectNode envelope = mapper.createObjectNode();
-    envelope.putObject("error").put("code", e.code().wireName()).put("message", e.getMessage());
+    ObjectNode envelope;
+    if (OpenAiRoutes.isOpenAiPath(ctx.path())) {
+      envelope = OpenAiRoutes.envelope(mapper, e);
+    } else {
+      envelope = mapper.createObjectNode();
+      envelope.putObject("error").put("code", e.code().wireName()).put("message", e.getMessage());
+    }
     if (e.retryAfterSeconds() > 0) {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
     }
@@ -859,6 +960,14 @@ public final class HttpApi {
     reply(ctx, e.status(), new Reply(e.status(), envelope).body());
   }
 
+  TaskWebhooks webhooks() {
+    return webhooks;
+  }
+
+  void replyJson(Context ctx, int status, JsonNode body) {
+    reply(ctx, status, body);
+  }
+
   private static void reply(Context ctx, int status, JsonNode body) {
     reply(ctx, status, new Reply(status, body).body());
   }
@@ -867,7 +976,7 @@ public final class HttpApi {
     ctx.status(status).contentType(JSON_TYPE).result(body);
   }
 
-  private static String printable(String s) {
+  static String printable(String s) {
     String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
     StringBuilder b = new StringBuilder(cut.length());
     cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));

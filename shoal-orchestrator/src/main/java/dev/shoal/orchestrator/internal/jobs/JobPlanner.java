@@ -102,7 +102,7 @@ public final class JobPlanner {
   private record Defaults(long timeoutMillis, int maxAttempts, AcceptancePolicy policy) {}
 
   /** An optional acceptance policy ({@code first_valid}, {@code quorum(k of n)}, {@code manual}). */
-  private static AcceptancePolicy policy(JsonNode parent, String path, AcceptancePolicy fallback) {
+  static AcceptancePolicy policy(JsonNode parent, String path, AcceptancePolicy fallback) {
     JsonNode v = parent.get("acceptance");
     if (v == null || v.isNull()) {
       return fallback;
@@ -428,7 +428,7 @@ public final class JobPlanner {
   }
 
   /** An optional integer field in {@code [min, max]}, or {@code fallback} when absent. */
-  private static long integer(JsonNode parent, String field, String path, long min, long max, long fallback) {
+  static long integer(JsonNode parent, String field, String path, long min, long max, long fallback) {
     JsonNode v = parent.get(field);
     if (v == null) {
       return fallback;
@@ -439,7 +439,7 @@ public final class JobPlanner {
     return v.longValue();
   }
 
-  private static void checkFields(JsonNode node, Set<String> allowed, String prefix) {
+  static void checkFields(JsonNode node, Set<String> allowed, String prefix) {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!allowed.contains(name)) {

@@ -92,7 +92,7 @@ public final class WorkerLinkService extends WorkerLinkGrpc.WorkerLinkImplBase {
           }
           case CHUNK -> {
             validator.checkChunk(m.getChunk());
-            core.touched(s);
+            core.chunk(s, m.getChunk());
           }
           case HEARTBEAT -> {
             validator.checkHeartbeat(m.getHeartbeat());

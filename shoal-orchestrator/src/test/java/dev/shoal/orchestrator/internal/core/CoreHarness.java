@@ -174,6 +174,14 @@ final class CoreHarness implements AutoCloseable {
     return admit(new FakeWorker(key, descriptor(name, capacity, List.of(operators), key)));
   }
 
+  /** A worker with a name, models and services, as an LLM server's worker advertises them. */
+  FakeWorker worker(String name, int capacity, List<String> operators, List<String> models, List<String> services) {
+    KeyPair key = Ed25519.generate();
+    NodeDescriptor d =
+        descriptor(name, capacity, operators, key).toBuilder().addAllModels(models).addAllServices(services).build();
+    return admit(new FakeWorker(key, d));
+  }
+
   /** The same worker (same key) on a new stream, as after a reconnect; the old stream is replaced. */
   FakeWorker reconnect(FakeWorker old) {
     old.silent = true;
@@ -303,6 +311,29 @@ final class CoreHarness implements AutoCloseable {
         r.addOutputs(Value.newBuilder().setTensor(WireTensors.toWire(o)));
       }
       core.result(session, ResultSignatures.sign(r.build(), key.getPrivate()));
+    }
+
+    /** Signs and sends an OK result with these outputs (blobs, for programs). */
+    void answer(TaskDescriptor t, Value... outputs) {
+      ResultDescriptor r =
+          ResultDescriptor.newBuilder()
+              .setAttempt(t.getAttempt())
+              .setStatus(ResultStatus.RESULT_STATUS_OK)
+              .addAllOutputs(List.of(outputs))
+              .build();
+      core.result(session, ResultSignatures.sign(r, key.getPrivate()));
+    }
+
+    /** Streams one chunk of output for the attempt. */
+    void chunk(TaskDescriptor t, long seq, String channel, String text) {
+      core.chunk(
+          session,
+          dev.shoal.protocol.v1.OutputChunk.newBuilder()
+              .setAttempt(t.getAttempt())
+              .setSeq(seq)
+              .setChannel(channel)
+              .setData(com.google.protobuf.ByteString.copyFromUtf8(text))
+              .build());
     }
 
     void heartbeat() {

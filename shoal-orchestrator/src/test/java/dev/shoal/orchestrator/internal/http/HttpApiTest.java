@@ -113,6 +113,21 @@ class HttpApiTest {
     }
 
     @Override
+    public CompletableFuture<String> submit(JobPlan plan, dev.shoal.orchestrator.internal.core.TaskWatcher watcher) {
+      return submit(plan);
+    }
+
+    @Override
+    public CompletableFuture<List<WorkerStatus>> workers(boolean includeOffline) {
+      return workers();
+    }
+
+    @Override
+    public String workerName(String peerId) {
+      return "";
+    }
+
+    @Override
     public CompletableFuture<Optional<JobStatus>> job(String jobId) {
       return answer(Optional.ofNullable(jobs.get(jobId)));
     }
@@ -268,6 +283,35 @@ class HttpApiTest {
     assertThat(r.body()).isEqualTo(MAPPER.readTree("{\"status\":\"ok\"}"));
   }
 
+  private static WorkerStatus worker(String peer, String operator, String model, int capacity, int reserved, boolean online) {
+    NodeDescriptor d =
+        NodeDescriptor.newBuilder().setPeerId(peer).setName(peer).addOperators(operator).addModels(model).build();
+    return new WorkerStatus(
+        d, capacity, reserved, Load.getDefaultInstance(), false, 1, 2, "1.1.0",
+        new Standing(peer, 0, Map.of(), false, "", 0, 0, 0), false, online);
+  }
+
+  @Test
+  void filtersWorkersByOperatorModelAndAvailability() throws Exception {
+    jobs.workers.add(worker("a", "llm.chat@1", "Llama3.2", 2, 2, true));
+    jobs.workers.add(worker("b", "llm.chat@1", "qwen", 2, 0, true));
+    jobs.workers.add(worker("c", "tensor.add@1", "", 2, 0, true));
+
+    assertThat(peers(get("/v1/workers?operator=llm.chat@1"))).containsExactly("a", "b");
+    assertThat(peers(get("/v1/workers?model=llama3.2"))).containsExactly("a");
+    assertThat(peers(get("/v1/workers?operator=llm.chat@1&available=true"))).containsExactly("b");
+    assertThat(peers(get("/v1/workers?model=nope"))).isEmpty();
+    Response bad = get("/v1/workers?available=maybe");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().get("error").get("message").asText()).contains("available must be true or false");
+  }
+
+  private static List<String> peers(Response r) {
+    List<String> out = new java.util.ArrayList<>();
+    r.body().get("workers").forEach(w -> out.add(w.get("peer_id").asText()));
+    return out;
+  }
+
   @Test
   void listsWorkers() throws Exception {
     NodeDescriptor d =
@@ -285,6 +329,8 @@ class HttpApiTest {
             .addOperators("tensor.add@1")
             .addOperators("tensor.matmul@1")
             .addModels("tiny")
+            .addServices("batch")
+            .setOwner("ml-team")
             .setMaxConcurrentTasks(4)
             .build();
     jobs.workers.add(
@@ -298,15 +344,19 @@ class HttpApiTest {
     JsonNode w = r.body().get("workers").get(0);
     assertThat(w.get("peer_id").asText()).isEqualTo("peer1");
     assertThat(w.get("name").asText()).isEqualTo("box");
-    assertThat(w.get("arch").asText()).isEqualTo("amd64");
-    assertThat(w.get("os").asText()).isEqualTo("linux");
-    assertThat(w.get("cores").asInt()).isEqualTo(8);
-    assertThat(w.get("memory_bytes").asLong()).isEqualTo(1L << 34);
-    assertThat(w.get("accelerators").get(0).get("kind").asText()).isEqualTo("gpu");
+    assertThat(w.get("owner").asText()).isEqualTo("ml-team");
+    assertThat(w.get("online").asBoolean()).isTrue();
+    JsonNode hw = w.get("hardware");
+    assertThat(hw.get("arch").asText()).isEqualTo("amd64");
+    assertThat(hw.get("os").asText()).isEqualTo("linux");
+    assertThat(hw.get("cores").asInt()).isEqualTo(8);
+    assertThat(hw.get("memory_bytes").asLong()).isEqualTo(1L << 34);
+    assertThat(hw.get("accelerators").get(0).get("kind").asText()).isEqualTo("gpu");
     assertThat(w.get("operators")).hasSize(2);
     assertThat(w.get("models").get(0).asText()).isEqualTo("tiny");
-    assertThat(w.get("capacity").asInt()).isEqualTo(4);
-    assertThat(w.get("running").asInt()).isEqualTo(1);
+    assertThat(w.get("services").get(0).asText()).isEqualTo("batch");
+    assertThat(w.get("load").get("current").asInt()).isEqualTo(1);
+    assertThat(w.get("load").get("max").asInt()).isEqualTo(4);
     assertThat(w.get("free_slots").asInt()).isEqualTo(3);
     assertThat(w.get("cpu_load").asDouble()).isEqualTo(0.25);
     assertThat(w.get("draining").asBoolean()).isFalse();
