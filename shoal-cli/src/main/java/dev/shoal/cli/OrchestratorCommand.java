@@ -71,6 +71,10 @@ final class OrchestratorCommand implements Callable<Integer> {
       description = "Output elements recomputed per result, every operator (default: ${DEFAULT-VALUE}).")
   int validationSamples;
 
+  @Option(names = "--result-retention", defaultValue = "PT24H",
+      description = "How long a finished task's result and artifacts are kept, ISO-8601; PT0S keeps them forever (default: ${DEFAULT-VALUE}).")
+  Duration resultRetention;
+
   @Option(
       names = "--ready-file",
       description = "Once listening, write {\"grpc_port\":..,\"http_port\":..} to FILE (for scripts and tests).")
@@ -95,6 +99,7 @@ final class OrchestratorCommand implements Callable<Integer> {
             .quarantineThreshold(quarantineThreshold)
             .freivaldsRounds(freivaldsRounds)
             .validationSamples(validationSamples)
+            .resultRetention(resultRetention)
             .build();
     Orchestrator orchestrator = Orchestrator.create(config).start();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -83,7 +83,8 @@ public final class Orchestrator implements AutoCloseable {
             config.spotCheckFraction(),
             ReputationPolicy.DEFAULT
                 .withCoolOff(config.quarantineCoolOff().toMillis())
-                .withThreshold(config.quarantineThreshold()));
+                .withThreshold(config.quarantineThreshold()),
+            config.resultRetention().toMillis());
     this.core =
         new Core(settings, clock, store, committer, queries, checker(config), validations, identity);
     // Trust given on the command line is in force for this run; the API's is stored.

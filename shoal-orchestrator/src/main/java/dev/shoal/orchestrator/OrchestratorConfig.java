@@ -15,7 +15,7 @@ import java.time.Duration;
  * {@code quarantineThreshold} is excluded from scheduling for {@code quarantineCoolOff}. Results
  * are validated with {@code freivaldsRounds} rounds of Freivalds' check (matmul) and
  * {@code validationSamples} recomputed elements (every operator); trusted workers get at most 2
- * and 8.
+ * and 8. A finished job and its results are kept for {@code resultRetention} (0: forever).
  */
 public record OrchestratorConfig(
     String grpcHost,
@@ -34,7 +34,8 @@ public record OrchestratorConfig(
     Duration quarantineCoolOff,
     double quarantineThreshold,
     int freivaldsRounds,
-    int validationSamples) {
+    int validationSamples,
+    Duration resultRetention) {
 
   public static Builder builder() {
     return new Builder();
@@ -59,6 +60,7 @@ public record OrchestratorConfig(
     b.quarantineThreshold = quarantineThreshold;
     b.freivaldsRounds = freivaldsRounds;
     b.validationSamples = validationSamples;
+    b.resultRetention = resultRetention;
     return b;
   }
 
@@ -84,6 +86,9 @@ public record OrchestratorConfig(
     }
     if (validationSamples < 1 || validationSamples > 1 << 20) {
       throw new IllegalArgumentException("validation-samples must be in 1..1048576, got " + validationSamples);
+    }
+    if (resultRetention.isNegative()) {
+      throw new IllegalArgumentException("result-retention must not be negative (0 keeps results forever), got " + resultRetention);
     }
     if (quarantineCoolOff.isNegative()) {
       throw new IllegalArgumentException("quarantine-cool-off must not be negative, got " + quarantineCoolOff);
@@ -141,6 +146,7 @@ public record OrchestratorConfig(
     private double quarantineThreshold = -6;
     private int freivaldsRounds = 8;
     private int validationSamples = 32;
+    private Duration resultRetention = Duration.ofHours(24);
 
     public Builder grpcHost(String v) { grpcHost = v; return this; }
     public Builder grpcPort(int v) { grpcPort = v; return this; }
@@ -160,12 +166,14 @@ public record OrchestratorConfig(
     public Builder quarantineThreshold(double v) { quarantineThreshold = v; return this; }
     public Builder freivaldsRounds(int v) { freivaldsRounds = v; return this; }
     public Builder validationSamples(int v) { validationSamples = v; return this; }
+    /** How long a finished task's result is kept (0: forever). */
+    public Builder resultRetention(Duration v) { resultRetention = v; return this; }
 
     public OrchestratorConfig build() {
       return new OrchestratorConfig(
           grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
           maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold,
-          freivaldsRounds, validationSamples);
+          freivaldsRounds, validationSamples, resultRetention);
     }
   }
 }

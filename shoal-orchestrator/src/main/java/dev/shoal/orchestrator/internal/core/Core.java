@@ -86,6 +86,7 @@ public final class Core implements JobService {
   /** How long a departed worker stays listed (with {@code include_offline}). */
   private static final long DEPARTED_KEPT_MILLIS = 3_600_000;
   private static final int DEPARTED_KEPT_MAX = 4096;
+  private static final long PURGE_EVERY_MILLIS = 60_000;
 
   private final CoreSettings settings;
   private final Clock clock;
@@ -136,6 +137,8 @@ public final class Core implements JobService {
   private long roundTripCount;
   private boolean stopping;
   private Clock.Timer sweepTimer;
+  /** When finished jobs past their retention were last purged from the store. */
+  private long lastPurge;
 
   /**
    * @param queryExecutor runs store reads, off the core's thread
@@ -1590,6 +1593,10 @@ public final class Core implements JobService {
         () -> {
           long now = clock.millis();
           creditValidResults();
+          if (settings.resultRetentionMillis() > 0 && now - lastPurge >= PURGE_EVERY_MILLIS) {
+            lastPurge = now;
+            outbox.add(new StoreWrite.PurgeFinished(now - settings.resultRetentionMillis()));
+          }
           long limit = settings.heartbeatIntervalMillis() * settings.missedHeartbeats();
           Heartbeat ours =
               Heartbeat.newBuilder().setSentAtMs(now).setLoad(Load.newBuilder().setRunningTasks(countLive())).build();

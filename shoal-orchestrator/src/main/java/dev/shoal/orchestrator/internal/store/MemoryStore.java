@@ -48,6 +48,17 @@ public final class MemoryStore implements StateStore {
           tasks.put(p.job().id(), byId);
           attempts.put(p.job().id(), new LinkedHashMap<>());
         }
+        case StoreWrite.PurgeFinished p -> {
+          var it = jobs.values().iterator();
+          while (it.hasNext()) {
+            JobRecord j = it.next();
+            if (j.state() != JobState.RUNNING && j.finishedAt() > 0 && j.finishedAt() < p.finishedBefore()) {
+              it.remove();
+              tasks.remove(j.id());
+              attempts.remove(j.id());
+            }
+          }
+        }
         case StoreWrite.SetJobState s -> {
           JobRecord j = require(jobs.get(s.jobId()), "job " + s.jobId());
           jobs.put(
@@ -140,6 +151,7 @@ public final class MemoryStore implements StateStore {
           }
         }
         case StoreWrite.SetTrusted t -> {}
+        case StoreWrite.PurgeFinished p -> {}
       }
     }
   }

@@ -148,6 +148,21 @@ public final class SqliteStore implements StateStore {
             + " task_id TEXT, attempt INTEGER, peer_id TEXT, from_state TEXT, to_state TEXT, detail TEXT)");
   }
 
+  private void purge(long finishedBefore) throws SQLException {
+    String finished = "SELECT id FROM jobs WHERE state <> 'RUNNING' AND finished_at > 0 AND finished_at < ?";
+    for (String sql :
+        new String[] {
+          "DELETE FROM attempts WHERE job_id IN (" + finished + ")",
+          "DELETE FROM tasks WHERE job_id IN (" + finished + ")",
+          "DELETE FROM jobs WHERE id IN (" + finished + ")"
+        }) {
+      try (PreparedStatement st = writer.prepareStatement(sql)) {
+        st.setLong(1, finishedBefore);
+        st.executeUpdate();
+      }
+    }
+  }
+
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
     try {
@@ -187,6 +202,11 @@ public final class SqliteStore implements StateStore {
               insertTask.addBatch();
             }
             insertTask.executeBatch();
+          }
+          case StoreWrite.PurgeFinished p -> {
+            flush(job, task, taskResult, attempt, event, jobState);
+            job = task = taskResult = attempt = event = jobState = false;
+            purge(p.finishedBefore());
           }
           case StoreWrite.SetJobState s -> {
             // Rows are updated in batch order per statement; a job's state never races its tasks'.

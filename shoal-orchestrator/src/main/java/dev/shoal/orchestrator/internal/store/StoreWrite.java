@@ -37,6 +37,12 @@ public sealed interface StoreWrite {
   /** The next reputation ledger entry, already placed in the chain. */
   record AppendLedger(LedgerEntry entry) implements StoreWrite {}
 
+  /**
+   * Forgets jobs that finished before {@code finishedBefore} (epoch ms), with their tasks,
+   * attempts and results: a result's retention has ended. Events and the ledger stay.
+   */
+  record PurgeFinished(long finishedBefore) implements StoreWrite {}
+
   /** An admin registered ({@code trusted}) or removed a trusted worker. */
   record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }

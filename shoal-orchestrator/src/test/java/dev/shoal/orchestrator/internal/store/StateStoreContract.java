@@ -49,6 +49,28 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void purgingForgetsOnlyJobsThatFinishedBeforeTheCutoff() {
+    store.apply(
+        List.of(
+            new StoreWrite.PutJob(job("old", 10), List.of(task("old", "a", 0))),
+            new StoreWrite.PutJob(job("recent", 11), List.of(task("recent", "a", 0))),
+            new StoreWrite.PutJob(job("running", 12), List.of(task("running", "a", 0))),
+            new StoreWrite.PutAttempt(
+                new AttemptRecord("old", "a", 1, "w", AttemptState.COMPLETED, 20, 30, "", null, null)),
+            new StoreWrite.SetJobState("old", JobState.SUCCEEDED, 100, null),
+            new StoreWrite.SetJobState("recent", JobState.FAILED, 300, "x")));
+
+    store.apply(List.of(new StoreWrite.PurgeFinished(200)));
+
+    assertThat(store.job("old")).isEmpty();
+    assertThat(store.tasks("old")).isEmpty();
+    assertThat(store.attempts("old")).isEmpty();
+    assertThat(store.job("recent")).isPresent();
+    assertThat(store.job("running")).isPresent();
+    assertThat(store.tasks("running")).hasSize(1);
+  }
+
+  @Test
   void aJobAndItsTasksReadBackAsWritten() {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "b", 1), task("j1", "a", 0)))));
     JobRecord j = store.job("j1").orElseThrow();
