@@ -127,7 +127,9 @@ class WorkerSessionTest extends WorkerTestSupport {
             f ->
                 assertThat(f)
                     .contains("VERSION_MISMATCH")
-                    .contains("protocol version mismatch: orchestrator supports [1.0.0], worker supports [2.0.0]")
+                    .contains(
+                        "protocol version mismatch: orchestrator supports " + ProtocolVersions.format(ProtocolVersions.SUPPORTED)
+                            + ", worker supports [2.0.0]")
                     .contains("FAILED_PRECONDITION"));
     assertThat(worker.isConnected()).isFalse();
     // No reconnect loop: the one refused stream is all the orchestrator ever saw.
