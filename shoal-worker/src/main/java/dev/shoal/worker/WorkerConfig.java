@@ -5,10 +5,16 @@ import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.v1.Accelerator;
 import dev.shoal.protocol.v1.ProtocolVersion;
+import dev.shoal.worker.internal.exec.ProcessExecutor;
+import dev.shoal.worker.internal.exec.ShellWords;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Everything a worker needs, immutable and validated in one step ({@link #validate()}, which
@@ -33,6 +39,17 @@ import java.util.Objects;
  *     them back as {@code RELEASED}
  * @param byzantine for tests and the demo only: the worker lies on purpose (wrong results, forged
  *     signatures, replays) so the orchestrator's defences can be shown to hold
+ * @param owner who runs this machine, as its owner states it (advertised, never verified), or null
+ * @param llm the OpenAI-compatible server that serves {@code models} for {@code llm.chat@1} and
+ *     {@code llm.complete@1}, or null: those operators are then not advertised
+ * @param commands the allowlist of {@code process.run@1}: command name to argv; empty, and the
+ *     operator is not advertised. {@code {output}} in an argument becomes the attempt's output folder
+ * @param processMemoryBytes address-space cap of each command's process (the whole tree gets the
+ *     same limit per process), or 0 for none
+ * @param processOutputCap most stdout bytes a command's result carries (the rest is dropped)
+ * @param artifactCap most bytes of artifacts (files in the output folder) one result carries
+ * @param dataDir where attempts of {@code process.run@1} get their working directories ({@code
+ *     DATA-DIR/attempts}), or null for a folder under {@code java.io.tmpdir}
  */
 public record WorkerConfig(
     List<String> orchestrators,
@@ -48,16 +65,56 @@ public record WorkerConfig(
     Duration reconnectMax,
     Path keyFile,
     Duration drainTimeout,
-    boolean byzantine) {
+    boolean byzantine,
+    String owner,
+    LlmUpstream llm,
+    Map<String, List<String>> commands,
+    long processMemoryBytes,
+    long processOutputCap,
+    long artifactCap,
+    Path dataDir) {
 
   /** Smallest {@code max-task-bytes} accepted; less could not hold any useful task. */
   private static final long MIN_TASK_BYTES = 1024;
+
+  /** Smallest address-space cap accepted: below it not even a shell starts. */
+  private static final long MIN_PROCESS_MEMORY = 16L << 20;
+
+  /** What one result message can carry besides ids and diagnostics (the protocol's 64 MiB less 64 KiB). */
+  private static final long RESULT_BYTES = ProtocolLimits.DEFAULT.maxMessageBytes() - 64 * 1024;
+
+  private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public WorkerConfig {
     orchestrators = orchestrators == null ? List.of() : List.copyOf(orchestrators);
     models = models == null ? List.of() : List.copyOf(models);
     accelerators = accelerators == null ? List.of() : List.copyOf(accelerators);
     protocolVersions = protocolVersions == null ? List.of() : List.copyOf(protocolVersions);
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    if (commands != null) {
+      commands.forEach((k, v) -> copy.put(k, v == null ? List.of() : List.copyOf(v)));
+    }
+    commands = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * The OpenAI-compatible server behind the {@code llm.*} operators.
+   *
+   * @param baseUrl its OpenAI base URL, the one that ends in {@code /v1} (Ollama: {@code
+   *     http://127.0.0.1:11434/v1}); the worker appends {@code /chat/completions} and {@code
+   *     /completions}
+   * @param apiKey sent as {@code Authorization: Bearer KEY}, or null
+   */
+  public record LlmUpstream(URI baseUrl, String apiKey) {
+    public LlmUpstream {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+    }
+
+    /** Never prints the key. */
+    @Override
+    public String toString() {
+      return "LlmUpstream[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "(set)") + "]";
+    }
   }
 
   public static Builder builder() {
@@ -91,7 +148,8 @@ public record WorkerConfig(
           "max-task-bytes: must be at least " + MIN_TASK_BYTES + ", got " + maxTaskBytes);
     }
     Objects.requireNonNull(operators, "operators");
-    int ops = operators.ids().size();
+    // The llm.* and process.run operators count too: a worker may run nothing but a model.
+    int ops = operators.ids().size() + (llm != null ? 2 : 0) + (commands.isEmpty() ? 0 : 1);
     if (ops == 0 || ops > ProtocolLimits.DEFAULT.maxOperators()) {
       throw new IllegalArgumentException(
           "operators: a worker runs 1.." + ProtocolLimits.DEFAULT.maxOperators() + " operators, got " + ops);
@@ -127,7 +185,63 @@ public record WorkerConfig(
     if (drainTimeout == null || drainTimeout.isNegative() || drainTimeout.compareTo(Duration.ofDays(365)) > 0) {
       throw new IllegalArgumentException("drain-timeout: must be in 0..365 days, got " + drainTimeout);
     }
+    if (owner != null && (owner.isBlank() || owner.length() > 128 || owner.chars().anyMatch(Character::isISOControl))) {
+      throw new IllegalArgumentException("owner: must have 1..128 characters and no control characters");
+    }
+    validateLlm();
+    validateCommands();
     return this;
+  }
+
+  private void validateLlm() {
+    if (llm == null) {
+      return;
+    }
+    URI u = llm.baseUrl();
+    if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+        || u.getRawQuery() != null || u.getRawFragment() != null) {
+      throw new IllegalArgumentException("llm-url: '" + u + "' is not an http(s) URL with a host and no query");
+    }
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("llm-model: at least one model is needed to serve llm.* from " + u);
+    }
+    String key = llm.apiKey();
+    if (key != null && (key.isBlank() || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+      throw new IllegalArgumentException("llm-api-key: must be printable ASCII without spaces");
+    }
+  }
+
+  private void validateCommands() {
+    for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+      String name = e.getKey();
+      if (name == null || !COMMAND_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("command: name '" + name + "' must match " + COMMAND_NAME.pattern());
+      }
+      List<String> argv = e.getValue();
+      if (argv.isEmpty() || argv.getFirst().isEmpty()) {
+        throw new IllegalArgumentException("command: '" + name + "' has no program to run");
+      }
+      if (argv.stream().anyMatch(a -> a.indexOf('\0') >= 0)) {
+        throw new IllegalArgumentException("command: '" + name + "' has a NUL character in its argv");
+      }
+      if (ProcessExecutor.resolveProgram(argv.getFirst()) == null) {
+        throw new IllegalArgumentException(
+            "command: '" + name + "' runs '" + argv.getFirst() + "', which is not an executable file"
+                + (argv.getFirst().contains("/") ? "" : " in " + ProcessExecutor.PATH));
+      }
+    }
+    if (processMemoryBytes != 0 && processMemoryBytes < MIN_PROCESS_MEMORY) {
+      throw new IllegalArgumentException(
+          "process-memory: must be 0 (no cap) or at least " + MIN_PROCESS_MEMORY + " bytes, got " + processMemoryBytes);
+    }
+    if (processOutputCap < 0 || artifactCap < 0) {
+      throw new IllegalArgumentException("process-output-cap, artifact-cap: must not be negative");
+    }
+    if (processOutputCap + artifactCap > RESULT_BYTES) {
+      throw new IllegalArgumentException(
+          "artifact-cap: with process-output-cap it must fit one result message: " + processOutputCap + " + "
+              + artifactCap + " > " + RESULT_BYTES + " bytes");
+    }
   }
 
   private static boolean isHostPort(String a) {
@@ -147,7 +261,8 @@ public record WorkerConfig(
   /**
    * Defaults: one slot per available processor, a quarter of the max heap per task, every
    * standard operator, no models or accelerators, the orchestrator's heartbeat interval,
-   * reconnect backoff 200 ms doubling to 10 s, an ephemeral key, a 30 s drain.
+   * reconnect backoff 200 ms doubling to 10 s, an ephemeral key, a 30 s drain; no LLM server and
+   * no commands; for commands, 4 GiB of address space, 4 MiB of stdout and 16 MiB of artifacts.
    */
   public static final class Builder {
     private List<String> orchestrators = List.of("127.0.0.1:7070");
@@ -164,6 +279,13 @@ public record WorkerConfig(
     private Path keyFile;
     private Duration drainTimeout = Duration.ofSeconds(30);
     private boolean byzantine;
+    private String owner;
+    private LlmUpstream llm;
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private long processMemoryBytes = 4L << 30;
+    private long processOutputCap = 4L << 20;
+    private long artifactCap = 16L << 20;
+    private Path dataDir;
 
     private Builder() {}
 
@@ -185,6 +307,33 @@ public record WorkerConfig(
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     /** Tests and the demo only: makes this worker lie (see {@link WorkerConfig#byzantine()}). */
     public Builder byzantine(boolean v) { byzantine = v; return this; }
+    public Builder owner(String v) { owner = v; return this; }
+    /** The OpenAI-compatible server serving {@link #models}; {@code null} (the default) for none. */
+    public Builder llm(URI baseUrl, String apiKey) { llm = baseUrl == null ? null : new LlmUpstream(baseUrl, apiKey); return this; }
+    /** Allowlists one command for {@code process.run@1}: {@code name} runs {@code argv}. */
+    public Builder command(String name, List<String> argv) { commands.put(name, argv); return this; }
+    /**
+     * Allowlists one command written {@code NAME=ARGV}, the argv split like a shell word list
+     * (quotes and backslashes, no expansion, no shell): {@code upper=tr a-z A-Z}.
+     *
+     * @throws IllegalArgumentException naming the {@code command} key if it is not NAME=ARGV
+     */
+    public Builder command(String nameEqualsArgv) {
+      int eq = nameEqualsArgv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("command: '" + nameEqualsArgv + "' is not NAME=ARGV");
+      }
+      try {
+        return command(nameEqualsArgv.substring(0, eq), ShellWords.split(nameEqualsArgv.substring(eq + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("command: " + nameEqualsArgv.substring(0, eq) + ": " + e.getMessage(), e);
+      }
+    }
+    /** Address-space cap per command process in bytes; 0 for none. */
+    public Builder processMemoryBytes(long v) { processMemoryBytes = v; return this; }
+    public Builder processOutputCap(long v) { processOutputCap = v; return this; }
+    public Builder artifactCap(long v) { artifactCap = v; return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
 
     /** Builds and validates; throws {@link IllegalArgumentException} naming the bad key. */
     public WorkerConfig build() {
@@ -202,7 +351,14 @@ public record WorkerConfig(
               reconnectMax,
               keyFile,
               drainTimeout,
-              byzantine)
+              byzantine,
+              owner,
+              llm,
+              commands,
+              processMemoryBytes,
+              processOutputCap,
+              artifactCap,
+              dataDir)
           .validate();
     }
 

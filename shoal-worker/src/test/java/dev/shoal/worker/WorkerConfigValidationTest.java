@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shoal.operators.OperatorRegistry;
 import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.v1.Accelerator;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,7 +52,24 @@ class WorkerConfigValidationTest {
         bad("initial over max", "reconnect:", b -> b.reconnectInitial(Duration.ofSeconds(11)).reconnectMax(Duration.ofSeconds(10))),
         bad("null reconnect max", "reconnect:", b -> b.reconnectMax(null)),
         bad("negative drain", "drain-timeout:", b -> b.drainTimeout(Duration.ofMillis(-1))),
-        bad("null drain", "drain-timeout:", b -> b.drainTimeout(null)));
+        bad("null drain", "drain-timeout:", b -> b.drainTimeout(null)),
+        bad("blank owner", "owner:", b -> b.owner(" ")),
+        bad("long owner", "owner:", b -> b.owner("o".repeat(129))),
+        bad("owner with a newline", "owner:", b -> b.owner("ml\nteam")),
+        bad("llm url not http", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("ftp://host/v1"), null)),
+        bad("llm url without host", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http:///v1"), null)),
+        bad("llm url with a query", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http://h/v1?x=1"), null)),
+        bad("llm without models", "llm-model:", b -> b.llm(URI.create("http://127.0.0.1:11434/v1"), null)),
+        bad("llm key with a space", "llm-api-key:", b -> b.models(List.of("m")).llm(URI.create("http://h/v1"), "a b")),
+        bad("command without =", "command:", b -> b.command("upper")),
+        bad("command with an open quote", "command:", b -> b.command("say=echo 'hi")),
+        bad("command with a bad name", "command:", b -> b.command("a b=cat")),
+        bad("command with no program", "command:", b -> b.command("empty=")),
+        bad("command not installed", "command:", b -> b.command("ghost=no-such-program-here")),
+        bad("command by relative path", "command:", b -> b.command("rel=./run.sh")),
+        bad("tiny process memory", "process-memory:", b -> b.command("c=cat").processMemoryBytes(1024)),
+        bad("negative output cap", "process-output-cap", b -> b.command("c=cat").processOutputCap(-1)),
+        bad("caps over one message", "artifact-cap:", b -> b.command("c=cat").artifactCap(64L << 20)));
   }
 
   private static Arguments bad(String what, String key, UnaryOperator<WorkerConfig.Builder> change) {
@@ -92,6 +110,27 @@ class WorkerConfigValidationTest {
   }
 
   @Test
+  void programsCountAsOperatorsAndCommandsKeepTheirWords() {
+    WorkerConfig c =
+        WorkerConfig.builder()
+            .operators(OperatorRegistry.of())
+            .models(List.of("llama3.2"))
+            .llm(URI.create("http://127.0.0.1:11434/v1"), "sk-secret")
+            .command("upper=tr a-z A-Z")
+            .command("say=sh -c 'echo \"$1\"' sh")
+            .owner("ml-team")
+            .build();
+
+    assertThat(c.commands()).containsEntry("upper", List.of("tr", "a-z", "A-Z")).containsEntry("say", List.of("sh", "-c", "echo \"$1\"", "sh"));
+    assertThat(c.owner()).isEqualTo("ml-team");
+    assertThat(c.llm().apiKey()).isEqualTo("sk-secret");
+    assertThat(c.toString()).doesNotContain("sk-secret");
+    assertThat(c.processMemoryBytes()).isEqualTo(4L << 30);
+    assertThat(c.processOutputCap()).isEqualTo(4L << 20);
+    assertThat(c.artifactCap()).isEqualTo(16L << 20);
+  }
+
+  @Test
   void theConfigCopiesItsLists() {
     List<String> addresses = new ArrayList<>(List.of("a:1"));
     WorkerConfig c = WorkerConfig.builder().orchestrators(addresses).build();
@@ -104,7 +143,7 @@ class WorkerConfigValidationTest {
     WorkerConfig invalid =
         new WorkerConfig(
             List.of(), "w", 1, 1024, OperatorRegistry.standard(), List.of(), List.of(), ProtocolVersions.SUPPORTED, null,
-            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false);
+            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false, null, null, null, 0, 0, 0, null);
     assertThatThrownBy(() -> Worker.create(invalid)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("orchestrator:");
   }
 }

@@ -1,7 +1,5 @@
 package dev.shoal.worker.internal;
 
-import dev.shoal.operators.Attributes;
-import dev.shoal.operators.Operator;
 import dev.shoal.protocol.v1.AttemptRef;
 import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
@@ -14,14 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One accepted attempt held by this worker, from its acceptance until exactly one outcome is
  * decided: computed, failed, timed out, cancelled, released, or abandoned with its stream.
  * Thread-safe: whoever wins {@link #finish()} reports the outcome; everyone else stands down.
+ * Its monitor orders streamed chunks before the outcome (see {@link #finish()}).
  */
 final class Attempt {
 
   final String key;
   final AttemptRef ref;
   final TaskDescriptor task;
-  final Operator operator;
-  final Attributes attributes;
+  final Work work;
   final Session session;
   final TaskAck ack;
   final long acceptedNanos;
@@ -34,23 +32,25 @@ final class Attempt {
   Attempt(
       String key,
       TaskDescriptor task,
-      Operator operator,
-      Attributes attributes,
+      Work work,
       Session session,
       TaskAck ack,
       long acceptedNanos) {
     this.key = key;
     this.ref = task.getAttempt();
     this.task = task;
-    this.operator = operator;
-    this.attributes = attributes;
+    this.work = work;
     this.session = session;
     this.ack = ack;
     this.acceptedNanos = acceptedNanos;
   }
 
-  /** Claims the right to report this attempt's outcome; true exactly once. */
-  boolean finish() {
+  /**
+   * Claims the right to report this attempt's outcome; true exactly once. Synchronized with
+   * streamed chunks, which are sent under this attempt's lock while it is unfinished: a chunk
+   * queued for sending is therefore always queued before the outcome.
+   */
+  synchronized boolean finish() {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }

@@ -6,6 +6,7 @@ import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_DRAINING;
 import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_OVER_RESOURCE_LIMIT;
 import static dev.shoal.protocol.v1.RejectReason.REJECT_REASON_UNSUPPORTED_OPERATOR;
 
+import com.google.protobuf.ByteString;
 import dev.shoal.operators.Attributes;
 import dev.shoal.operators.Operator;
 import dev.shoal.operators.OperatorException;
@@ -19,6 +20,7 @@ import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.AttemptRef;
 import dev.shoal.protocol.v1.CancelAttempt;
 import dev.shoal.protocol.v1.Diagnostics;
+import dev.shoal.protocol.v1.OutputChunk;
 import dev.shoal.protocol.v1.RejectReason;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.ResultStatus;
@@ -27,12 +29,18 @@ import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Value;
 import dev.shoal.protocol.v1.WorkerMessage;
 import dev.shoal.worker.WorkerConfig;
+import dev.shoal.worker.internal.exec.ChunkSink;
+import dev.shoal.worker.internal.exec.Outcome;
+import dev.shoal.worker.internal.exec.Rejection;
+import dev.shoal.worker.internal.exec.TaskExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -47,7 +55,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Admission and execution of attempts: decides accept or reject for each dispatch, runs accepted
  * attempts with bounded concurrency, enforces their timeouts, and reports exactly one outcome per
- * attempt.
+ * attempt. Tensor operators are computed here; every other operator goes to the {@link
+ * TaskExecutor} that runs it (an LLM server, an allowlisted command), which checks the task at
+ * admission and streams its output through {@link ChunkSink}, while the rules above stay here.
  *
  * <p>Thread-safe. Admission (duplicate check, draining, capacity) happens under one lock, so two
  * dispatches never both take the last slot. Computation runs on the task executor, never on the
@@ -72,6 +82,7 @@ final class TaskRunner {
   private final ExecutorService executor;
   private final Timing timing;
   private final ResultSealer sealer;
+  private final Map<OperatorId, TaskExecutor> executors = new HashMap<>();
   private final int maxDetail;
 
   private final Object lock = new Object();
@@ -94,7 +105,8 @@ final class TaskRunner {
       ScheduledExecutorService scheduler,
       ExecutorService executor,
       Timing timing,
-      ResultSealer sealer) {
+      ResultSealer sealer,
+      List<TaskExecutor> executors) {
     this.config = config;
     this.peerId = peerId;
     this.validator = validator;
@@ -102,7 +114,25 @@ final class TaskRunner {
     this.executor = executor;
     this.timing = timing;
     this.sealer = sealer;
+    for (TaskExecutor e : executors) {
+      for (OperatorId id : e.operators()) {
+        if (this.executors.putIfAbsent(id, e) != null || config.operators().find(id).isPresent()) {
+          throw new IllegalArgumentException("operator " + id + " is run by two executors");
+        }
+      }
+    }
     this.maxDetail = validator.limits().maxDetailLength();
+  }
+
+  /** Closes the executors: their connections and threads. */
+  void close() {
+    for (TaskExecutor e : Set.copyOf(executors.values())) {
+      try {
+        e.close();
+      } catch (RuntimeException x) {
+        log.warn("event=executor_close_failed peer={} executor={}", peerId, e.getClass().getSimpleName(), x);
+      }
+    }
   }
 
   /** Attempts held now: accepted and not yet reported. */
@@ -149,9 +179,9 @@ final class TaskRunner {
         }
         case Accept a -> {
           TaskAck ack = TaskAck.newBuilder().setAttempt(ref).setAccepted(true).build();
-          accepted = new Attempt(key, task, a.operator(), a.attributes(), session, ack, timing.nanoTime());
+          accepted = new Attempt(key, task, a.work(), session, ack, timing.nanoTime());
           held.put(key, accepted);
-          if (!a.operator().isCheap()) {
+          if (!a.work().isCheap()) {
             // A cheap operator's result follows at once and implies acceptance (PROTOCOL.md):
             // one message instead of two on the hottest path.
             session.send(WorkerMessage.newBuilder().setAck(ack).build());
@@ -167,7 +197,7 @@ final class TaskRunner {
 
   private sealed interface Decision permits Accept, Reject {}
 
-  private record Accept(Operator operator, Attributes attributes) implements Decision {}
+  private record Accept(Work work) implements Decision {}
 
   private record Reject(RejectReason reason, String detail) implements Decision {}
 
@@ -181,15 +211,19 @@ final class TaskRunner {
       return new Reject(REJECT_REASON_AT_CAPACITY, "worker is running " + held.size() + " of " + max + " tasks");
     }
     OperatorId id = OperatorId.parse(task.getOperator());
-    Optional<Operator> found = config.operators().find(id);
-    if (found.isEmpty()) {
+    TaskExecutor executor = executors.get(id);
+    Optional<Operator> found = executor != null ? Optional.empty() : config.operators().find(id);
+    if (executor == null && found.isEmpty()) {
       return new Reject(REJECT_REASON_UNSUPPORTED_OPERATOR, "operator " + id + " is not run by this worker");
     }
-    Operator operator = found.get();
     if (!task.getModel().isEmpty() && !config.models().contains(task.getModel())) {
       return new Reject(
           REJECT_REASON_UNSUPPORTED_OPERATOR, "model '" + printable(task.getModel()) + "' is not served by this worker");
     }
+    if (executor != null) {
+      return decideProgram(task, executor, session);
+    }
+    Operator operator = found.get();
     List<TensorSpec> inputs = new ArrayList<>(task.getInputsCount());
     long inputBytes = 0;
     for (int i = 0; i < task.getInputsCount(); i++) {
@@ -241,6 +275,50 @@ final class TaskRunner {
           REJECT_REASON_OVER_RESOURCE_LIMIT,
           "outputs need " + outputBytes + " bytes, over the " + messageLimit + " bytes one result message can carry");
     }
+    Reject overResources = resources(task);
+    return overResources != null ? overResources : new Accept(new Work.Tensors(operator, attributes));
+  }
+
+  /**
+   * Admission of a task for an executor: inputs within {@code max_task_bytes}, resources, then
+   * the executor's own checks. Its outputs may take what one result message and {@code
+   * max_task_bytes} leave. Called under the lock.
+   */
+  private Decision decideProgram(TaskDescriptor task, TaskExecutor executor, Session session) {
+    long inputBytes = 0;
+    for (int i = 0; i < task.getInputsCount(); i++) {
+      Value v = task.getInputs(i);
+      if (v.hasRef()) {
+        return new Reject(
+            REJECT_REASON_BAD_INPUT, "inputs[" + i + "] is a DataRef: DataRefs are not resolved by this worker version");
+      }
+      inputBytes = saturatedAdd(inputBytes, v.hasBlob() ? v.getBlob().getData().size() : v.getTensor().getData().size());
+    }
+    if (inputBytes > config.maxTaskBytes()) {
+      return new Reject(
+          REJECT_REASON_OVER_RESOURCE_LIMIT,
+          "inputs need " + inputBytes + " bytes, over this worker's max_task_bytes " + config.maxTaskBytes());
+    }
+    Reject overResources = resources(task);
+    if (overResources != null) {
+      return overResources;
+    }
+    TaskExecutor.Job job;
+    try {
+      job = executor.admit(task);
+    } catch (Rejection e) {
+      return new Reject(e.reason(), e.getMessage());
+    } catch (RuntimeException e) {
+      // An executor bug, not the task's fault; the protocol has no better reason to give.
+      log.warn("event=admission_failed peer={} operator={}", peerId, task.getOperator(), e);
+      return new Reject(REJECT_REASON_BAD_INPUT, task.getOperator() + " could not check this task: " + e);
+    }
+    long budget = Math.min(messageLimit(session), config.maxTaskBytes() - inputBytes);
+    return new Accept(new Work.Program(job, budget));
+  }
+
+  /** The task's resource requirements against this worker's; null if they fit. */
+  private Reject resources(TaskDescriptor task) {
     long memory = task.getResources().getMemoryBytes();
     if (memory > config.maxTaskBytes()) {
       return new Reject(
@@ -258,7 +336,7 @@ final class TaskRunner {
           REJECT_REASON_OVER_RESOURCE_LIMIT,
           "task asks for " + task.getResources().getCores() + " cores; this worker has " + cores);
     }
-    return new Accept(operator, attributes);
+    return null;
   }
 
   private void reject(Session session, AttemptRef ref, RejectReason reason, String detail) {
@@ -274,7 +352,7 @@ final class TaskRunner {
   // ---- execution ------------------------------------------------------------------------
 
   private void launch(Attempt a) {
-    if (a.operator.isCheap()) {
+    if (a.work.isCheap()) {
       run(a);
       return;
     }
@@ -288,7 +366,7 @@ final class TaskRunner {
     }
   }
 
-  /** Computes one attempt and reports it, unless another outcome was decided first. */
+  /** Runs one attempt and reports it, unless another outcome was decided first. */
   private void run(Attempt a) {
     long started = timing.nanoTime();
     a.started(started);
@@ -297,31 +375,24 @@ final class TaskRunner {
     }
     AttemptRef ref = a.ref;
     try {
-      List<Tensor> inputs = new ArrayList<>(a.task.getInputsCount());
-      for (Value v : a.task.getInputsList()) {
-        inputs.add(WireTensors.fromWire(v.getTensor()));
+      Outcome outcome =
+          switch (a.work) {
+            case Work.Tensors t -> compute(a, t);
+            case Work.Program p -> p.job().run(new AttemptChunks(a), p.outputBudget());
+          };
+      switch (outcome) {
+        case Outcome.Ok ok -> completed(a, ok, started);
+        case Outcome.Failed f -> failed(a, f.errorKind(), f.message());
       }
-      List<Tensor> outputs = a.operator.apply(inputs, a.attributes);
-      List<Value> values = new ArrayList<>(outputs.size());
-      for (Tensor t : outputs) {
-        values.add(Value.newBuilder().setTensor(WireTensors.toWire(t)).build());
-      }
-      if (timing.expired(a.acceptedNanos, a.task.getTimeoutMs())) {
-        // Inline (cheap) operators have no timer; a late finish still counts as a timeout.
-        timedOut(a);
-        return;
-      }
-      if (finish(a, result(a, ResultStatus.RESULT_STATUS_OK, "", "", values), false)) {
-        log.debug(
-            "event=attempt_completed peer={} job={} task={} attempt={} status=OK run_micros={}",
-            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), Timing.micros(started, timing.nanoTime()));
+    } catch (InterruptedException e) {
+      // An executor stopped because its thread was interrupted: normally by this attempt's own
+      // cancel, timeout or release, which has reported already; otherwise the pool is stopping.
+      if (finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false)) {
+        log.warn("event=attempt_released peer={} job={} task={} attempt={} reason=interrupted",
+            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt());
       }
     } catch (OperatorException e) {
-      if (finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, errorKind(e.kind()), e.getMessage(), List.of()), false)) {
-        log.info(
-            "event=attempt_failed peer={} job={} task={} attempt={} error_kind={} message=\"{}\"",
-            peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), errorKind(e.kind()), printable(e.getMessage()));
-      }
+      failed(a, errorKind(e.kind()), e.getMessage());
     } catch (OutOfMemoryError e) {
       // One oversized task must not take the worker down: its memory is garbage once we return.
       if (finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "over memory: " + e.getMessage(), List.of()), false)) {
@@ -340,6 +411,107 @@ final class TaskRunner {
           peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), a.task.getOperator(), e);
       finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "internal error: " + e, List.of()), false);
     }
+  }
+
+  /** A tensor operator's outputs; tensor data is decoded here, on the computing thread. */
+  private static Outcome compute(Attempt a, Work.Tensors t) {
+    List<Tensor> inputs = new ArrayList<>(a.task.getInputsCount());
+    for (Value v : a.task.getInputsList()) {
+      inputs.add(WireTensors.fromWire(v.getTensor()));
+    }
+    List<Tensor> outputs = t.operator().apply(inputs, t.attributes());
+    List<Value> values = new ArrayList<>(outputs.size());
+    for (Tensor out : outputs) {
+      values.add(Value.newBuilder().setTensor(WireTensors.toWire(out)).build());
+    }
+    return new Outcome.Ok(values, "");
+  }
+
+  private void completed(Attempt a, Outcome.Ok ok, long started) {
+    AttemptRef ref = a.ref;
+    if (a.work instanceof Work.Program p) {
+      long bytes = 0;
+      for (Value v : ok.outputs()) {
+        bytes += v.hasBlob() ? v.getBlob().getData().size() : v.getTensor().getData().size();
+      }
+      if (bytes > p.outputBudget()) {
+        // Executors hold themselves to the budget; this only stops one that does not.
+        failed(a, "execution", "outputs need " + bytes + " bytes, over the " + p.outputBudget() + " this result may carry");
+        return;
+      }
+    }
+    if (timing.expired(a.acceptedNanos, a.task.getTimeoutMs())) {
+      // Inline (cheap) operators have no timer; a late finish still counts as a timeout.
+      timedOut(a);
+      return;
+    }
+    if (finish(a, result(a, ResultStatus.RESULT_STATUS_OK, "", ok.note(), ok.outputs()), false)) {
+      log.debug(
+          "event=attempt_completed peer={} job={} task={} attempt={} status=OK run_micros={}",
+          peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), Timing.micros(started, timing.nanoTime()));
+    }
+  }
+
+  private void failed(Attempt a, String errorKind, String message) {
+    if (finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, errorKind, message, List.of()), false)) {
+      log.info(
+          "event=attempt_failed peer={} job={} task={} attempt={} error_kind={} message=\"{}\"",
+          peerId, a.ref.getJobId(), a.ref.getTaskId(), a.ref.getAttempt(), errorKind, printable(message));
+    }
+  }
+
+  /**
+   * An attempt's streamed output: numbered from 0, split at the protocol's chunk limit (at a
+   * UTF-8 boundary where there is one, so text chunks stay text), and sent only while the
+   * attempt is live. The attempt's lock orders each chunk before any outcome, so no chunk ever
+   * follows the result.
+   */
+  private final class AttemptChunks implements ChunkSink {
+    private final Attempt a;
+    private final int max = validator.limits().maxChunkBytes();
+    /** Guarded by the attempt's lock. */
+    private long seq;
+
+    AttemptChunks(Attempt a) {
+      this.a = a;
+    }
+
+    @Override
+    public void send(String channel, byte[] data, int offset, int length) {
+      synchronized (a) {
+        while (length > 0) {
+          if (a.isFinished()) {
+            return;
+          }
+          int n = splitPoint(data, offset, length, max);
+          a.session.send(
+              WorkerMessage.newBuilder()
+                  .setChunk(
+                      OutputChunk.newBuilder()
+                          .setAttempt(a.ref)
+                          .setSeq(seq++)
+                          .setChannel(channel)
+                          .setData(ByteString.copyFrom(data, offset, n)))
+                  .build());
+          offset += n;
+          length -= n;
+        }
+      }
+    }
+  }
+
+  /** How many of {@code length} bytes go into the next chunk of at most {@code max}. */
+  static int splitPoint(byte[] data, int offset, int length, int max) {
+    if (length <= max) {
+      return length;
+    }
+    int n = max;
+    // Back off to the start of a UTF-8 sequence (at most 3 continuation bytes); binary data
+    // with no boundary nearby is split at the limit.
+    for (int k = 0; k < 3 && (data[offset + n] & 0xC0) == 0x80; k++) {
+      n--;
+    }
+    return (data[offset + n] & 0xC0) == 0x80 ? max : n;
   }
 
   private void timedOut(Attempt a) {

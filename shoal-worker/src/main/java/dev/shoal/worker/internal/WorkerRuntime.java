@@ -19,14 +19,20 @@ import dev.shoal.protocol.v1.ResultReceipt;
 import dev.shoal.protocol.v1.Welcome;
 import dev.shoal.protocol.v1.WorkerMessage;
 import dev.shoal.worker.WorkerConfig;
+import dev.shoal.worker.internal.exec.TaskExecutor;
+import dev.shoal.worker.internal.exec.TaskExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +84,8 @@ public final class WorkerRuntime implements Session.Listener {
   private final OutboundWriter writer;
   private final ThreadPoolExecutor executor;
   private final TaskRunner runner;
+  /** Every operator advertised: the tensor operators and those of the executors. */
+  private final Set<OperatorId> operators;
   private final AtomicLong sessionIds = new AtomicLong();
   private final AtomicBoolean released = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -116,6 +124,10 @@ public final class WorkerRuntime implements Session.Listener {
             new SynchronousQueue<>(),
             threads("shoal-worker-task"));
     this.executor.allowCoreThreadTimeOut(true);
+    List<TaskExecutor> executors = TaskExecutors.configured(config, attemptsFolder(config, peerId));
+    TreeSet<OperatorId> advertised = new TreeSet<>(config.operators().ids());
+    executors.forEach(e -> advertised.addAll(e.operators()));
+    this.operators = java.util.Collections.unmodifiableSet(advertised);
     this.runner =
         new TaskRunner(
             config,
@@ -124,7 +136,15 @@ public final class WorkerRuntime implements Session.Listener {
             scheduler,
             executor,
             timing,
-            config.byzantine() ? new ByzantineSealer(key.getPrivate()) : new ResultSealer(key.getPrivate()));
+            config.byzantine() ? new ByzantineSealer(key.getPrivate()) : new ResultSealer(key.getPrivate()),
+            executors);
+  }
+
+  /** Where process.run attempts get their working directories: in the data dir, or a temp folder. */
+  private static Path attemptsFolder(WorkerConfig config, String peerId) {
+    return config.dataDir() != null
+        ? config.dataDir().resolve("attempts")
+        : Path.of(System.getProperty("java.io.tmpdir"), "shoal-worker-" + peerId);
   }
 
   /** The production transport: plaintext HTTP/2 over Netty, events handled on the event loop. */
@@ -163,7 +183,7 @@ public final class WorkerRuntime implements Session.Listener {
     log.info(
         "event=worker_starting peer={} name=\"{}\" orchestrators={} max_tasks={} max_task_bytes={} operators={}",
         peerId, TaskRunner.printable(config.name()), config.orchestrators(), config.maxConcurrentTasks(),
-        config.maxTaskBytes(), config.operators().ids().size());
+        config.maxTaskBytes(), operators);
     connect();
   }
 
@@ -321,6 +341,7 @@ public final class WorkerRuntime implements Session.Listener {
     }
     scheduler.shutdownNow();
     executor.shutdownNow();
+    runner.close();
     // Queued writes (a Goodbye) still go out; new ones are refused.
     writer.shutdown();
     terminated.countDown();
@@ -392,8 +413,11 @@ public final class WorkerRuntime implements Session.Listener {
             .addAllProtocolVersions(config.protocolVersions())
             .setSoftware(SOFTWARE)
             .setIssuedAtMs(timing.nowMillis());
-    for (OperatorId id : config.operators().ids()) {
+    for (OperatorId id : operators) {
       node.addOperators(id.toString());
+    }
+    if (config.owner() != null) {
+      node.setOwner(config.owner());
     }
     return WorkerMessage.newBuilder().setHello(Hellos.sign(node, key)).build();
   }

@@ -1,0 +1,364 @@
+package dev.shoal.worker.internal.exec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.shoal.operators.OperatorId;
+import dev.shoal.protocol.v1.Blob;
+import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.protocol.v1.Value;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code llm.chat@1} and {@code llm.complete@1}: forwards the task's request body to the owner's
+ * OpenAI-compatible server with the model and streaming flags set, relays text deltas as {@code
+ * tokens} chunks the moment each server-sent event arrives, and answers with {@code {"text",
+ * "finish_reason", "usage", "model"}}.
+ *
+ * <p>One {@link HttpClient} (HTTP/1.1, so a streamed answer is one plain TCP connection and idle
+ * ones are reused) serves every attempt; a job reads its response on its own task thread and
+ * needs no other. Interrupting that thread aborts the exchange: the connection is closed, which
+ * is what makes the server stop generating. Thread-safe.
+ */
+public final class LlmExecutor implements TaskExecutor {
+
+  public static final OperatorId CHAT = OperatorId.parse("llm.chat@1");
+  public static final OperatorId COMPLETE = OperatorId.parse("llm.complete@1");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> ATTRIBUTES = Set.of("stream");
+  /** Longest SSE line accepted; a delta is a few bytes, so this only stops a runaway server. */
+  private static final int MAX_LINE = 4 << 20;
+  /** How much of an error answer is read for its message. */
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** How much of an upstream's error message reaches the result. */
+  private static final int MAX_MESSAGE = 1000;
+
+  private final URI base;
+  private final URI chat;
+  private final URI complete;
+  private final String authorization;
+  private final Set<String> models;
+  private final HttpClient http;
+
+  /**
+   * @param baseUrl the server's OpenAI base URL, ending in {@code /v1} by convention
+   * @param apiKey sent as a bearer token, or null
+   * @param models the models this worker serves through it
+   */
+  public LlmExecutor(URI baseUrl, String apiKey, List<String> models) {
+    String b = baseUrl.toString();
+    this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+    this.chat = URI.create(base + "/chat/completions");
+    this.complete = URI.create(base + "/completions");
+    this.authorization = apiKey == null ? null : "Bearer " + apiKey;
+    this.models = Set.copyOf(models);
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  @Override
+  public Set<OperatorId> operators() {
+    return Set.of(CHAT, COMPLETE);
+  }
+
+  @Override
+  public Job admit(TaskDescriptor task) throws Rejection {
+    boolean isChat = OperatorId.parse(task.getOperator()).equals(CHAT);
+    String model = task.getModel();
+    if (model.isEmpty()) {
+      throw Rejection.badInput(task.getOperator() + " needs a model");
+    }
+    if (!models.contains(model)) {
+      throw Rejection.unsupported("model '" + model + "' is not served by this worker");
+    }
+    AdmissionChecks.onlyAttributes(task, ATTRIBUTES);
+    boolean stream = AdmissionChecks.stream(task);
+    if (task.getInputsCount() != 1 || !task.getInputs(0).hasBlob()) {
+      throw Rejection.badInput(task.getOperator() + " takes exactly one input: a JSON Blob with the request body");
+    }
+    Blob blob = task.getInputs(0).getBlob();
+    if (!AdmissionChecks.isMediaType(blob.getMediaType(), "application/json")) {
+      throw Rejection.badInput("inputs[0] must be application/json, not '" + blob.getMediaType() + "'");
+    }
+    JsonNode parsed;
+    try {
+      parsed = JSON.readTree(blob.getData().newInput());
+    } catch (JsonProcessingException e) {
+      throw Rejection.badInput("inputs[0] is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw Rejection.badInput("inputs[0] could not be read: " + e.getMessage());
+    }
+    if (parsed == null || !parsed.isObject()) {
+      throw Rejection.badInput("inputs[0] must be a JSON object (the request body)");
+    }
+    ObjectNode body = (ObjectNode) parsed;
+    if (isChat) {
+      JsonNode messages = body.get("messages");
+      if (messages == null || !messages.isArray() || messages.isEmpty()) {
+        throw Rejection.badInput("llm.chat@1 needs a non-empty messages array");
+      }
+    } else {
+      JsonNode prompt = body.get("prompt");
+      if (prompt == null || !(prompt.isTextual() || prompt.isArray())) {
+        throw Rejection.badInput("llm.complete@1 needs a prompt (a string or an array)");
+      }
+    }
+    JsonNode n = body.get("n");
+    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+      throw Rejection.badInput("n must be 1: a result holds one answer");
+    }
+    // The worker's to set (PROTOCOL.md): the model it advertised, and streaming as asked.
+    body.put("model", model);
+    body.put("stream", stream);
+    if (stream) {
+      body.putObject("stream_options").put("include_usage", true);
+    } else {
+      body.remove("stream_options");
+    }
+    return new LlmJob(isChat ? chat : complete, isChat, model, body, stream);
+  }
+
+  @Override
+  public void close() {
+    http.shutdownNow();
+  }
+
+  private final class LlmJob implements Job {
+    private final URI uri;
+    private final boolean isChat;
+    private final String model;
+    private final ObjectNode body;
+    private final boolean stream;
+
+    LlmJob(URI uri, boolean isChat, String model, ObjectNode body, boolean stream) {
+      this.uri = uri;
+      this.isChat = isChat;
+      this.model = model;
+      this.body = body;
+      this.stream = stream;
+    }
+
+    @Override
+    public Outcome run(ChunkSink chunks, long outputBudget) throws InterruptedException {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .header("Content-Type", "application/json")
+              .header("Accept", stream ? "text/event-stream" : "application/json");
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      byte[] bytes;
+      try {
+        bytes = JSON.writeValueAsBytes(body);
+      } catch (JsonProcessingException e) {
+        return new Outcome.Failed("internal", "could not encode the request: " + e.getOriginalMessage());
+      }
+      CompletableFuture<HttpResponse<InputStream>> sent =
+          http.sendAsync(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response;
+      try {
+        response = sent.get();
+      } catch (InterruptedException e) {
+        sent.cancel(true);
+        throw e;
+      } catch (ExecutionException e) {
+        return Outcome.execution("upstream " + base + " could not be reached: " + describe(e.getCause()));
+      }
+      try (InputStream in = response.body()) {
+        if (response.statusCode() / 100 != 2) {
+          return Outcome.execution(
+              "upstream answered " + response.statusCode() + ": " + errorMessage(in.readNBytes(MAX_ERROR_BODY)));
+        }
+        return stream ? readStream(in, chunks, outputBudget) : readWhole(in, outputBudget);
+      } catch (IOException e) {
+        // Closing the body (try-with-resources) already aborted the exchange.
+        if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+          throw new InterruptedException("stopped while reading from the upstream");
+        }
+        return Outcome.execution("upstream " + base + " broke off its answer: " + describe(e));
+      }
+    }
+
+    private Outcome readWhole(InputStream in, long budget) throws IOException {
+      // The envelope around the text is small; allow it on top of the budget the text must fit.
+      int limit = (int) Math.min(Integer.MAX_VALUE - 16, budget + MAX_ERROR_BODY);
+      byte[] raw = in.readNBytes(limit + 1);
+      if (raw.length > limit) {
+        return Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry");
+      }
+      JsonNode answer;
+      try {
+        answer = JSON.readTree(raw);
+      } catch (JsonProcessingException e) {
+        return Outcome.execution("upstream answer is not JSON: " + clip(e.getOriginalMessage()));
+      }
+      if (answer == null || !answer.isObject()) {
+        return Outcome.execution("upstream answer is not a JSON object");
+      }
+      if (answer.hasNonNull("error")) {
+        return Outcome.execution("upstream error: " + errorText(answer.get("error")));
+      }
+      JsonNode choice = answer.path("choices").path(0);
+      if (choice.isMissingNode()) {
+        return Outcome.execution("upstream answer has no choices");
+      }
+      JsonNode content = isChat ? choice.path("message").path("content") : choice.path("text");
+      String text = content.isTextual() ? content.asText() : "";
+      return done(text, textOrNull(choice.get("finish_reason")), answer.get("usage"), textOrNull(answer.get("model")), budget);
+    }
+
+    private Outcome readStream(InputStream in, ChunkSink chunks, long budget) throws IOException {
+      Relay relay = new Relay(chunks, budget);
+      boolean stopped = new SseReader(in, MAX_LINE).read(relay);
+      if (relay.failure != null) {
+        return relay.failure;
+      }
+      if (!stopped && relay.finishReason == null) {
+        return Outcome.execution("upstream " + base + " ended its stream before [DONE]");
+      }
+      return done(relay.text.toString(), relay.finishReason, relay.usage, relay.model, budget);
+    }
+
+    /** Turns each event into a tokens chunk at once, and remembers what the result needs. */
+    private final class Relay implements SseReader.Handler {
+      final ChunkSink chunks;
+      final long budget;
+      final StringBuilder text = new StringBuilder();
+      long textBytes;
+      String finishReason;
+      JsonNode usage;
+      String model;
+      Outcome failure;
+
+      Relay(ChunkSink chunks, long budget) {
+        this.chunks = chunks;
+        this.budget = budget;
+      }
+
+      @Override
+      public boolean onData(String data) {
+        if (data.equals("[DONE]")) {
+          return false;
+        }
+        JsonNode event;
+        try {
+          event = JSON.readTree(data);
+        } catch (JsonProcessingException e) {
+          failure = Outcome.execution("upstream sent an event that is not JSON: " + clip(e.getOriginalMessage()));
+          return false;
+        }
+        if (event == null || !event.isObject()) {
+          failure = Outcome.execution("upstream sent an event that is not a JSON object");
+          return false;
+        }
+        if (event.hasNonNull("error")) {
+          failure = Outcome.execution("upstream error mid-stream: " + errorText(event.get("error")));
+          return false;
+        }
+        if (event.hasNonNull("model")) {
+          model = event.get("model").asText();
+        }
+        if (event.hasNonNull("usage")) {
+          usage = event.get("usage");
+        }
+        JsonNode choice = event.path("choices").path(0);
+        JsonNode delta = isChat ? choice.path("delta").path("content") : choice.path("text");
+        if (delta.isTextual() && !delta.asText().isEmpty()) {
+          byte[] bytes = delta.asText().getBytes(StandardCharsets.UTF_8);
+          textBytes += bytes.length;
+          if (textBytes > budget) {
+            failure = Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry");
+            return false;
+          }
+          text.append(delta.asText());
+          chunks.send(ChunkSink.TOKENS, bytes, 0, bytes.length);
+        }
+        String finish = textOrNull(choice.get("finish_reason"));
+        if (finish != null) {
+          finishReason = finish;
+        }
+        return true;
+      }
+    }
+
+    private Outcome done(String text, String finishReason, JsonNode usage, String reportedModel, long budget) {
+      ObjectNode out = JSON.createObjectNode().put("text", text);
+      if (finishReason == null) {
+        out.putNull("finish_reason");
+      } else {
+        out.put("finish_reason", finishReason);
+      }
+      JsonNode u = usage == null ? JSON.nullNode() : usage;
+      out.putObject("usage")
+          .put("prompt_tokens", u.path("prompt_tokens").asLong(0))
+          .put("completion_tokens", u.path("completion_tokens").asLong(0))
+          .put("total_tokens", u.path("total_tokens").asLong(0));
+      out.put("model", reportedModel == null || reportedModel.isEmpty() ? model : reportedModel);
+      byte[] bytes;
+      try {
+        bytes = JSON.writeValueAsBytes(out);
+      } catch (JsonProcessingException e) {
+        return new Outcome.Failed("internal", "could not encode the answer: " + e.getOriginalMessage());
+      }
+      if (bytes.length > budget) {
+        return Outcome.execution("the answer needs " + bytes.length + " bytes, over the " + budget + " this result may carry");
+      }
+      Blob blob = Blob.newBuilder().setMediaType("application/json").setData(ByteString.copyFrom(bytes)).build();
+      return new Outcome.Ok(List.of(Value.newBuilder().setBlob(blob).build()), "");
+    }
+  }
+
+  /** The message of an OpenAI-shaped error body, or the start of whatever the body was. */
+  private static String errorMessage(byte[] body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n != null && n.hasNonNull("error")) {
+        return errorText(n.get("error"));
+      }
+    } catch (IOException e) {
+      // Not JSON: the raw text is the best message there is.
+    }
+    String raw = new String(body, StandardCharsets.UTF_8).strip();
+    return raw.isEmpty() ? "(no message)" : clip(raw);
+  }
+
+  /** {@code {"error": {"message": ...}}} (OpenAI) or {@code {"error": "..."}} (some servers). */
+  private static String errorText(JsonNode error) {
+    if (error.isTextual()) {
+      return clip(error.asText());
+    }
+    JsonNode message = error.get("message");
+    return clip(message != null && message.isTextual() ? message.asText() : error.toString());
+  }
+
+  private static String textOrNull(JsonNode n) {
+    return n != null && n.isTextual() ? n.asText() : null;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + clip(m));
+  }
+
+  private static String clip(String s) {
+    return s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE) + "…";
+  }
+}
