@@ -4,6 +4,10 @@ import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.v1.ProtocolVersion;
 import dev.shoal.worker.Worker;
 import dev.shoal.worker.WorkerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +56,40 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--reconnect-max", defaultValue = "PT10S", description = "Longest wait between reconnects (default: ${DEFAULT-VALUE}).")
   Duration reconnectMax;
 
+  @Option(names = "--owner", description = "Who runs this machine, as you state it; shown to clients, never verified.")
+  String owner;
+
+  @Option(names = "--llm-url",
+      description = "OpenAI-compatible server (Ollama, vLLM, llama.cpp) that serves the --llm-model models for"
+          + " llm.chat@1 and llm.complete@1: its base URL, e.g. http://127.0.0.1:11434/v1.")
+  URI llmUrl;
+
+  @Option(names = "--llm-model", split = ",", paramLabel = "MODEL",
+      description = "A model the --llm-url server serves; repeat (or separate with commas) for more. Advertised to the mesh.")
+  List<String> llmModels;
+
+  @Option(names = "--llm-api-key-file",
+      description = "File holding the --llm-url server's API key (sent as a bearer token). Or set SHOAL_LLM_API_KEY.")
+  Path llmApiKeyFile;
+
+  @Option(names = "--command", paramLabel = "NAME=ARGV",
+      description = "Allowlists a command for process.run@1; repeat for more. ARGV is split like a shell word list,"
+          + " but no shell runs and nothing is expanded; {output} becomes the task's output folder."
+          + " E.g. --command 'upper=tr a-z A-Z'.")
+  List<String> commands;
+
+  @Option(names = "--process-memory", converter = ByteSize.class, defaultValue = "4g",
+      description = "Address-space cap per command process, e.g. 512m; 0 for none (default: ${DEFAULT-VALUE}).")
+  long processMemory;
+
+  @Option(names = "--process-output-cap", converter = ByteSize.class, defaultValue = "4m",
+      description = "Most stdout bytes a command's result keeps (default: ${DEFAULT-VALUE}).")
+  long processOutputCap;
+
+  @Option(names = "--artifact-cap", converter = ByteSize.class, defaultValue = "16m",
+      description = "Most bytes of files a command may leave in its output folder (default: ${DEFAULT-VALUE}; at most 63 files).")
+  long artifactCap;
+
   @Option(names = "--protocol-versions", split = ",", hidden = true, description = "Claim these protocol versions (for testing refusal).")
   List<String> protocolVersions;
 
@@ -69,6 +107,24 @@ final class WorkerCommand implements Callable<Integer> {
     return Path.of(System.getProperty("user.home"), ".shoal", "worker", safe.isEmpty() ? "worker" : safe);
   }
 
+  /** The key from --llm-api-key-file, else SHOAL_LLM_API_KEY, else none. Never a flag: flags show in ps. */
+  private String llmApiKey() throws IOException {
+    if (llmApiKeyFile != null) {
+      String key;
+      try {
+        key = Files.readString(llmApiKeyFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("llm-api-key-file: cannot read " + llmApiKeyFile + ": " + e.getMessage(), e);
+      }
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("llm-api-key-file: " + llmApiKeyFile + " is empty");
+      }
+      return key;
+    }
+    String env = System.getenv("SHOAL_LLM_API_KEY");
+    return env == null || env.isBlank() ? null : env.strip();
+  }
+
   @Override
   public Integer call() throws Exception {
     WorkerConfig.Builder b =
@@ -84,7 +140,22 @@ final class WorkerCommand implements Callable<Integer> {
     }
     if (!ephemeral) {
       b.keyFile(keyFile != null ? keyFile : identityDir().resolve("worker.key"));
+      // Commands' working directories live next to the identity; an ephemeral worker uses a temp folder.
+      b.dataDir(identityDir());
     }
+    if (owner != null) {
+      b.owner(owner);
+    }
+    if (llmModels != null) {
+      b.models(llmModels);
+    }
+    if (llmUrl != null) {
+      b.llm(llmUrl, llmApiKey());
+    }
+    if (commands != null) {
+      commands.forEach(b::command);
+    }
+    b.processMemoryBytes(processMemory).processOutputCap(processOutputCap).artifactCap(artifactCap);
     if (byzantine) {
       System.err.println("shoal worker: BYZANTINE MODE: every result this worker returns is a lie (tests only)");
       b.byzantine(true);
