@@ -31,6 +31,12 @@ public record DeliveryRecord(
         finishedAt);
   }
 
+  /** The task will never end here (it was not accepted, or is unknown after a restart): nothing to send. */
+  public DeliveryRecord withdrawn(String reason, long at) {
+    return new DeliveryRecord(
+        taskId, eventId, url, secret, DeliveryState.FAILED, payload, registeredAt, attempts, 0, reason, at);
+  }
+
   /** One more attempt was made; the delivery moves to {@code next}. */
   public DeliveryRecord attempted(DeliveryState next, long nextAt, String error, long at) {
     return new DeliveryRecord(
