@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs an orchestrator: the worker protocol (gRPC) and the client API (HTTP).",
-      "State is in memory unless --data-dir is given; loopback only unless --allow-public-bind."
+      "State is in memory unless --data-dir is given. Loopback only by default: the HTTP API binds"
+          + " elsewhere once an API key exists (shoal keys create), the worker port with --allow-public-bind."
     })
 final class OrchestratorCommand implements Callable<Integer> {
 
@@ -44,7 +45,7 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Option(names = "--missed-heartbeats", defaultValue = "3", description = "Silent intervals before a worker is gone (default: ${DEFAULT-VALUE}).")
   int missedHeartbeats;
 
-  @Option(names = "--allow-public-bind", description = "Allow a non-loopback bind although this version has no API keys.")
+  @Option(names = "--allow-public-bind", description = "Let workers on other machines connect: bind the worker port to a non-loopback address.")
   boolean allowPublicBind;
 
   @Option(names = "--spot-checks", defaultValue = "0.05",
@@ -70,6 +71,18 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Option(names = "--validation-samples", defaultValue = "32",
       description = "Output elements recomputed per result, every operator (default: ${DEFAULT-VALUE}).")
   int validationSamples;
+
+  @Option(names = "--allow-unauthenticated-public",
+      description = "Serve the HTTP API on a non-loopback address although no API key exists (anyone who can reach it may use it).")
+  boolean allowUnauthenticatedPublic;
+
+  @Option(names = "--webhook-allow-private",
+      description = "Let webhooks target loopback, private and link-local addresses (a trusted private network, tests).")
+  boolean webhookAllowPrivate;
+
+  @Option(names = "--webhook-secret-file",
+      description = "File with the secret (16..256 characters) that signs webhooks of requests that bring none.")
+  Path webhookSecretFile;
 
   @Option(names = "--result-retention", defaultValue = "PT24H",
       description = "How long a finished task's result and artifacts are kept, ISO-8601; PT0S keeps them forever (default: ${DEFAULT-VALUE}).")
@@ -100,6 +113,9 @@ final class OrchestratorCommand implements Callable<Integer> {
             .freivaldsRounds(freivaldsRounds)
             .validationSamples(validationSamples)
             .resultRetention(resultRetention)
+            .allowUnauthenticatedPublic(allowUnauthenticatedPublic)
+            .webhookAllowPrivate(webhookAllowPrivate)
+            .webhookSecretFile(webhookSecretFile)
             .build();
     Orchestrator orchestrator = Orchestrator.create(config).start();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -5,7 +5,18 @@ import dev.shoal.operators.validation.ValidationSettings;
 import dev.shoal.orchestrator.internal.core.Core;
 import dev.shoal.orchestrator.internal.core.CoreSettings;
 import dev.shoal.orchestrator.internal.core.JobService;
+import dev.shoal.orchestrator.internal.auth.ApiKeys;
+import dev.shoal.orchestrator.internal.auth.Authorizer;
+import dev.shoal.orchestrator.internal.auth.BindPolicy;
+import dev.shoal.orchestrator.internal.auth.RateLimiter;
+import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
 import dev.shoal.orchestrator.internal.http.HttpApi;
+import dev.shoal.orchestrator.internal.store.ClientStore;
+import dev.shoal.orchestrator.internal.store.MemoryClientStore;
+import dev.shoal.orchestrator.internal.store.SqliteClientStore;
+import dev.shoal.orchestrator.internal.webhooks.TargetPolicy;
+import dev.shoal.orchestrator.internal.webhooks.WebhookDispatcher;
+import dev.shoal.orchestrator.internal.webhooks.WebhookSender;
 import dev.shoal.orchestrator.internal.jobs.JobPlanner;
 import dev.shoal.orchestrator.internal.jobs.ResultAssembler;
 import dev.shoal.orchestrator.internal.link.WorkerLinkService;
@@ -60,6 +71,10 @@ public final class Orchestrator implements AutoCloseable {
   private final Core core;
   private final Server grpc;
   private final HttpApi http;
+  private final ClientStore clients;
+  private final ApiKeys keys;
+  private final WebhookDispatcher webhooks;
+  private final DeliveredWebhooks deliveries;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -100,6 +115,15 @@ public final class Orchestrator implements AutoCloseable {
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true));
     this.grpc = builder.addService(link).build();
+    this.clients =
+        config.dataDir() == null
+            ? new MemoryClientStore()
+            : new SqliteClientStore(config.dataDir().resolve("clients.db"), config.fsync());
+    this.keys = new ApiKeys(clients, clock, Executors.newVirtualThreadPerTaskExecutor());
+    BindPolicy.check(config.httpHost(), keys.anyKeys(), config.allowUnauthenticatedPublic());
+    this.webhooks =
+        new WebhookDispatcher(clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock);
+    this.deliveries = new DeliveredWebhooks(webhooks, core, webhookSecret(config));
     this.http =
         new HttpApi(
             core,
@@ -107,7 +131,26 @@ public final class Orchestrator implements AutoCloseable {
             new ResultAssembler(),
             config.httpHost(),
             config.httpPort(),
-            config.maxRequestBytes());
+            config.maxRequestBytes(),
+            new HttpApi.Access(keys, new Authorizer(keys, new RateLimiter(clock)), deliveries));
+  }
+
+  /** The secret that signs webhooks of requests that bring none; null without a file. */
+  private static String webhookSecret(OrchestratorConfig config) {
+    if (config.webhookSecretFile() == null) {
+      return null;
+    }
+    try {
+      String secret = java.nio.file.Files.readString(config.webhookSecretFile()).strip();
+      if (secret.length() < WebhookDispatcher.MIN_SECRET_LENGTH || secret.length() > WebhookDispatcher.MAX_SECRET_LENGTH) {
+        throw new IllegalArgumentException(
+            "webhook-secret-file must hold " + WebhookDispatcher.MIN_SECRET_LENGTH + ".."
+                + WebhookDispatcher.MAX_SECRET_LENGTH + " characters");
+      }
+      return secret;
+    } catch (IOException e) {
+      throw new UncheckedIOException("webhook-secret-file: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -154,6 +197,9 @@ public final class Orchestrator implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot listen for workers on " + config.grpcHost() + ":" + config.grpcPort() + ": " + e.getMessage(), e);
     }
+    webhooks.start();
+    // Webhooks registered before a restart follow their tasks again.
+    deliveries.resume();
     http.start();
     log.info(
         "event=orchestrator_started grpc={}:{} http={}:{} store=\"{}\"",
@@ -196,12 +242,15 @@ public final class Orchestrator implements AutoCloseable {
     core.stop();
     http.stop();
     grpc.shutdownNow();
+    keys.flushLastUsed();
+    webhooks.close();
   }
 
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
     boolean done = grpc.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
     committer.close();
     store.close();
+    clients.close();
     queries.shutdown();
     validations.shutdownNow();
     clock.close();

@@ -16,6 +16,10 @@ import java.time.Duration;
  * are validated with {@code freivaldsRounds} rounds of Freivalds' check (matmul) and
  * {@code validationSamples} recomputed elements (every operator); trusted workers get at most 2
  * and 8. A finished job and its results are kept for {@code resultRetention} (0: forever).
+ * The HTTP API binds a non-loopback address only once an API key exists (kept in
+ * {@code dataDir/clients.db}) or with {@code allowUnauthenticatedPublic}; the worker port only with
+ * {@code allowPublicBind}. Webhooks are signed with the request's secret or the one in
+ * {@code webhookSecretFile}, and never target private addresses unless {@code webhookAllowPrivate}.
  */
 public record OrchestratorConfig(
     String grpcHost,
@@ -35,7 +39,10 @@ public record OrchestratorConfig(
     double quarantineThreshold,
     int freivaldsRounds,
     int validationSamples,
-    Duration resultRetention) {
+    Duration resultRetention,
+    boolean allowUnauthenticatedPublic,
+    boolean webhookAllowPrivate,
+    Path webhookSecretFile) {
 
   public static Builder builder() {
     return new Builder();
@@ -61,6 +68,9 @@ public record OrchestratorConfig(
     b.freivaldsRounds = freivaldsRounds;
     b.validationSamples = validationSamples;
     b.resultRetention = resultRetention;
+    b.allowUnauthenticatedPublic = allowUnauthenticatedPublic;
+    b.webhookAllowPrivate = webhookAllowPrivate;
+    b.webhookSecretFile = webhookSecretFile;
     return b;
   }
 
@@ -104,12 +114,12 @@ public record OrchestratorConfig(
     if (fsync && dataDir == null) {
       throw new IllegalArgumentException("fsync needs a data-dir: there is nothing to sync in memory");
     }
-    for (String host : new String[] {grpcHost, httpHost}) {
-      if (!allowPublicBind && !isLoopback(host)) {
-        throw new IllegalArgumentException(
-            "refusing to bind " + host + ": it is not a loopback address and this version has no keys to"
-                + " protect a public port; bind 127.0.0.1 or pass --allow-public-bind to accept the risk");
-      }
+    // The HTTP port is guarded by API keys (BindPolicy, checked once the keys are loaded); the
+    // worker port admits any signed worker, so opening it is a decision of its own.
+    if (!allowPublicBind && !isLoopback(grpcHost)) {
+      throw new IllegalArgumentException(
+          "refusing to bind the worker port to " + grpcHost + ": it is not a loopback address; bind 127.0.0.1"
+              + " or pass --allow-public-bind to let workers from other machines connect");
     }
   }
 
@@ -147,6 +157,9 @@ public record OrchestratorConfig(
     private int freivaldsRounds = 8;
     private int validationSamples = 32;
     private Duration resultRetention = Duration.ofHours(24);
+    private boolean allowUnauthenticatedPublic;
+    private boolean webhookAllowPrivate;
+    private Path webhookSecretFile;
 
     public Builder grpcHost(String v) { grpcHost = v; return this; }
     public Builder grpcPort(int v) { grpcPort = v; return this; }
@@ -168,12 +181,19 @@ public record OrchestratorConfig(
     public Builder validationSamples(int v) { validationSamples = v; return this; }
     /** How long a finished task's result is kept (0: forever). */
     public Builder resultRetention(Duration v) { resultRetention = v; return this; }
+    /** Serve the HTTP API on a non-loopback address even while no API key exists. */
+    public Builder allowUnauthenticatedPublic(boolean v) { allowUnauthenticatedPublic = v; return this; }
+    /** Let webhooks target loopback, private and link-local addresses (trusted private networks, tests). */
+    public Builder webhookAllowPrivate(boolean v) { webhookAllowPrivate = v; return this; }
+    /** A file holding the secret that signs webhooks of requests that bring none. */
+    public Builder webhookSecretFile(Path v) { webhookSecretFile = v; return this; }
 
     public OrchestratorConfig build() {
       return new OrchestratorConfig(
           grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
           maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold,
-          freivaldsRounds, validationSamples, resultRetention);
+          freivaldsRounds, validationSamples, resultRetention, allowUnauthenticatedPublic, webhookAllowPrivate,
+          webhookSecretFile);
     }
   }
 }

@@ -225,7 +225,11 @@ public final class Core implements JobService {
             return;
           }
           long now = clock.millis();
-          String id = newJobId(now);
+          String id = plan.jobId() != null ? plan.jobId() : newJobId(now);
+          if (jobs.containsKey(id)) {
+            accepted.completeExceptionally(new Refused("job " + id + " already exists"));
+            return;
+          }
           Job job = new Job(id, plan.kind(), plan.spec(), now, plan.deadlineMillis() > 0 ? now + plan.deadlineMillis() : 0);
           List<Task> built = new ArrayList<>(plan.tasks().size());
           int index = 0;
@@ -2227,6 +2231,11 @@ public final class Core implements JobService {
     return new JobStatus(
         j.id(), j.kind(), j.state(), j.createdAt(), j.finishedAt(), tasks.size(), counts, attempts,
         Math.max(0, attempts - tasks.size()), j.error());
+  }
+
+  @Override
+  public String newJobId() {
+    return newJobId(clock.millis());
   }
 
   private String newJobId(long now) {

@@ -29,6 +29,9 @@ public interface JobService {
    */
   CompletableFuture<String> submit(JobPlan plan, TaskWatcher watcher);
 
+  /** A fresh job id, for a plan submitted later with {@link JobPlan#withJobId}. Thread-safe. */
+  String newJobId();
+
   CompletableFuture<Optional<JobStatus>> job(String jobId);
 
   /** Most recent jobs first. */

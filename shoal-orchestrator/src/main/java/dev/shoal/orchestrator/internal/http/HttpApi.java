@@ -12,6 +12,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.auth.ApiKeys;
+import dev.shoal.orchestrator.internal.auth.Authorizer;
+import dev.shoal.orchestrator.internal.auth.RateLimiter;
+import dev.shoal.orchestrator.internal.auth.Scope;
+import dev.shoal.orchestrator.internal.store.MemoryClientStore;
+import dev.shoal.orchestrator.internal.time.SystemClock;
 import dev.shoal.orchestrator.internal.acceptance.Programs;
 import dev.shoal.orchestrator.internal.acceptance.Check;
 import dev.shoal.orchestrator.internal.core.AttemptStatus;
@@ -90,11 +96,25 @@ public final class HttpApi {
   private final TaskRoutes tasks;
   private final OpenAiRoutes openAi;
   private final TaskWebhooks webhooks;
+  private final Authorizer authorizer;
+  private final KeyRoutes keyRoutes;
   private final Javalin app;
+
+  /**
+   * Who may call (API keys, their scopes and rate limits) and where task webhooks go. {@link
+   * #open()} lets everyone in and delivers no webhooks: for tests and embedded use on loopback.
+   */
+  public record Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks) {
+
+    public static Access open() {
+      ApiKeys keys = new ApiKeys(new MemoryClientStore(), new SystemClock(), Runnable::run);
+      return new Access(keys, new Authorizer(keys, new RateLimiter(new SystemClock())), TaskWebhooks.NONE);
+    }
+  }
 
   public HttpApi(
       JobService jobs, JobPlanner planner, ResultAssembler assembler, String host, int port, long maxBodyBytes) {
-    this(jobs, planner, assembler, host, port, maxBodyBytes, TaskWebhooks.NONE);
+    this(jobs, planner, assembler, host, port, maxBodyBytes, Access.open());
   }
 
   public HttpApi(
@@ -104,7 +124,7 @@ public final class HttpApi {
       String host,
       int port,
       long maxBodyBytes,
-      TaskWebhooks webhooks) {
+      Access access) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -125,7 +145,9 @@ public final class HttpApi {
         new ObjectMapper(json)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    this.webhooks = webhooks;
+    this.webhooks = access.webhooks();
+    this.authorizer = access.authorizer();
+    this.keyRoutes = new KeyRoutes(this, access.keys());
     TaskRequests requests = new TaskRequests(planner);
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -161,7 +183,11 @@ public final class HttpApi {
     config.http.prefer405over404 = true;
     config.concurrency.useVirtualThreads = true;
 
+    config.routes.before(this::authorize);
     config.routes.get("/v1/health", ctx -> reply(ctx, 200, mapper.createObjectNode().put("status", "ok")));
+    config.routes.post("/v1/keys", keyRoutes::create);
+    config.routes.get("/v1/keys", keyRoutes::list);
+    config.routes.delete("/v1/keys/{id}", keyRoutes::revoke);
     config.routes.get("/v1/workers", this::listWorkers);
     config.routes.post("/v1/jobs", this::submit);
     config.routes.get("/v1/jobs", this::recentJobs);
@@ -197,6 +223,37 @@ public final class HttpApi {
     // Anything that still ends as a bare 404/405 (no handler ran) gets the envelope too.
     config.routes.error(404, ctx -> envelopeIfEmpty(ctx, fromJavalin(404, ctx)));
     config.routes.error(405, ctx -> envelopeIfEmpty(ctx, fromJavalin(405, ctx)));
+  }
+
+  // ---------------------------------------------------------------- access
+
+  /** Every route but the health check needs a key once one exists, with the route's scope. */
+  private void authorize(Context ctx) {
+    String path = ctx.path();
+    if (path.equals("/v1/health")) {
+      return;
+    }
+    switch (authorizer.authorize(ctx.header("Authorization"), scopeOf(ctx.method().name(), path))) {
+      case Authorizer.Decision.Allowed a -> {}
+      case Authorizer.Decision.Denied d -> {
+        ApiException.Code code =
+            switch (d.status()) {
+              case 401 -> ApiException.Code.UNAUTHENTICATED;
+              case 403 -> ApiException.Code.PERMISSION_DENIED;
+              case 429 -> ApiException.Code.RATE_LIMITED;
+              default -> ApiException.Code.INTERNAL;
+            };
+        throw new ApiException(code, d.message(), d.retryAfterSeconds());
+      }
+    }
+  }
+
+  /** API.md "Authentication": admin for keys, trust and quarantine; read for GETs; submit otherwise. */
+  static Scope scopeOf(String method, String path) {
+    if (path.startsWith("/v1/keys") || path.startsWith("/v1/trusted/") || path.endsWith("/quarantine/lift")) {
+      return Scope.ADMIN;
+    }
+    return method.equals("GET") || method.equals("HEAD") ? Scope.READ : Scope.SUBMIT;
   }
 
   // ---------------------------------------------------------------- routes

@@ -128,14 +128,23 @@ final class TaskRoutes {
   /** {@code POST /v1/tasks}: 202 once the task is durable; it queues if every worker is busy. */
   void submit(Context ctx) throws Exception {
     TaskRequests.Planned planned = requests.plan(api.readJson(ctx), TaskRequests.Mode.ASYNC);
-    if (planned.webhook() != null) {
-      api.webhooks().check(planned.webhook());
-    }
-    String jobId = await(jobs.submit(planned.plan()));
-    String id = jobId + "." + TaskRequests.TASK_ID;
-    if (planned.webhook() != null) {
+    String jobId;
+    String id;
+    if (planned.webhook() == null) {
+      jobId = await(jobs.submit(planned.plan()));
+      id = jobId + "." + TaskRequests.TASK_ID;
+    } else {
+      // The webhook is durable before the task exists, so no end can slip past it.
+      jobId = jobs.newJobId();
+      id = jobId + "." + TaskRequests.TASK_ID;
       api.webhooks().register(id, planned.webhook());
-      jobs.whenFinished(jobId).thenAccept(status -> api.webhooks().ended(id));
+      try {
+        await(jobs.submit(planned.plan().withJobId(jobId)));
+      } catch (Exception e) {
+        api.webhooks().withdraw(id, "the task was not taken: " + e.getMessage());
+        throw e;
+      }
+      api.webhooks().follow(jobId, id);
     }
     ctx.header("Location", "/v1/tasks/" + id);
     api.replyJson(ctx, 202, mapper.createObjectNode().put("id", id).put("state", "queued"));

@@ -128,6 +128,11 @@ class HttpApiTest {
     }
 
     @Override
+    public String newJobId() {
+      return "j" + (submitted.size() + 1);
+    }
+
+    @Override
     public CompletableFuture<Optional<JobStatus>> job(String jobId) {
       return answer(Optional.ofNullable(jobs.get(jobId)));
     }
