@@ -6,8 +6,8 @@ import java.util.Optional;
  * Applies API.md's access rules to one request: who it is ({@link ApiKeys}), whether it may use
  * the route (its {@link Scope}) and whether it is within its key's rate ({@link RateLimiter}).
  * While no key exists every request is let in; API.md allows that only on loopback or with
- * {@code --allow-unauthenticated-public}, which {@link BindPolicy} enforces at start. A header that
- * is present but wrong is refused even then, so a misconfigured client learns of it. Thread-safe.
+ * {@code --allow-unauthenticated-public}, which {@link BindPolicy} enforces at start. Any header
+ * is ignored then: OpenAI clients cannot help sending one. Thread-safe.
  */
 public final class Authorizer {
 
@@ -34,6 +34,10 @@ public final class Authorizer {
 
   /** Decides one request to a route that needs {@code needed}, given its Authorization header (or null). */
   public Decision authorize(String authorizationHeaderValue, Scope needed) {
+    if (!keys.anyKeys()) {
+      // OpenAI clients always send some key ("unused", "sk-..."): an open orchestrator ignores it.
+      return new Decision.Allowed(Optional.empty());
+    }
     return switch (keys.authenticate(authorizationHeaderValue)) {
       case AuthResult.Missing m -> keys.anyKeys()
           ? unauthenticated("this route needs an API key: 'Authorization: Bearer shk_…'")
