@@ -155,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
         Tensor a = randomMatrix(random, size);
         Tensor b = randomMatrix(random, size);
         long submitted = System.nanoTime();
-        String jobId = client.submitMatmul(a, b, tile);
+        String jobId = client.jobs().submitMatmul(a, b, tile);
         err.printf("job %s: %dx%d . %dx%d in %dx%d tiles%n", jobId, size, size, size, size, tile, tile);
 
         Worker victim = null;
@@ -169,7 +169,7 @@ final class DemoCommand implements Callable<Integer> {
                 .setUpdateIntervalMillis(100)
                 .build()) {
           while (true) {
-            status = client.job(jobId);
+            status = client.jobs().get(jobId);
             bar.maxHint(status.tasks().total());
             bar.stepTo(status.tasks().finished());
             if (kill && victim == null && status.tasks().succeeded() >= Math.max(1, status.tasks().total() / 4)) {
@@ -201,7 +201,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean correct = false;
         String verdict;
         if (status.succeeded()) {
-          Tensor product = client.resultTensor(jobId);
+          Tensor product = client.jobs().resultTensor(jobId);
           Tensor expected =
               OperatorRegistry.standard()
                   .require(OperatorId.parse("tensor.matmul@1"))
@@ -220,7 +220,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Map<String, Object>> caught = new ArrayList<>();
         boolean allQuarantined = true;
         for (Worker liar : liars) {
-          Reputation r = client.peer(liar.peerId());
+          Reputation r = client.peers().get(liar.peerId());
           int bad = 0;
           for (String kind : List.of("invalid_result", "bad_signature", "replayed", "disagreed")) {
             bad += r.counts().getOrDefault(kind, 0);
@@ -292,7 +292,7 @@ final class DemoCommand implements Callable<Integer> {
   private static int countLost(ShoalClient client, String jobId, int total) {
     int lost = 0;
     for (int i = 0; i < total; i++) {
-      TaskInfo t = client.task(jobId + ".tile-" + String.format("%04d", i));
+      TaskInfo t = client.tasks().status(jobId + ".tile-" + String.format("%04d", i));
       for (TaskInfo.Attempt a : t.attempts()) {
         if (a.state().equals("lost") || a.state().equals("late")) {
           lost++;
@@ -304,9 +304,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void waitForWorkers(ShoalClient client, int n) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (client.workers().size() < n) {
+    while (client.workers().list().size() < n) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + client.workers().size() + " of " + n + " workers connected within 30 s");
+        throw new IllegalStateException("only " + client.workers().list().size() + " of " + n + " workers connected within 30 s");
       }
       Thread.sleep(20);
     }

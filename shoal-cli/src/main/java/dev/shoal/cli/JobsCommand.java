@@ -76,12 +76,12 @@ final class JobsCommand implements Runnable {
               : Files.readString(Path.of(file));
       PrintWriter out = spec.commandLine().getOut();
       try (ShoalClient c = client.connect()) {
-        String id = c.submitJson(body);
+        String id = c.jobs().submitJson(body);
         if (!await) {
           out.println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id)) : id);
           return 0;
         }
-        JobInfo done = c.awaitJob(id, timeout);
+        JobInfo done = c.jobs().await(id, timeout);
         if (client.json) {
           out.println(ClientOptions.toJson(done));
         } else {
@@ -104,7 +104,7 @@ final class JobsCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        JobInfo j = c.job(id);
+        JobInfo j = c.jobs().get(id);
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(j));
@@ -134,7 +134,7 @@ final class JobsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (ShoalClient c = client.connect()) {
-        JsonNode result = c.result(id);
+        JsonNode result = c.jobs().result(id);
         String text = ClientOptions.JSON.writeValueAsString(result);
         if (outFile != null) {
           Files.writeString(outFile, text + "\n");
@@ -164,7 +164,7 @@ final class JobsCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        TaskInfo t = c.task(id);
+        TaskInfo t = c.tasks().status(id);
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(asJson(t)));
@@ -244,7 +244,7 @@ final class JobsCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        c.confirm(id, attempt);
+        c.tasks().confirm(id, attempt);
         spec.commandLine().getOut().println(
             client.json
                 ? ClientOptions.toJson(java.util.Map.of("id", id, "state", "succeeded", "attempt", attempt))
@@ -273,9 +273,9 @@ final class JobsCommand implements Runnable {
     public Integer call() {
       try (ShoalClient c = client.connect()) {
         if (id.contains(".")) {
-          c.cancelTask(id);
+          c.tasks().cancel(id);
         } else {
-          c.cancel(id);
+          c.jobs().cancel(id);
         }
         spec.commandLine().getOut().println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id, "state", "cancelled")) : id + " cancelled");
         return 0;

@@ -49,7 +49,7 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        Reputation r = c.peer(peer);
+        Reputation r = c.peers().get(peer);
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(r));
@@ -85,7 +85,7 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        LedgerEntryInfo.Page page = c.ledger(peer, after, limit);
+        LedgerEntryInfo.Page page = peer == null ? c.peers().ledger(after, limit) : c.peers().ledger(peer, after, limit);
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(page));
@@ -114,7 +114,7 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        LedgerEntryInfo.ChainCheck check = c.verifyLedger();
+        LedgerEntryInfo.ChainCheck check = c.peers().verify();
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(check));
@@ -151,7 +151,7 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (ShoalClient c = client.connect()) {
-        LedgerEntryInfo e = c.rate(peer, score, comment, KeyFiles.loadOrCreate(keyFile));
+        LedgerEntryInfo e = c.peers().rate(peer, score, comment, KeyFiles.loadOrCreate(keyFile));
         PrintWriter out = spec.commandLine().getOut();
         out.println(client.json ? ClientOptions.toJson(e) : "rated " + peer + ": ledger entry " + e.seq());
         return 0;
@@ -170,7 +170,7 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        c.liftQuarantine(peer);
+        c.peers().liftQuarantine(peer);
         spec.commandLine().getOut().println(
             client.json ? ClientOptions.toJson(Map.of("peer_id", peer, "quarantined", false)) : peer + " released");
         return 0;
@@ -196,7 +196,11 @@ final class PeersCommand implements Runnable {
     @Override
     public Integer call() {
       try (ShoalClient c = client.connect()) {
-        c.setTrusted(peer, !remove);
+        if (remove) {
+          c.peers().untrust(peer);
+        } else {
+          c.peers().trust(peer);
+        }
         spec.commandLine().getOut().println(
             client.json
                 ? ClientOptions.toJson(Map.of("peer_id", peer, "trusted", !remove))

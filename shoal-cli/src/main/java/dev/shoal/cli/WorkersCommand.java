@@ -21,7 +21,7 @@ final class WorkersCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (ShoalClient c = client.connect()) {
-      List<WorkerInfo> workers = c.workers();
+      List<WorkerInfo> workers = c.workers().list();
       PrintWriter out = spec.commandLine().getOut();
       if (client.json) {
         out.println(ClientOptions.toJson(Map.of("workers", workers)));
@@ -39,11 +39,11 @@ final class WorkersCommand implements Callable<Integer> {
             "%-33s %-14s %-6s %5d %7.1fG %3d/%-4d %5.2f %6.2f  %s%n",
             w.peerId(),
             w.name().length() > 14 ? w.name().substring(0, 13) + "…" : w.name(),
-            w.arch(),
-            w.cores(),
-            w.memoryBytes() / 1e9,
-            w.running(),
-            w.capacity(),
+            w.hardware().arch(),
+            w.hardware().cores(),
+            w.hardware().memoryBytes() / 1e9,
+            w.load().current(),
+            w.load().max(),
             w.cpuLoad(),
             w.reputation().score(),
             status(w));

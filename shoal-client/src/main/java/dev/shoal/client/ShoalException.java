@@ -4,10 +4,16 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * An error from the orchestrator (its envelope code, HTTP status and message) or from reaching
- * it. {@link #retryable()} says whether the same call may succeed later; {@link #retryAfter()}
- * is the server's advice when it gave one. Subclasses map the envelope codes one-to-one; this
- * class itself stands for {@code internal} and codes this SDK does not know.
+ * Every failure the SDK reports: an error from the orchestrator (its envelope code, HTTP status
+ * and message) or from reaching it. One subclass per code of API.md's error table; this class
+ * itself stands for {@code internal} and codes this SDK does not know. Failures that happen on
+ * this side have their own codes and status 0: {@code connection_failed} ({@link
+ * ConnectionException}), {@code protocol_error} ({@link ProtocolException}, which keeps the
+ * status of the response it could not decode), {@code artifact_invalid} ({@link
+ * ArtifactException}) and {@code interrupted}.
+ *
+ * <p>{@link #retryable()} says whether the same call may succeed later; {@link #retryAfter()} is
+ * the server's advice when it gave one.
  */
 public class ShoalException extends RuntimeException {
 

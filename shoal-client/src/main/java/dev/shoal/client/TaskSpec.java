@@ -24,23 +24,7 @@ public record TaskSpec(
       throw new IllegalArgumentException("operator is required");
     }
     inputs = List.copyOf(inputs);
-    Map<String, Object> copy = new LinkedHashMap<>();
-    attributes.forEach(
-        (name, value) -> {
-          switch (value) {
-            case Long l -> copy.put(name, l);
-            case Integer i -> copy.put(name, (long) i);
-            case Double d -> copy.put(name, d);
-            case Float f -> copy.put(name, (double) f);
-            case String s -> copy.put(name, s);
-            case long[] ls -> copy.put(name, ls.clone());
-            case int[] is -> copy.put(name, java.util.Arrays.stream(is).asLongStream().toArray());
-            default ->
-                throw new IllegalArgumentException(
-                    "attribute " + name + " must be an integer, a number, a string or an integer array, got " + value);
-          }
-        });
-    attributes = java.util.Collections.unmodifiableMap(copy);
+    attributes = Attributes.tensorAttributes(attributes);
   }
 
   /** A task with the job's default id, timeout and attempts, and no attributes. */

@@ -48,50 +48,50 @@ class ByzantineIT {
       mesh.worker(orch, "liar-1", 2, "--byzantine");
       mesh.worker(orch, "liar-2", 2, "--byzantine");
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().size() == 6);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().list().size() == 6);
         List<String> liars =
-            client.workers().stream().filter(w -> w.name().startsWith("liar")).map(WorkerInfo::peerId).toList();
+            client.workers().list().stream().filter(w -> w.name().startsWith("liar")).map(WorkerInfo::peerId).toList();
 
         Work first = work(1);
-        String firstValid = client.submit(JobRequest.tasks(first.specs).withAcceptance("first_valid").withMaxAttempts(6));
+        String firstValid = client.jobs().submit(JobRequest.tasks(first.specs).withAcceptance("first_valid").withMaxAttempts(6));
         assertAllRight(client, firstValid, first, orch);
         for (String liar : liars) {
-          Reputation r = client.peer(liar);
+          Reputation r = client.peers().get(liar);
           assertThat(r.quarantined()).as("liar %s after first_valid: %s", liar, r).isTrue();
           assertThat(caught(r)).as("lies caught from %s", liar).isGreaterThanOrEqualTo(2);
         }
 
         // Back on probation, the liars take part in the quorum job until they lie again.
         for (String liar : liars) {
-          client.liftQuarantine(liar);
+          client.peers().liftQuarantine(liar);
         }
         Work second = work(2);
-        String quorum = client.submit(JobRequest.tasks(second.specs).withAcceptance("quorum(2 of 3)").withMaxAttempts(6));
+        String quorum = client.jobs().submit(JobRequest.tasks(second.specs).withAcceptance("quorum(2 of 3)").withMaxAttempts(6));
         assertAllRight(client, quorum, second, orch);
         for (String liar : liars) {
-          Reputation r = client.peer(liar);
+          Reputation r = client.peers().get(liar);
           assertThat(r.quarantined()).as("liar %s after quorum: %s", liar, r).isTrue();
           assertThat(r.counts()).containsEntry("quarantine_lifted", 1);
           assertThat(r.counts().getOrDefault("quarantined", 0)).isGreaterThanOrEqualTo(2);
         }
-        for (WorkerInfo w : client.workers()) {
+        for (WorkerInfo w : client.workers().list()) {
           if (w.name().startsWith("honest")) {
             assertThat(w.reputation().quarantined()).as("honest %s", w.name()).isFalse();
           }
         }
-        assertThat(client.verifyLedger().ok()).isTrue();
+        assertThat(client.peers().verify().ok()).isTrue();
       }
     }
   }
 
   /** Every task succeeded and each accepted output matches the local computation. */
   private static void assertAllRight(ShoalClient client, String job, Work work, MeshProcesses.Node orch) {
-    JobInfo done = client.awaitJob(job, Duration.ofMinutes(5));
+    JobInfo done = client.jobs().await(job, Duration.ofMinutes(5));
     assertThat(done.state()).as("job %s: %s%n%s", job, done, MeshProcesses.tail(orch.log())).isEqualTo("succeeded");
     int wrong = 0;
     List<String> wrongTasks = new ArrayList<>();
     for (int i = 0; i < TASKS; i++) {
-      TaskInfo t = client.task(job + ".t" + i);
+      TaskInfo t = client.tasks().status(job + ".t" + i);
       assertThat(t.acceptance()).as("task %s has an acceptance record", t.id()).isNotNull();
       var cmp = TensorComparison.compare(work.expected.get(i), t.outputs().getFirst());
       if (!cmp.matches()) {

@@ -24,21 +24,21 @@ class CapacityIT {
       MeshProcesses.Node orch = mesh.orchestrator(null, 0, 0);
       mesh.worker(orch, "narrow", 2);
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().size() == 1);
-        String job = client.submitMatmul(Matrices.random(5, 512), Matrices.random(6, 512), 32);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().list().size() == 1);
+        String job = client.jobs().submitMatmul(Matrices.random(5, 512), Matrices.random(6, 512), 32);
         int peak = 0;
         JobInfo status;
         do {
-          for (WorkerInfo w : client.workers()) {
-            assertThat(w.running()).isLessThanOrEqualTo(w.capacity());
-            peak = Math.max(peak, w.running());
+          for (WorkerInfo w : client.workers().list()) {
+            assertThat(w.load().current()).isLessThanOrEqualTo(w.load().max());
+            peak = Math.max(peak, w.load().current());
           }
-          status = client.job(job);
+          status = client.jobs().get(job);
         } while (!status.finished());
         assertThat(status.state()).isEqualTo("succeeded");
         assertThat(peak).as("the worker was kept busy").isEqualTo(2);
         for (int i = 0; i < status.tasks().total(); i++) {
-          TaskInfo t = client.task(job + ".tile-" + String.format("%04d", i));
+          TaskInfo t = client.tasks().status(job + ".tile-" + String.format("%04d", i));
           assertThat(t.attempts()).extracting(TaskInfo.Attempt::state).containsExactly("completed");
         }
       }

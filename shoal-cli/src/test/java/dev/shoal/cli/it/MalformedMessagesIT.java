@@ -82,7 +82,7 @@ class MalformedMessagesIT {
                 .build());
         assertThat(next(inbox).hasWelcome()).isTrue();
         String job =
-            client.submitJson(
+            client.jobs().submitJson(
                 "{\"tasks\":[{\"operator\":\"tensor.add@1\",\"inputs\":["
                     + "{\"dtype\":\"float32\",\"shape\":[2],\"values\":[1,2]},"
                     + "{\"dtype\":\"float32\",\"shape\":[2],\"values\":[10,20]}]}]}");
@@ -112,7 +112,7 @@ class MalformedMessagesIT {
           out.onNext(m);
           OrchestratorMessage reply = next(inbox);
           assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_MALFORMED);
-          TaskInfo info = client.task(taskId);
+          TaskInfo info = client.tasks().status(taskId);
           assertThat(info.state()).isEqualTo("running");
           assertThat(info.attempts()).extracting(TaskInfo.Attempt::state).containsExactly("dispatched");
         }
@@ -134,7 +134,7 @@ class MalformedMessagesIT {
                         key.getPrivate()))
                 .build());
         assertThat(next(inbox).getReceipt().getDispositionValue()).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.job(job).succeeded());
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.jobs().get(job).succeeded());
       } finally {
         out.onCompleted();
         channel.shutdownNow();

@@ -39,16 +39,16 @@ class OrchestratorCrashIT {
       String job;
       Map<String, List<TaskInfo.Attempt>> doneBefore = new HashMap<>();
       try (ShoalClient client = ShoalClient.connect(URI.create(first.url()))) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().size() == 1);
-        job = client.submitMatmul(a, b, 128);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().list().size() == 1);
+        job = client.jobs().submitMatmul(a, b, 128);
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(5))
-            .until(() -> client.job(job).tasks().succeeded() >= 4);
+            .until(() -> client.jobs().get(job).tasks().succeeded() >= 4);
         // What the API reports is durable, so these results must survive the crash.
         List<java.util.concurrent.CompletableFuture<TaskInfo>> snapshot = new java.util.ArrayList<>();
         for (int i = 0; i < 64; i++) {
-          snapshot.add(client.taskAsync(job + ".tile-" + String.format("%04d", i)));
+          snapshot.add(client.async().tasks().status(job + ".tile-" + String.format("%04d", i)));
         }
         for (var f : snapshot) {
           TaskInfo t = f.join();
@@ -56,22 +56,22 @@ class OrchestratorCrashIT {
             doneBefore.put(t.id(), t.attempts());
           }
         }
-        assertThat(client.job(job).finished()).as("the crash must come mid-job").isFalse();
+        assertThat(client.jobs().get(job).finished()).as("the crash must come mid-job").isFalse();
       }
       MeshProcesses.kill9(first.process());
 
       MeshProcesses.Node second = mesh.orchestrator(data, grpc, http, "--fsync");
       try (ShoalClient client = ShoalClient.connect(URI.create(second.url()))) {
-        JobInfo done = client.awaitJob(job, Duration.ofMinutes(3));
+        JobInfo done = client.jobs().await(job, Duration.ofMinutes(3));
         assertThat(done.state()).as(MeshProcesses.tail(second.log())).isEqualTo("succeeded");
-        assertThat(TensorComparison.compare(Matrices.product(a, b), client.resultTensor(job)).matches()).isTrue();
+        assertThat(TensorComparison.compare(Matrices.product(a, b), client.jobs().resultTensor(job)).matches()).isTrue();
         assertThat(doneBefore).isNotEmpty();
         for (var e : doneBefore.entrySet()) {
-          assertThat(client.task(e.getKey()).attempts()).as("accepted before the crash: kept as it was").isEqualTo(e.getValue());
+          assertThat(client.tasks().status(e.getKey()).attempts()).as("accepted before the crash: kept as it was").isEqualTo(e.getValue());
         }
         int restarted = 0;
         for (int i = 0; i < done.tasks().total(); i++) {
-          TaskInfo t = client.task(job + ".tile-" + String.format("%04d", i));
+          TaskInfo t = client.tasks().status(job + ".tile-" + String.format("%04d", i));
           assertThat(t.attempts().stream().filter(x -> x.state().equals("completed"))).hasSize(1);
           restarted += (int) t.attempts().stream().filter(x -> "orchestrator restarted".equals(x.detail())).count();
         }

@@ -24,7 +24,7 @@ class VersionMismatchIT {
       String log = mesh.output(worker);
       assertThat(log).contains("protocol version mismatch: orchestrator supports [1.0.0], worker supports [2.0.0]");
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
-        assertThat(client.workers()).isEmpty();
+        assertThat(client.workers().list()).isEmpty();
       }
     }
   }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.shoal.client.JobInfo;
 import dev.shoal.client.ShoalClient;
 import dev.shoal.client.TaskInfo;
-import dev.shoal.client.WorkerInfo;
 import dev.shoal.operators.Tensor;
 import dev.shoal.operators.TensorComparison;
 import java.net.URI;
@@ -29,25 +28,25 @@ class WorkerCrashIT {
       mesh.worker(orch, "steady-1", 2);
       mesh.worker(orch, "steady-2", 2);
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().list().size() == 3);
         Tensor a = Matrices.random(1, 768);
         Tensor b = Matrices.random(2, 768);
-        String job = client.submitMatmul(a, b, 96);
+        String job = client.jobs().submitMatmul(a, b, 96);
 
         // Wait until the victim is running tasks and some of the job is done, then SIGKILL it.
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(5))
-            .until(() -> client.job(job).tasks().succeeded() >= 4 && running(client, "victim") > 0);
+            .until(() -> client.jobs().get(job).tasks().succeeded() >= 4 && running(client, "victim") > 0);
         MeshProcesses.kill9(victim);
 
-        JobInfo done = client.awaitJob(job, Duration.ofMinutes(3));
+        JobInfo done = client.jobs().await(job, Duration.ofMinutes(3));
         assertThat(done.state()).as(MeshProcesses.tail(orch.log())).isEqualTo("succeeded");
-        assertThat(TensorComparison.compare(Matrices.product(a, b), client.resultTensor(job)).matches()).isTrue();
+        assertThat(TensorComparison.compare(Matrices.product(a, b), client.jobs().resultTensor(job)).matches()).isTrue();
 
         int lost = 0;
         for (int i = 0; i < done.tasks().total(); i++) {
-          TaskInfo t = client.task(job + ".tile-" + String.format("%04d", i));
+          TaskInfo t = client.tasks().status(job + ".tile-" + String.format("%04d", i));
           List<String> states = t.attempts().stream().map(TaskInfo.Attempt::state).toList();
           // One result is accepted; a spot check adds a second completed attempt that agreed with it.
           long completed = states.stream().filter("completed"::equals).count();
@@ -57,12 +56,12 @@ class WorkerCrashIT {
         }
         assertThat(lost).as("the kill hit attempts in flight").isPositive();
         assertThat(done.retries()).isGreaterThanOrEqualTo(lost);
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.workers().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.workers().list().size() == 2);
       }
     }
   }
 
   static int running(ShoalClient client, String name) {
-    return client.workers().stream().filter(w -> w.name().equals(name)).mapToInt(WorkerInfo::running).sum();
+    return client.workers().list().stream().filter(w -> w.name().equals(name)).mapToInt(w -> w.load().current()).sum();
   }
 }

@@ -1,8 +1,9 @@
-package dev.shoal.client;
+package dev.shoal.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shoal.client.ProtocolException;
 import dev.shoal.operators.DType;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
@@ -11,11 +12,11 @@ import java.nio.ByteOrder;
 import java.util.Base64;
 
 /** Tensors in the API's JSON: always sent as base64 {@code data}; read in either form. */
-final class TensorCodec {
+public final class TensorCodec {
 
   private TensorCodec() {}
 
-  static ObjectNode toJson(Tensor t) {
+  public static ObjectNode toJson(Tensor t) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("dtype", t.dtype().wireName());
     var shape = o.putArray("shape");
@@ -27,7 +28,7 @@ final class TensorCodec {
   }
 
   /** Reads a tensor the orchestrator wrote; anything malformed is the server's fault. */
-  static Tensor fromJson(JsonNode o) {
+  public static Tensor fromJson(JsonNode o) {
     if (o == null || !o.isObject()) {
       throw malformed("a tensor is not a JSON object");
     }
@@ -41,16 +42,27 @@ final class TensorCodec {
       throw malformed("unknown tensor dtype " + o.path("dtype"));
     }
     JsonNode shapeNode = o.path("shape");
+    if (!shapeNode.isArray()) {
+      throw malformed("a tensor has no shape");
+    }
     int[] dims = new int[shapeNode.size()];
     long count = 1;
     for (int i = 0; i < dims.length; i++) {
-      dims[i] = shapeNode.get(i).asInt(-1);
+      dims[i] = shapeNode.get(i).canConvertToInt() ? shapeNode.get(i).asInt(-1) : -1;
       if (dims[i] < 0) {
         throw malformed("bad tensor shape " + shapeNode);
       }
       count *= dims[i];
+      if (count > Integer.MAX_VALUE) {
+        throw malformed("a tensor of shape " + shapeNode + " has more elements than an array can hold");
+      }
     }
-    Shape shape = Shape.of(dims);
+    Shape shape;
+    try {
+      shape = Shape.of(dims);
+    } catch (IllegalArgumentException e) {
+      throw malformed("bad tensor shape " + shapeNode + ": " + e.getMessage());
+    }
     if (o.has("data")) {
       byte[] bytes;
       try {
@@ -91,7 +103,7 @@ final class TensorCodec {
     return dtype == DType.FLOAT16 ? Tensor.float16(shape, floats) : Tensor.float32(shape, floats);
   }
 
-  private static ShoalException malformed(String what) {
-    return new ShoalException("internal", 0, "the orchestrator sent a malformed tensor: " + what, false, null, null);
+  private static ProtocolException malformed(String what) {
+    return new ProtocolException(0, "the orchestrator sent a malformed tensor: " + what, null);
   }
 }

@@ -1,0 +1,309 @@
+package dev.shoal.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.client.ApiKey;
+import dev.shoal.client.JobInfo;
+import dev.shoal.client.KeyRevocation;
+import dev.shoal.client.LedgerEntryInfo;
+import dev.shoal.client.NewApiKey;
+import dev.shoal.client.ProtocolException;
+import dev.shoal.client.Reputation;
+import dev.shoal.client.TaskHandle;
+import dev.shoal.client.TaskInfo;
+import dev.shoal.client.TaskResult;
+import dev.shoal.client.WorkerInfo;
+import dev.shoal.operators.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The API's JSON answers as the SDK's records. Identifying fields (ids, states) must be there
+ * with the right type, else {@link ProtocolException}; optional ones default (0, "", null).
+ */
+public final class Decoding {
+
+  private Decoding() {}
+
+  // ---------------------------------------------------------------- workers and reputation
+
+  public static List<WorkerInfo> workers(JsonNode json) {
+    List<WorkerInfo> out = new ArrayList<>();
+    for (JsonNode w : array(json, "workers")) {
+      out.add(worker(w));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * One worker in API.md's shape. Orchestrators from before that shape list only connected workers
+   * and send load and hardware as flat fields ({@code running}, {@code capacity}, {@code arch}, ...):
+   * read those when the nested objects are missing.
+   */
+  public static WorkerInfo worker(JsonNode w) {
+    JsonNode load = w.path("load");
+    JsonNode hw = w.has("hardware") ? w.path("hardware") : w;
+    List<WorkerInfo.Accelerator> accelerators = new ArrayList<>();
+    for (JsonNode a : hw.path("accelerators")) {
+      accelerators.add(new WorkerInfo.Accelerator(a.path("kind").asText(), a.path("model").asText(), a.path("memory_bytes").asLong()));
+    }
+    return new WorkerInfo(
+        text(w, "peer_id", "a worker"),
+        w.path("name").asText(""),
+        w.path("owner").asText(""),
+        w.path("online").asBoolean(true),
+        load.isObject()
+            ? new WorkerInfo.Load(load.path("current").asInt(), load.path("max").asInt())
+            : new WorkerInfo.Load(w.path("running").asInt(), w.path("capacity").asInt()),
+        w.path("free_slots").asInt(),
+        w.path("draining").asBoolean(),
+        w.path("cpu_load").asDouble(),
+        new WorkerInfo.Hardware(
+            hw.path("arch").asText(""), hw.path("os").asText(""), hw.path("cores").asInt(), hw.path("memory_bytes").asLong(),
+            accelerators),
+        strings(w.path("operators")),
+        strings(w.path("models")),
+        strings(w.path("services")),
+        w.path("connected_at").asLong(),
+        w.path("last_seen").asLong(),
+        w.path("protocol_version").asText(""),
+        reputation(w.path("reputation")));
+  }
+
+  public static Reputation reputation(JsonNode r) {
+    Map<String, Integer> counts = new TreeMap<>();
+    r.path("counts").properties().forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
+    JsonNode q = r.path("quarantine");
+    return new Reputation(
+        r.path("score").asDouble(), r.path("trusted").asBoolean(), r.path("quarantined").asBoolean(),
+        q.path("reason").asText(""), q.path("since").asLong(0), q.path("until").asLong(0), counts);
+  }
+
+  // ---------------------------------------------------------------- ledger
+
+  public static LedgerEntryInfo entry(JsonNode e) {
+    if (!e.path("seq").isIntegralNumber()) {
+      throw malformed("a ledger entry has no seq");
+    }
+    return new LedgerEntryInfo(
+        e.path("seq").asLong(), e.path("prev_hash").asText(), e.path("hash").asText(), e.path("at").asLong(),
+        e.path("author").asText(), e.path("subject").asText(), e.path("kind").asText(), e.path("score").asDouble(),
+        e.path("comment").asText(), e.path("signature").asText());
+  }
+
+  public static LedgerEntryInfo.Page ledgerPage(JsonNode json) {
+    List<LedgerEntryInfo> entries = new ArrayList<>();
+    array(json, "entries").forEach(e -> entries.add(entry(e)));
+    JsonNode next = json.path("next_after");
+    return new LedgerEntryInfo.Page(entries, next.isIntegralNumber() ? next.asLong() : null);
+  }
+
+  public static LedgerEntryInfo.ChainCheck chainCheck(JsonNode j) {
+    if (!j.path("ok").isBoolean()) {
+      throw malformed("a ledger check has no ok");
+    }
+    return new LedgerEntryInfo.ChainCheck(
+        j.path("ok").asBoolean(), j.path("entries").asLong(), j.path("head_hash").asText(),
+        j.path("first_bad_seq").isIntegralNumber() ? j.path("first_bad_seq").asLong() : null, optionalText(j.path("reason")));
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  public static JobInfo job(JsonNode j) {
+    JsonNode t = j.path("tasks");
+    return new JobInfo(
+        text(j, "id", "a job"), j.path("kind").asText(), text(j, "state", "a job"), j.path("created_at").asLong(),
+        j.path("finished_at").asLong(0),
+        new JobInfo.Progress(
+            t.path("total").asInt(), t.path("ready").asInt(), t.path("running").asInt(), t.path("validating").asInt(),
+            t.path("succeeded").asInt(), t.path("failed").asInt(), t.path("cancelled").asInt(), t.path("expired").asInt(),
+            t.path("awaiting_confirmation").asInt()),
+        j.path("attempts").asInt(), j.path("retries").asInt(), optionalText(j.path("error")));
+  }
+
+  public static List<JobInfo> jobs(JsonNode json) {
+    List<JobInfo> out = new ArrayList<>();
+    array(json, "jobs").forEach(j -> out.add(job(j)));
+    return List.copyOf(out);
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  public static TaskInfo task(JsonNode t) {
+    List<TaskInfo.Attempt> attempts = new ArrayList<>();
+    for (JsonNode a : t.path("attempts")) {
+      attempts.add(
+          new TaskInfo.Attempt(
+              a.path("attempt").asInt(), a.path("peer_id").asText(), a.path("state").asText(),
+              a.path("dispatched_at").asLong(), a.path("ended_at").asLong(0), a.path("detail").asText()));
+    }
+    JsonNode a = t.path("acceptance");
+    TaskInfo.Acceptance acceptance =
+        a.isObject()
+            ? new TaskInfo.Acceptance(
+                a.path("policy").asText(), a.path("decided_by").asText(), a.path("attempt").asInt(),
+                a.path("peer_id").asText(), strings(a.path("agreeing")), checks(a.path("checks"), 0, ""))
+            : null;
+    return new TaskInfo(
+        text(t, "id", "a task"), t.path("job_id").asText(), t.path("task_id").asText(), t.path("index").asInt(),
+        t.path("operator").asText(), text(t, "state", "a task"), t.path("retries_used").asInt(),
+        t.path("max_attempts").asInt(), errorText(t.path("error")), attempts, tensors(t.path("outputs")),
+        optionalText(t.path("acceptance_policy")), acceptance, keptResults(t.path("results")));
+  }
+
+  public static List<TaskInfo.KeptResult> keptResults(JsonNode results) {
+    List<TaskInfo.KeptResult> out = new ArrayList<>();
+    for (JsonNode r : results) {
+      int attempt = r.path("attempt").asInt();
+      String peer = r.path("peer_id").asText();
+      out.add(new TaskInfo.KeptResult(attempt, peer, checks(r.path("checks"), attempt, peer), tensors(r.path("outputs"))));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Checks as the API lists them; those of one kept result name no attempt, so it is passed in. */
+  private static List<TaskInfo.Check> checks(JsonNode array, int attempt, String peer) {
+    List<TaskInfo.Check> out = new ArrayList<>();
+    for (JsonNode c : array) {
+      out.add(
+          new TaskInfo.Check(
+              c.path("attempt").asInt(attempt), c.path("peer_id").asText(peer), c.path("method").asText(),
+              c.path("rounds").asInt(0), c.path("samples").asInt(0), c.path("outcome").asText().equals("passed"),
+              c.path("detail").asText("")));
+    }
+    return List.copyOf(out);
+  }
+
+  public static TaskResult taskResult(JsonNode r) {
+    JsonNode worker = r.path("worker");
+    JsonNode usage = r.path("usage");
+    JsonNode error = r.path("error");
+    List<TaskResult.Artifact> artifacts = new ArrayList<>();
+    for (JsonNode a : r.path("artifacts")) {
+      artifacts.add(
+          new TaskResult.Artifact(
+              text(a, "name", "an artifact"), a.path("size").asLong(), a.path("media_type").asText("application/octet-stream"),
+              a.path("sha256").asText(""), a.path("url").asText("")));
+    }
+    return new TaskResult(
+        text(r, "id", "a task result"),
+        text(r, "state", "a task result"),
+        r.path("operator").asText(""),
+        worker.isObject() ? workerRef(worker) : null,
+        r.path("attempt").asInt(0),
+        Duration.ofMillis(r.path("duration_ms").asLong(0)),
+        optionalText(r.path("text")),
+        optionalText(r.path("finish_reason")),
+        optionalText(r.path("model")),
+        usage.isObject()
+            ? new TaskResult.Usage(
+                usage.path("prompt_tokens").asLong(), usage.path("completion_tokens").asLong(),
+                usage.path("total_tokens").asLong())
+            : null,
+        r.path("exit_code").isIntegralNumber() ? r.path("exit_code").asInt() : null,
+        tensors(r.path("outputs")),
+        artifacts,
+        error.isObject() ? new TaskResult.TaskError(error.path("code").asText("internal"), error.path("message").asText("")) : null);
+  }
+
+  public static TaskResult.WorkerRef workerRef(JsonNode w) {
+    return new TaskResult.WorkerRef(text(w, "peer_id", "a worker"), w.path("name").asText(""));
+  }
+
+  public static TaskHandle taskHandle(JsonNode j) {
+    return new TaskHandle(text(j, "id", "a queued task"), j.path("state").asText("queued"));
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  public static NewApiKey newKey(JsonNode k) {
+    return new NewApiKey(
+        text(k, "id", "a key"), text(k, "key", "a new key"), k.path("name").asText(""), scopes(k.path("scopes")),
+        k.path("rate_limit").asInt(), k.path("created_at").asLong());
+  }
+
+  public static List<ApiKey> keys(JsonNode json) {
+    List<ApiKey> out = new ArrayList<>();
+    for (JsonNode k : array(json, "keys")) {
+      out.add(
+          new ApiKey(
+              text(k, "id", "a key"), k.path("name").asText(""), scopes(k.path("scopes")), k.path("rate_limit").asInt(),
+              k.path("created_at").asLong(), optionalLong(k.path("last_used_at")), optionalLong(k.path("revoked_at"))));
+    }
+    return List.copyOf(out);
+  }
+
+  public static KeyRevocation revocation(JsonNode j) {
+    if (!j.path("revoked_at").isIntegralNumber()) {
+      throw malformed("a revocation has no revoked_at");
+    }
+    return new KeyRevocation(text(j, "id", "a revocation"), j.path("revoked_at").asLong());
+  }
+
+  private static Set<ApiKey.Scope> scopes(JsonNode array) {
+    Set<ApiKey.Scope> out = EnumSet.noneOf(ApiKey.Scope.class);
+    for (JsonNode s : array) {
+      ApiKey.Scope scope = ApiKey.Scope.fromWire(s.asText());
+      if (scope == null) {
+        throw malformed("unknown key scope " + s);
+      }
+      out.add(scope);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  public static List<Tensor> tensors(JsonNode array) {
+    List<Tensor> out = new ArrayList<>();
+    array.forEach(o -> out.add(TensorCodec.fromJson(o)));
+    return List.copyOf(out);
+  }
+
+  /** A required string field. */
+  public static String text(JsonNode o, String field, String what) {
+    JsonNode v = o.path(field);
+    if (!v.isTextual() || v.textValue().isEmpty()) {
+      throw malformed(what + " has no " + field);
+    }
+    return v.textValue();
+  }
+
+  private static JsonNode array(JsonNode o, String field) {
+    JsonNode v = o.path(field);
+    if (!v.isArray()) {
+      throw malformed("the answer has no " + field + " list");
+    }
+    return v;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  static String optionalText(JsonNode v) {
+    return v.isTextual() ? v.textValue() : null;
+  }
+
+  /** A job's or task's error: a string, or an {@code {"code", "message"}} object. */
+  private static String errorText(JsonNode v) {
+    if (v.isObject()) {
+      return v.path("code").asText("internal") + ": " + v.path("message").asText("");
+    }
+    return optionalText(v);
+  }
+
+  private static Long optionalLong(JsonNode v) {
+    return v.isIntegralNumber() ? v.asLong() : null;
+  }
+
+  static ProtocolException malformed(String what) {
+    return new ProtocolException(200, "the orchestrator sent a malformed answer: " + what, null);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.shoal.client.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shoal.client.ApiKey;
+import dev.shoal.client.JobRequest;
+import dev.shoal.client.TaskRequest;
+import dev.shoal.client.TaskSpec;
+import dev.shoal.operators.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Requests in the API's JSON (snake_case; what is null or empty is left out, so the orchestrator's default applies). */
+public final class Encoding {
+
+  private final ObjectMapper mapper;
+
+  public Encoding(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  public ObjectNode task(TaskRequest r) {
+    ObjectNode o = mapper.createObjectNode();
+    o.put("operator", r.operator());
+    putText(o, "worker", r.worker());
+    putText(o, "model", r.model());
+    if (!r.messages().isEmpty()) {
+      ArrayNode messages = o.putArray("messages");
+      r.messages().forEach(m -> messages.addObject().put("role", m.role()).put("content", m.content()));
+    }
+    putText(o, "prompt", r.prompt());
+    if (!r.params().isEmpty()) {
+      o.set("params", mapper.valueToTree(r.params()));
+    }
+    putText(o, "command", r.command());
+    if (!r.inputs().isEmpty()) {
+      o.set("inputs", tensors(r.inputs()));
+    }
+    if (!r.attributes().isEmpty()) {
+      o.set("attributes", attributes(r.attributes()));
+    }
+    if (r.timeoutMs() != null) {
+      o.put("timeout_ms", r.timeoutMs());
+    }
+    if (r.maxAttempts() != null) {
+      o.put("max_attempts", r.maxAttempts());
+    }
+    putText(o, "acceptance", r.acceptance());
+    if (r.webhook() != null) {
+      ObjectNode w = o.putObject("webhook").put("url", r.webhook().url().toString());
+      putText(w, "secret", r.webhook().secret());
+    }
+    return o;
+  }
+
+  public ObjectNode job(JobRequest r) {
+    ObjectNode o = mapper.createObjectNode();
+    if (r.tasks() != null) {
+      ArrayNode tasks = o.putArray("tasks");
+      for (TaskSpec t : r.tasks()) {
+        ObjectNode task = tasks.addObject();
+        putText(task, "id", t.id());
+        task.put("operator", t.operator());
+        task.set("inputs", tensors(t.inputs()));
+        if (!t.attributes().isEmpty()) {
+          task.set("attributes", attributes(t.attributes()));
+        }
+        if (t.timeoutMs() != null) {
+          task.put("timeout_ms", t.timeoutMs());
+        }
+        if (t.maxAttempts() != null) {
+          task.put("max_attempts", t.maxAttempts());
+        }
+        putText(task, "acceptance", t.acceptance());
+      }
+    } else {
+      ObjectNode m = o.putObject("matmul");
+      m.set("a", TensorCodec.toJson(r.a()));
+      m.set("b", TensorCodec.toJson(r.b()));
+      if (r.tileRows() != null) {
+        m.put("tile_rows", r.tileRows());
+      }
+      if (r.tileCols() != null) {
+        m.put("tile_cols", r.tileCols());
+      }
+    }
+    if (r.timeoutMs() != null) {
+      o.put("timeout_ms", r.timeoutMs());
+    }
+    if (r.maxAttempts() != null) {
+      o.put("max_attempts", r.maxAttempts());
+    }
+    if (r.deadlineMs() != null) {
+      o.put("deadline_ms", r.deadlineMs());
+    }
+    putText(o, "acceptance", r.acceptance());
+    return o;
+  }
+
+  public ObjectNode newKey(String name, Set<ApiKey.Scope> scopes, int rateLimit) {
+    ObjectNode o = mapper.createObjectNode().put("name", name);
+    ArrayNode s = o.putArray("scopes");
+    // A stable order, so the same call sends the same bytes.
+    scopes.stream().sorted().forEach(scope -> s.add(scope.wireName()));
+    return o.put("rate_limit", rateLimit);
+  }
+
+  private ArrayNode tensors(List<Tensor> tensors) {
+    ArrayNode a = mapper.createArrayNode();
+    tensors.forEach(t -> a.add(TensorCodec.toJson(t)));
+    return a;
+  }
+
+  /** Attribute values were normalised by TaskSpec/TaskRequest: Long, Double, String or long[]. */
+  private ObjectNode attributes(Map<String, Object> attributes) {
+    ObjectNode o = mapper.createObjectNode();
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      switch (e.getValue()) {
+        case Long l -> o.put(e.getKey(), l);
+        case Double d -> o.put(e.getKey(), d);
+        case String s -> o.put(e.getKey(), s);
+        case long[] ls -> {
+          ArrayNode list = o.putArray(e.getKey());
+          for (long l : ls) {
+            list.add(l);
+          }
+        }
+        default -> throw new IllegalStateException("an attribute of type " + e.getValue().getClass() + " got through");
+      }
+    }
+    return o;
+  }
+
+  private static void putText(ObjectNode o, String field, String value) {
+    if (value != null) {
+      o.put(field, value);
+    }
+  }
+}

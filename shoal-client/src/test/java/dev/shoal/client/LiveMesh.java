@@ -1,0 +1,79 @@
+package dev.shoal.client;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.shoal.orchestrator.Orchestrator;
+import dev.shoal.orchestrator.OrchestratorConfig;
+import dev.shoal.worker.Worker;
+import dev.shoal.worker.WorkerConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real orchestrator (state in memory, free ports, loopback) and, on demand, real workers, all
+ * in this JVM: what the SDK is tested against wherever the orchestrator already has the route.
+ */
+final class LiveMesh implements AutoCloseable {
+
+  private final Orchestrator orchestrator;
+  private final List<Worker> workers = new ArrayList<>();
+  private final List<ShoalClient> clients = new ArrayList<>();
+
+  private LiveMesh(Orchestrator orchestrator) {
+    this.orchestrator = orchestrator;
+  }
+
+  static LiveMesh start() {
+    return start(UnaryOperator.identity());
+  }
+
+  static LiveMesh start(UnaryOperator<OrchestratorConfig.Builder> config) {
+    OrchestratorConfig c =
+        config.apply(OrchestratorConfig.builder().grpcPort(0).httpPort(0).heartbeatInterval(Duration.ofMillis(200))).build();
+    return new LiveMesh(Orchestrator.create(c).start());
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + orchestrator.httpPort());
+  }
+
+  /** A client with no key (none exists yet on a loopback orchestrator), closed with the mesh. */
+  ShoalClient client() {
+    ShoalClient c = ShoalClient.create(ShoalClientOptions.builder().baseUrl(url()).noApiKey().timeout(Duration.ofSeconds(20)).build());
+    clients.add(c);
+    return c;
+  }
+
+  /** Starts a worker and waits until the orchestrator lists it. */
+  Worker addWorker(String name) {
+    Worker w =
+        Worker.create(
+                WorkerConfig.builder()
+                    .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
+                    .name(name)
+                    .maxConcurrentTasks(2)
+                    .build())
+            .start();
+    workers.add(w);
+    ShoalClient c = client();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> c.workers().list().stream().anyMatch(i -> i.peerId().equals(w.peerId())));
+    return w;
+  }
+
+  /** Stops the orchestrator now: calls after this find nobody listening. */
+  void stopOrchestrator() {
+    orchestrator.close();
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(ShoalClient::close);
+    workers.forEach(Worker::shutdownNow);
+    orchestrator.close();
+  }
+}
