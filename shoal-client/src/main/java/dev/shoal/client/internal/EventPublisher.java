@@ -45,7 +45,8 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     private final Condition changed = lock.newCondition();
     private long demand;
     private boolean cancelled;
-    private long badRequest;
+    /** The first non-positive request, if any: a rule violation to report (§3.9). */
+    private Long badRequest;
     private Source<T> source;
     private volatile Thread thread;
 
@@ -59,7 +60,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
       lock.lock();
       try {
         if (n <= 0) {
-          badRequest = n;
+          badRequest = badRequest == null ? n : badRequest;
         } else {
           demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
         }
@@ -168,17 +169,17 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
 
     /** Waits for demand; false when cancelled or after signalling an illegal request (§3.9). */
     private boolean awaitDemand() {
-      long bad;
+      Long bad;
       lock.lock();
       try {
-        while (demand == 0 && !cancelled && badRequest == 0) {
+        while (demand == 0 && !cancelled && badRequest == null) {
           changed.await();
         }
         if (cancelled) {
           return false;
         }
         bad = badRequest;
-        if (bad != 0) {
+        if (bad != null) {
           cancelled = true;
         }
       } catch (InterruptedException e) {
@@ -187,7 +188,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
       } finally {
         lock.unlock();
       }
-      if (bad != 0) {
+      if (bad != null) {
         subscriber.onError(new IllegalArgumentException("request(" + bad + "): demand must be positive (rule 3.9)"));
         return false;
       }
