@@ -50,7 +50,10 @@ public final class ArtifactExtractor {
       if (archive.size() != entries.size()) {
         throw new ArtifactException("the artifact archive's entries do not match its central directory", null);
       }
-      Files.createDirectories(dir);
+      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(dir);
+        created.push(dir);
+      }
       Path root = dir.toRealPath();
       for (String folder : folders) {
         folders(root, root.resolve(folder), created);
