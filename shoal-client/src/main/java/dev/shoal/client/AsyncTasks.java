@@ -31,9 +31,6 @@ import java.util.function.Supplier;
  */
 public final class AsyncTasks {
 
-  /** How much longer than the task may take a blocking run waits, for queueing and the answer itself. */
-  private static final Duration RUN_SLACK = Duration.ofSeconds(30);
-
   private static final long DEFAULT_TIMEOUT_MS = 300_000;
   private static final int DEFAULT_MAX_ATTEMPTS = 2;
 
@@ -52,8 +49,9 @@ public final class AsyncTasks {
   /**
    * Runs the task and completes with its checked result; fails with {@link TaskFailedException},
    * {@link TaskTimedOutException}, {@link MeshOverloadedException} (nothing is queued), {@link
-   * ModelNotFoundException}, {@link WorkerNotFoundException}, ... The wait is the client's timeout
-   * or, if longer, as long as every allowed attempt may take.
+   * ModelNotFoundException}, {@link WorkerNotFoundException}, ... It waits as long as every allowed
+   * attempt may take ({@code timeout_ms} times {@code max_attempts}, defaults included), plus the
+   * client's timeout for the answer itself.
    */
   public CompletableFuture<TaskResult> run(TaskRequest request) {
     HttpRequest req = runRequest(request);
@@ -225,8 +223,7 @@ public final class AsyncTasks {
     noWebhook(request, "run");
     long timeoutMs = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
     int attempts = request.maxAttempts() == null ? DEFAULT_MAX_ATTEMPTS : request.maxAttempts();
-    Duration task = Duration.ofMillis(timeoutMs).multipliedBy(attempts).plus(RUN_SLACK);
-    Duration wait = task.compareTo(transport.options().timeout()) > 0 ? task : transport.options().timeout();
+    Duration wait = Duration.ofMillis(timeoutMs).multipliedBy(attempts).plus(transport.options().timeout());
     return transport
         .request("/v1/tasks/run")
         .timeout(wait)

@@ -58,7 +58,7 @@ public final class ShoalClientOptions {
 
   /**
    * How long a call waits for the orchestrator's answer to begin (60 s by default). {@code
-   * tasks().run} waits at least as long as the task may take.
+   * tasks().run} waits this long on top of the time the task may take.
    */
   public Duration timeout() {
     return timeout;
