@@ -47,14 +47,21 @@ final class LiveMesh implements AutoCloseable {
     return c;
   }
 
-  /** Starts a worker and waits until the orchestrator lists it. */
+  /** Starts a worker with the tensor operators and waits until the orchestrator lists it. */
   Worker addWorker(String name) {
+    return addWorker(name, UnaryOperator.identity());
+  }
+
+  /** Starts a worker configured by {@code config} (models, an LLM, commands) and waits until it is listed. */
+  Worker addWorker(String name, UnaryOperator<WorkerConfig.Builder> config) {
     Worker w =
         Worker.create(
-                WorkerConfig.builder()
-                    .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
-                    .name(name)
-                    .maxConcurrentTasks(2)
+                config
+                    .apply(
+                        WorkerConfig.builder()
+                            .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
+                            .name(name)
+                            .maxConcurrentTasks(2))
                     .build())
             .start();
     workers.add(w);

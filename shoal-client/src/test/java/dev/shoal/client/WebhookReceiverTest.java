@@ -70,6 +70,35 @@ class WebhookReceiverTest {
   }
 
   @Test
+  void theVectorPublishedInApiMdIsAcceptedToo() throws Exception {
+    String secret = "whsec-test-0123456789abcdef";
+    String body =
+        "{\"id\":\"8c1f0a52-2f7e-4d1c-9a3b-6f0d2e4b5c71\",\"type\":\"task.finished\",\"task\":\"j3k9.t\",\"state\":\"succeeded\","
+            + "\"result_url\":\"/v1/tasks/j3k9.t/result\",\"error\":null,\"created_at\":1764567890123}";
+    String signature = "v1=9cfe011a0ca84fcb4084312dec2751b6af0e91459056b15d8484b88ef410061a";
+    assertThat(bytes(body)).hasSize(183);
+    assertThat(WebhookSignatures.sign(secret, "1764567890", bytes(body))).isEqualTo(signature);
+
+    receiver =
+        WebhookReceiver.builder(secret, events::add)
+            .host("127.0.0.1")
+            .path("/shoal")
+            .clock(Clock.fixed(Instant.ofEpochSecond(TIMESTAMP), ZoneOffset.UTC))
+            .start();
+    HttpRequest req =
+        request("8c1f0a52-2f7e-4d1c-9a3b-6f0d2e4b5c71", "1764567890", signature, "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+
+    assertThat(http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
+    WebhookEvent e = next();
+    assertThat(e.task()).isEqualTo("j3k9.t");
+    assertThat(e.state()).isEqualTo("succeeded");
+    assertThat(e.error()).isNull();
+    assertThat(e.createdAt()).isEqualTo(1764567890123L);
+  }
+
+  @Test
   void aFullDeliveryIsParsed() throws Exception {
     start(TIMESTAMP);
     String body =

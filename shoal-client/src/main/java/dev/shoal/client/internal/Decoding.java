@@ -39,14 +39,10 @@ public final class Decoding {
     return List.copyOf(out);
   }
 
-  /**
-   * One worker in API.md's shape. Orchestrators from before that shape list only connected workers
-   * and send load and hardware as flat fields ({@code running}, {@code capacity}, {@code arch}, ...):
-   * read those when the nested objects are missing.
-   */
+  /** One worker in API.md's shape. */
   public static WorkerInfo worker(JsonNode w) {
     JsonNode load = w.path("load");
-    JsonNode hw = w.has("hardware") ? w.path("hardware") : w;
+    JsonNode hw = w.path("hardware");
     List<WorkerInfo.Accelerator> accelerators = new ArrayList<>();
     for (JsonNode a : hw.path("accelerators")) {
       accelerators.add(new WorkerInfo.Accelerator(a.path("kind").asText(), a.path("model").asText(), a.path("memory_bytes").asLong()));
@@ -56,9 +52,7 @@ public final class Decoding {
         w.path("name").asText(""),
         w.path("owner").asText(""),
         w.path("online").asBoolean(true),
-        load.isObject()
-            ? new WorkerInfo.Load(load.path("current").asInt(), load.path("max").asInt())
-            : new WorkerInfo.Load(w.path("running").asInt(), w.path("capacity").asInt()),
+        new WorkerInfo.Load(load.path("current").asInt(), load.path("max").asInt()),
         w.path("free_slots").asInt(),
         w.path("draining").asBoolean(),
         w.path("cpu_load").asDouble(),

@@ -37,16 +37,20 @@ public final class Errors {
 
   /**
    * The exception for a non-2xx response: its envelope's code, message and task when the body is
-   * the envelope, otherwise a code chosen by the status (a proxy's page, say).
+   * the envelope, otherwise a code chosen by the status (a proxy's page, say). The task is named
+   * by the envelope's {@code task}, or by the {@code Shoal-Task-Id} header the task routes send.
    */
   public static ShoalException fromResponse(
-      ObjectMapper mapper, int status, String retryAfterHeader, byte[] body, Clock clock) {
+      ObjectMapper mapper, int status, String retryAfterHeader, String taskIdHeader, byte[] body, Clock clock) {
     Duration retryAfter = retryAfterHeader == null ? null : retryAfter(retryAfterHeader, clock);
     try {
       JsonNode root = mapper.readTree(body);
       JsonNode error = root == null ? null : root.path("error");
       if (error != null && error.path("code").isTextual()) {
-        String task = error.path("task").isTextual() ? error.path("task").textValue() : root.path("task").textValue();
+        String task =
+            error.path("task").isTextual()
+                ? error.path("task").textValue()
+                : root.path("task").isTextual() ? root.path("task").textValue() : taskIdHeader;
         return of(error.path("code").textValue(), status, error.path("message").asText(""), retryAfter, task);
       }
     } catch (IOException | RuntimeException e) {

@@ -38,6 +38,9 @@ public final class Transport implements AutoCloseable {
   /** Error answers are short; more of a proxy's page is not worth reading. */
   static final int MAX_ERROR_BYTES = 64 << 10;
 
+  /** The task routes name the task they started in this header, errors included. */
+  static final String TASK_ID_HEADER = "Shoal-Task-Id";
+
   private static final String USER_AGENT = "shoal-java/" + version();
 
   /** The HTTP client and how many transports use it. */
@@ -189,7 +192,8 @@ public final class Transport implements AutoCloseable {
           } else if (!ok(resp.statusCode())) {
             out.completeExceptionally(
                 Errors.fromResponse(
-                    mapper, resp.statusCode(), resp.headers().firstValue("Retry-After").orElse(null), resp.body(), clock));
+                    mapper, resp.statusCode(), resp.headers().firstValue("Retry-After").orElse(null),
+                    resp.headers().firstValue(TASK_ID_HEADER).orElse(null), resp.body(), clock));
           } else {
             out.complete(resp);
           }
@@ -222,7 +226,8 @@ public final class Transport implements AutoCloseable {
         bytes = new byte[0];
       }
       throw Errors.fromResponse(
-          mapper, resp.statusCode(), resp.headers().firstValue("Retry-After").orElse(null), bytes, clock);
+          mapper, resp.statusCode(), resp.headers().firstValue("Retry-After").orElse(null),
+          resp.headers().firstValue(TASK_ID_HEADER).orElse(null), bytes, clock);
     }
     String type = resp.headers().firstValue("Content-Type").orElse("");
     if (mediaType != null && !MediaTypes.is(type, mediaType)) {

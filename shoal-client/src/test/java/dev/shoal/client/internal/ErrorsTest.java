@@ -79,13 +79,13 @@ class ErrorsTest {
 
   @Test
   void retryAfterIsCarriedInSecondsOrAsADate() {
-    assertThat(Errors.fromResponse(MAPPER, 503, "7", body("{'error': {'code': 'mesh_overloaded', 'message': 'full'}}"), CLOCK)
+    assertThat(Errors.fromResponse(MAPPER, 503, "7", null, body("{'error': {'code': 'mesh_overloaded', 'message': 'full'}}"), CLOCK)
             .retryAfter())
         .contains(Duration.ofSeconds(7));
-    assertThat(Errors.fromResponse(MAPPER, 429, "Mon, 01 Dec 2025 00:00:30 GMT", body("{}"), CLOCK).retryAfter())
+    assertThat(Errors.fromResponse(MAPPER, 429, "Mon, 01 Dec 2025 00:00:30 GMT", null, body("{}"), CLOCK).retryAfter())
         .contains(Duration.ofSeconds(30));
-    assertThat(Errors.fromResponse(MAPPER, 429, "soon", body("{}"), CLOCK).retryAfter()).isEmpty();
-    assertThat(Errors.fromResponse(MAPPER, 429, "-1", body("{}"), CLOCK).retryAfter()).isEmpty();
+    assertThat(Errors.fromResponse(MAPPER, 429, "soon", null, body("{}"), CLOCK).retryAfter()).isEmpty();
+    assertThat(Errors.fromResponse(MAPPER, 429, "-1", null, body("{}"), CLOCK).retryAfter()).isEmpty();
   }
 
   @Test
@@ -94,8 +94,13 @@ class ErrorsTest {
         response(502, null, "{'error': {'code': 'task_failed', 'message': 'every attempt failed', 'task': 'j1.t'}}");
     ShoalException timedOut = response(504, null, "{'error': {'code': 'task_timed_out', 'message': 'late'}, 'task': 'j2.t'}");
 
+    ShoalException byHeader =
+        Errors.fromResponse(
+            MAPPER, 502, null, "j3.t", body("{'error': {'code': 'task_failed', 'message': 'every attempt failed'}}"), CLOCK);
+
     assertThat(((TaskFailedException) failed).taskId()).isEqualTo("j1.t");
     assertThat(((TaskTimedOutException) timedOut).taskId()).isEqualTo("j2.t");
+    assertThat(((TaskFailedException) byHeader).taskId()).isEqualTo("j3.t");
   }
 
   @Test
@@ -112,7 +117,7 @@ class ErrorsTest {
   }
 
   private static ShoalException response(int status, String retryAfter, String body) {
-    return Errors.fromResponse(MAPPER, status, retryAfter == null ? null : "3", body(body), CLOCK);
+    return Errors.fromResponse(MAPPER, status, retryAfter == null ? null : "3", null, body(body), CLOCK);
   }
 
   private static byte[] body(String json) {

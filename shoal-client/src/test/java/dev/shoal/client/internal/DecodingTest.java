@@ -1,0 +1,167 @@
+package dev.shoal.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.client.ApiKey;
+import dev.shoal.client.ProtocolException;
+import dev.shoal.client.TaskRequest;
+import dev.shoal.client.TaskResult;
+import dev.shoal.client.WorkerInfo;
+import dev.shoal.operators.Shape;
+import dev.shoal.operators.Tensor;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** API.md's own examples, decoded and encoded: the SDK's reading of the contract, pinned. */
+class DecodingTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static JsonNode json(String s) throws Exception {
+    return MAPPER.readTree(s.replace('\'', '"'));
+  }
+
+  @Test
+  void theWorkerOfApiMd() throws Exception {
+    JsonNode body =
+        json(
+            "{'workers': [{'peer_id': 'wabc', 'name': 'gpu-box-1', 'owner': 'ml-team', 'online': true,"
+                + " 'load': {'current': 1, 'max': 4}, 'free_slots': 3, 'draining': false, 'cpu_load': 0.25,"
+                + " 'hardware': {'arch': 'amd64', 'os': 'Linux', 'cores': 16, 'memory_bytes': 68719476736,"
+                + "   'accelerators': [{'kind': 'gpu', 'model': 'RTX 4090', 'memory_bytes': 25769803776}]},"
+                + " 'operators': ['llm.chat@1'], 'models': ['llama3.2'], 'services': [],"
+                + " 'connected_at': 0, 'last_seen': 0, 'protocol_version': '1.1.0',"
+                + " 'reputation': {'score': 0.1, 'trusted': false, 'quarantined': false}}]}");
+
+    WorkerInfo w = Decoding.workers(body).getFirst();
+
+    assertThat(w.peerId()).isEqualTo("wabc");
+    assertThat(w.owner()).isEqualTo("ml-team");
+    assertThat(w.load()).isEqualTo(new WorkerInfo.Load(1, 4));
+    assertThat(w.hardware().accelerators()).containsExactly(new WorkerInfo.Accelerator("gpu", "RTX 4090", 25769803776L));
+    assertThat(w.hardware().memoryBytes()).isEqualTo(68719476736L);
+    assertThat(w.models()).containsExactly("llama3.2");
+    assertThat(w.reputation().score()).isEqualTo(0.1);
+    assertThat(w.available()).isTrue();
+  }
+
+  @Test
+  void theResultOfApiMd() throws Exception {
+    JsonNode body =
+        json(
+            "{'id': 'j3k.t', 'state': 'succeeded', 'operator': 'llm.chat@1',"
+                + " 'worker': {'peer_id': 'wabc', 'name': 'gpu-box-1'}, 'attempt': 1, 'duration_ms': 812,"
+                + " 'text': 'Hello!', 'finish_reason': 'stop', 'model': 'llama3.2',"
+                + " 'usage': {'prompt_tokens': 9, 'completion_tokens': 3, 'total_tokens': 12}, 'exit_code': 0, 'outputs': [],"
+                + " 'artifacts': [{'name': 'report/policy.md', 'size': 1234, 'media_type': 'text/markdown',"
+                + "   'sha256': 'ab', 'url': '/v1/tasks/j3k.t/artifacts/report/policy.md'}]}");
+
+    TaskResult r = Decoding.taskResult(body);
+
+    assertThat(r)
+        .isEqualTo(
+            new TaskResult(
+                "j3k.t", "succeeded", "llm.chat@1", new TaskResult.WorkerRef("wabc", "gpu-box-1"), 1, Duration.ofMillis(812),
+                "Hello!", "stop", "llama3.2", new TaskResult.Usage(9, 3, 12), 0, List.of(),
+                List.of(new TaskResult.Artifact("report/policy.md", 1234, "text/markdown", "ab", "/v1/tasks/j3k.t/artifacts/report/policy.md")),
+                null));
+    assertThat(r.succeeded()).isTrue();
+  }
+
+  @Test
+  void aFailedResultCarriesItsErrorAndFieldsThatDoNotApplyAreNull() throws Exception {
+    TaskResult r =
+        Decoding.taskResult(
+            json("{'id': 'j.t', 'state': 'failed', 'operator': 'process.run@1', 'error': {'code': 'task_failed', 'message': 'exit 3'}}"));
+
+    assertThat(r.succeeded()).isFalse();
+    assertThat(r.error()).isEqualTo(new TaskResult.TaskError("task_failed", "exit 3"));
+    assertThat(r.worker()).isNull();
+    assertThat(r.usage()).isNull();
+    assertThat(r.exitCode()).isNull();
+    assertThat(r.text()).isNull();
+  }
+
+  @Test
+  void keysAsTheRoutesAnswer() throws Exception {
+    var created =
+        Decoding.newKey(
+            json("{'id': 'k1', 'key': 'shk_k1_s3cret', 'name': 'ci', 'scopes': ['submit', 'read'], 'rate_limit': 20, 'created_at': 5}"));
+    var listed =
+        Decoding.keys(
+            json("{'keys': [{'id': 'k1', 'name': 'ci', 'scopes': ['admin'], 'rate_limit': 20, 'created_at': 5,"
+                + " 'last_used_at': null, 'revoked_at': 9}]}"));
+
+    assertThat(created.key()).isEqualTo("shk_k1_s3cret");
+    assertThat(created.scopes()).containsExactlyInAnyOrder(ApiKey.Scope.SUBMIT, ApiKey.Scope.READ);
+    assertThat(listed).singleElement().satisfies(k -> {
+      assertThat(k.lastUsedAt()).isNull();
+      assertThat(k.revoked()).isTrue();
+    });
+    assertThat(Decoding.revocation(json("{'id': 'k1', 'revoked_at': 9}")).revokedAt()).isEqualTo(9);
+    assertThatThrownBy(() -> Decoding.keys(json("{'keys': [{'id': 'k', 'scopes': ['root']}]}")))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void identifyingFieldsMustBeThere() {
+    assertThatThrownBy(() -> Decoding.taskResult(json("{'state': 'succeeded'}"))).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Decoding.workers(json("{'workers': [{'name': 'x'}]}"))).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Decoding.workers(json("{}"))).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Decoding.taskResult(json("{'id': 'j.t', 'state': 's', 'outputs': [{'dtype': 'float32', 'shape': [4], 'data': 'AAAA'}]}")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("tensor");
+  }
+
+  @Test
+  void aTaskRequestIsSentAsApiMdSpellsIt() throws Exception {
+    TaskRequest chat =
+        TaskRequest.builder(TaskRequest.LLM_CHAT)
+            .worker("wabc")
+            .model("llama3.2")
+            .messages(List.of(TaskRequest.Message.user("hi")))
+            .params(Map.of("max_tokens", 64))
+            .timeoutMs(300_000L)
+            .maxAttempts(2)
+            .acceptance("first_valid")
+            .webhook(new TaskRequest.Webhook(URI.create("https://hooks.example.com/shoal"), "at least 16 characters"))
+            .build();
+    TaskRequest tensor =
+        TaskRequest.tensor("tensor.reduce_sum@1", Tensor.int32(Shape.of(2), new int[] {1, 2})).toBuilder()
+            .attributes(Map.of("axis", 0))
+            .build();
+
+    // Re-read, so numbers compare by value, not by node type.
+    assertThat(MAPPER.readTree(new Encoding(MAPPER).task(chat).toString()))
+        .isEqualTo(
+            json(
+                "{'operator': 'llm.chat@1', 'worker': 'wabc', 'model': 'llama3.2',"
+                    + " 'messages': [{'role': 'user', 'content': 'hi'}], 'params': {'max_tokens': 64},"
+                    + " 'timeout_ms': 300000, 'max_attempts': 2, 'acceptance': 'first_valid',"
+                    + " 'webhook': {'url': 'https://hooks.example.com/shoal', 'secret': 'at least 16 characters'}}"));
+    JsonNode t = MAPPER.readTree(new Encoding(MAPPER).task(tensor).toString());
+    assertThat(t.get("attributes")).isEqualTo(json("{'axis': 0}"));
+    assertThat(t.get("inputs").get(0).get("dtype").asText()).isEqualTo("int32");
+    assertThat(new Encoding(MAPPER).newKey("ci", Set.of(ApiKey.Scope.READ, ApiKey.Scope.SUBMIT), 20))
+        .isEqualTo(json("{'name': 'ci', 'scopes': ['read', 'submit'], 'rate_limit': 20}"));
+  }
+
+  @Test
+  void requestsAreCheckedWhenBuilt() {
+    assertThatThrownBy(() -> TaskRequest.complete("m", "p").withTimeoutMs(TaskRequest.MAX_TIMEOUT_MS + 1))
+        .hasMessageContaining("timeoutMs");
+    assertThatThrownBy(() -> TaskRequest.complete("m", "p").withMaxAttempts(0)).hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> TaskRequest.complete("m", "p").withWebhook(URI.create("ftp://x/y"), null)).hasMessageContaining("http");
+    assertThatThrownBy(() -> TaskRequest.complete("m", "p").withWebhook(URI.create("https://x/y"), "short"))
+        .hasMessageContaining("16..256");
+    assertThatThrownBy(() -> TaskRequest.builder(TaskRequest.LLM_CHAT).params(Map.of("x", new Object())).build())
+        .hasMessageContaining("params.x");
+  }
+}
