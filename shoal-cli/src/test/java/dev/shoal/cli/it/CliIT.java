@@ -200,7 +200,7 @@ class CliIT {
     try (MeshProcesses mesh = new MeshProcesses(dir)) {
       Run r = run(mesh, "orchestrator", "--http-host", "0.0.0.0", "--http-port", "0", "--grpc-port", "0");
       assertThat(r.exit()).isNotZero();
-      assertThat(r.output()).contains("refusing to bind 0.0.0.0");
+      assertThat(r.output()).contains("refusing to bind the client API to 0.0.0.0");
     }
   }
 }

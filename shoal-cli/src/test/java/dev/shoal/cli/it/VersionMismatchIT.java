@@ -3,6 +3,7 @@ package dev.shoal.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.client.ShoalClient;
+import dev.shoal.protocol.ProtocolVersions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,10 @@ class VersionMismatchIT {
       assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("the refused worker exits").isTrue();
       assertThat(worker.exitValue()).isNotZero();
       String log = mesh.output(worker);
-      assertThat(log).contains("protocol version mismatch: orchestrator supports [1.0.0], worker supports [2.0.0]");
+      assertThat(log)
+          .contains(
+              "protocol version mismatch: orchestrator supports " + ProtocolVersions.format(ProtocolVersions.SUPPORTED)
+                  + ", worker supports [2.0.0]");
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
         assertThat(client.workers().list()).isEmpty();
       }
