@@ -214,7 +214,7 @@ public final class AsyncTasks {
   private static void check(List<TaskRequest> requests, ScatterOptions options) {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(options, "options");
-    requests.forEach(r -> Objects.requireNonNull(r, "a request is null"));
+    requests.forEach(r -> noWebhook(r, "scatter"));
   }
 
   // ---------------------------------------------------------------- plumbing (shared with the blocking Tasks)

@@ -91,6 +91,27 @@ class ShoalClientTest {
   }
 
   @Test
+  void workersCanBeFilteredByAvailabilityAndIncludeThoseGoneOffline() {
+    try (LiveMesh own = LiveMesh.start()) {
+      ShoalClient c = own.client();
+      Worker leaving = own.addWorker("leaving");
+      assertThat(c.workers().list(WorkerFilter.ALL.onlyAvailable())).extracting(WorkerInfo::peerId).containsExactly(leaving.peerId());
+      assertThat(c.workers().list(WorkerFilter.operator("no.such.operator@1"))).isEmpty();
+
+      leaving.shutdownNow();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> c.workers().list().isEmpty());
+
+      assertThat(c.workers().list(WorkerFilter.ALL.withOffline()))
+          .singleElement()
+          .satisfies(w -> {
+            assertThat(w.peerId()).isEqualTo(leaving.peerId());
+            assertThat(w.online()).isFalse();
+            assertThat(w.available()).isFalse();
+          });
+    }
+  }
+
+  @Test
   void reputationLedgerRatingsAndTrust() throws Exception {
     String peer = worker.peerId();
     var author = Ed25519.generate();
