@@ -1,0 +1,342 @@
+package dev.shoal.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shoal.testkit.StandInProcess;
+import dev.shoal.testkit.StandInReply;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Shoal as an OpenAI-compatible gateway (issue 4, section 7): the same chat completion requests
+ * sent to an upstream server directly and through Shoal, alternately, in the same run.
+ *
+ * <p>The upstream is the testkit's stand-in server (16 content chunks per stream, no delay) in a
+ * JVM of its own. Shoal is an orchestrator and one worker, each in a JVM of its own too, as they
+ * are deployed: this JVM holds only the client, so a pause for garbage the orchestrator made
+ * lands on the requests that went through it, not on the direct ones measured beside them.
+ *
+ * <ol>
+ *   <li>latency, one request at a time, direct and through Shoal alternating (which one goes
+ *       first alternates too): time to first token and to {@code [DONE]} of a stream, and the
+ *       latency of a request that is not streamed;
+ *   <li>requests per second with a fixed number of concurrent clients, phases of direct and
+ *       through Shoal alternating.
+ * </ol>
+ *
+ * Usage: {@code GatewayBenchmarks [--smoke] <out.json>}; {@code --smoke} runs a few requests of
+ * each kind only, to check that the harness works.
+ */
+public final class GatewayBenchmarks {
+
+  /** How much to measure. */
+  record Settings(int warmup, int samples, int cpuRequests, Duration phase, int rounds, int concurrency, int slots) {
+    /** Thousands of samples for a stable p99, within a few minutes. */
+    static final Settings FULL = new Settings(3_000, 10_000, 3_000, Duration.ofSeconds(5), 3, 8, 16);
+    /** Enough to exercise every path once, in seconds. */
+    static final Settings SMOKE = new Settings(10, 30, 10, Duration.ofMillis(300), 1, 8, 16);
+  }
+
+  static final String MODEL = "bench-llm";
+  /** 14 words: with the stand-in's "You said:" the answer has 16 words, one per chunk. */
+  static final String PROMPT = "the quick brown fox jumps over the lazy dog and then runs far away";
+
+  static final int CHUNKS = 16;
+
+  /** Issue 4's targets, in milliseconds added to the direct request. */
+  static final double TTFT_P50_TARGET_MS = 1.0;
+  static final double TTFT_P99_TARGET_MS = 3.0;
+  static final double STREAM_DONE_TARGET_MS = 2.0;
+  static final double WHOLE_P50_TARGET_MS = 0.75;
+
+  private GatewayBenchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+    boolean smoke = args.length > 0 && args[0].equals("--smoke");
+    String outArg = smoke ? (args.length > 1 ? args[1] : null) : (args.length > 0 ? args[0] : null);
+    Path out = Path.of(outArg != null ? outArg : "gateway-benchmarks.json");
+    Map<String, Object> results = run(smoke ? Settings.SMOKE : Settings.FULL);
+    Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+    System.out.println("wrote " + out.toAbsolutePath());
+    System.exit(0);
+  }
+
+  /** Runs every measurement and prints the table; returns what it measured. */
+  static Map<String, Object> run(Settings s) throws Exception {
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("started_at", Instant.now().toString());
+    results.put("cores", Runtime.getRuntime().availableProcessors());
+    results.put("jdk", Runtime.version().toString());
+    results.put("settings", s.toString());
+    String expected = StandInReply.of(PROMPT, PROMPT, -1, CHUNKS).text();
+    OpenAiProbe probe = new OpenAiProbe(MODEL, PROMPT, expected, CHUNKS);
+    try (StandInProcess upstream = StandInProcess.start("--models", MODEL, "--chunks", String.valueOf(CHUNKS), "--delay-ms", "0");
+        ChildJvm orchestrator = ChildJvm.start("2g", GatewayNode.class, Duration.ofSeconds(60), "orchestrator")) {
+      Map<String, String> ports = fields(orchestrator.readyLine());
+      try (ChildJvm worker =
+          ChildJvm.start(
+              "512m", GatewayNode.class, Duration.ofSeconds(60), "worker", "127.0.0.1:" + ports.get("grpc"),
+              String.valueOf(s.slots()), upstream.baseUrl(), MODEL)) {
+        URI direct = URI.create(upstream.baseUrl());
+        URI shoal = URI.create("http://127.0.0.1:" + ports.get("http") + "/v1");
+        Map<String, ProcessHandle> processes = new LinkedHashMap<>();
+        processes.put("client", ProcessHandle.current());
+        processes.put("upstream", ProcessHandle.of(upstream.pid()).orElseThrow());
+        processes.put("orchestrator", ProcessHandle.of(orchestrator.pid()).orElseThrow());
+        processes.put("worker", ProcessHandle.of(worker.pid()).orElseThrow());
+        results.put("processes", processes.keySet());
+        load(results, "load_average_at_start");
+        latency(s, probe, direct, shoal, results);
+        load(results, "load_average_after_latency");
+        cpu(s, probe, direct, shoal, processes, results);
+        throughput(s, probe, direct, shoal, results);
+        load(results, "load_average_at_end");
+        results.put("client_pool_race_retries", probe.poolRaceRetries());
+        System.out.printf("%-34s %d%n", "client_pool_race_retries", probe.poolRaceRetries());
+      }
+    }
+    return results;
+  }
+
+  // ------------------------------------------------------------------ latency
+
+  static void latency(Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, Object> results) throws Exception {
+    long[] ttftDirect = new long[s.samples()];
+    long[] ttftShoal = new long[s.samples()];
+    long[] doneDirect = new long[s.samples()];
+    long[] doneShoal = new long[s.samples()];
+    long[] wholeDirect = new long[s.samples()];
+    long[] wholeShoal = new long[s.samples()];
+    for (int i = -s.warmup(); i < s.samples(); i++) {
+      // ABAB, and which of the two goes first alternates, so neither always follows the other.
+      boolean directFirst = (i & 1) == 0;
+      OpenAiProbe.Streamed sd;
+      OpenAiProbe.Streamed ss;
+      if (directFirst) {
+        sd = probe.stream(direct);
+        ss = probe.stream(shoal);
+      } else {
+        ss = probe.stream(shoal);
+        sd = probe.stream(direct);
+      }
+      long wd;
+      long ws;
+      if (directFirst) {
+        wd = probe.whole(direct);
+        ws = probe.whole(shoal);
+      } else {
+        ws = probe.whole(shoal);
+        wd = probe.whole(direct);
+      }
+      if (i >= 0) {
+        ttftDirect[i] = sd.firstTokenNanos();
+        ttftShoal[i] = ss.firstTokenNanos();
+        doneDirect[i] = sd.doneNanos();
+        doneShoal[i] = ss.doneNanos();
+        wholeDirect[i] = wd;
+        wholeShoal[i] = ws;
+      }
+    }
+    results.put("samples_per_column", s.samples());
+    results.put("warmup_per_column", s.warmup());
+    System.out.printf(
+        "%-34s %17s | %17s | %17s | %-22s | %s%n", "gateway latency (ms)", "direct p50 / p99", "Shoal p50 / p99",
+        "added p50 / p99", "target (added)", "met?");
+    results.put("streaming_time_to_first_token", row("streaming, time to first token", ttftDirect, ttftShoal,
+        TTFT_P50_TARGET_MS, TTFT_P99_TARGET_MS));
+    results.put("streaming_16_chunks_to_done", row("16-chunk stream, until [DONE]", doneDirect, doneShoal,
+        STREAM_DONE_TARGET_MS, Double.NaN));
+    results.put("non_streaming", row("not streamed, whole answer", wholeDirect, wholeShoal,
+        WHOLE_P50_TARGET_MS, Double.NaN));
+  }
+
+  /** One table row: percentiles of both columns, the difference, and whether it meets the target. */
+  static Map<String, Object> row(String name, long[] direct, long[] shoal, double p50TargetMs, double p99TargetMs) {
+    double d50 = Benchmarks.p(direct, 50) / 1000;
+    double d99 = Benchmarks.p(direct, 99) / 1000;
+    double s50 = Benchmarks.p(shoal, 50) / 1000;
+    double s99 = Benchmarks.p(shoal, 99) / 1000;
+    double added50 = s50 - d50;
+    double added99 = s99 - d99;
+    boolean met = added50 <= p50TargetMs && (Double.isNaN(p99TargetMs) || added99 <= p99TargetMs);
+    String target = "p50 <= " + p50TargetMs + (Double.isNaN(p99TargetMs) ? "" : ", p99 <= " + p99TargetMs);
+    System.out.printf(
+        "%-34s %7.3f / %7.3f | %7.3f / %7.3f | %7.3f / %7.3f | %-22s | %s%n",
+        name, d50, d99, s50, s99, added50, added99, target, met ? "yes" : "NO");
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("direct_us", Benchmarks.percentiles(direct));
+    r.put("shoal_us", Benchmarks.percentiles(shoal));
+    r.put("added_p50_ms", round3(added50));
+    r.put("added_p99_ms", round3(added99));
+    r.put("target", target + " ms added");
+    r.put("met", met);
+    return r;
+  }
+
+  // ------------------------------------------------------------------ CPU per request
+
+  /**
+   * Where the time goes, by process: {@code cpuRequests} requests of one kind one after another,
+   * and the CPU time each JVM used meanwhile (Linux counts it in 10 ms ticks, so blocks last
+   * seconds), per request. Background work (heartbeats, GC, the JIT) counts where it happens.
+   */
+  static void cpu(
+      Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, ProcessHandle> processes, Map<String, Object> results)
+      throws Exception {
+    Map<String, Call> kinds = new LinkedHashMap<>();
+    kinds.put("not streamed, direct", base -> probe.whole(direct));
+    kinds.put("not streamed, Shoal", base -> probe.whole(shoal));
+    kinds.put("streamed, direct", base -> probe.stream(direct));
+    kinds.put("streamed, Shoal", base -> probe.stream(shoal));
+    System.out.printf("%-34s", "CPU per request (us)");
+    processes.keySet().forEach(p -> System.out.printf(" %12s", p));
+    System.out.printf(" %12s %12s%n", "all four", "wall");
+    Map<String, Object> rows = new LinkedHashMap<>();
+    for (Map.Entry<String, Call> kind : kinds.entrySet()) {
+      Map<String, Long> before = cpuNanos(processes);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < s.cpuRequests(); i++) {
+        kind.getValue().run(null);
+      }
+      long wall = System.nanoTime() - t0;
+      Map<String, Long> after = cpuNanos(processes);
+      Map<String, Object> row = new LinkedHashMap<>();
+      long total = 0;
+      System.out.printf("%-34s", kind.getKey());
+      for (String p : processes.keySet()) {
+        long us = (after.get(p) - before.get(p)) / 1000 / s.cpuRequests();
+        total += us;
+        row.put(p + "_us", us);
+        System.out.printf(" %12d", us);
+      }
+      row.put("all_us", total);
+      row.put("wall_us", wall / 1000 / s.cpuRequests());
+      System.out.printf(" %12d %12d%n", total, wall / 1000 / s.cpuRequests());
+      rows.put(kind.getKey(), row);
+    }
+    results.put("cpu_per_request", rows);
+  }
+
+  private static Map<String, Long> cpuNanos(Map<String, ProcessHandle> processes) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    processes.forEach(
+        (name, p) ->
+            out.put(
+                name,
+                p.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + name)).toNanos()));
+    return out;
+  }
+
+  // ------------------------------------------------------------------ throughput
+
+  /** What one client does in a loop. */
+  @FunctionalInterface
+  interface Call {
+    void run(URI base) throws Exception;
+  }
+
+  static void throughput(Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, Object> results) throws Exception {
+    Map<String, Call> kinds = new LinkedHashMap<>();
+    kinds.put("non_streaming", probe::whole);
+    kinds.put("streaming", probe::stream);
+    for (Map.Entry<String, Call> kind : kinds.entrySet()) {
+      // Untimed: the first phase at this concurrency opens the connections and warms the paths.
+      phase(kind.getValue(), direct, s.concurrency(), s.phase());
+      phase(kind.getValue(), shoal, s.concurrency(), s.phase());
+      List<Double> directRates = new ArrayList<>();
+      List<Double> shoalRates = new ArrayList<>();
+      for (int r = 0; r < s.rounds(); r++) {
+        if (r % 2 == 0) {
+          directRates.add(phase(kind.getValue(), direct, s.concurrency(), s.phase()));
+          shoalRates.add(phase(kind.getValue(), shoal, s.concurrency(), s.phase()));
+        } else {
+          shoalRates.add(phase(kind.getValue(), shoal, s.concurrency(), s.phase()));
+          directRates.add(phase(kind.getValue(), direct, s.concurrency(), s.phase()));
+        }
+      }
+      double d = directRates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      double sh = shoalRates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("concurrency", s.concurrency());
+      r.put("direct_req_per_s", Math.round(d));
+      r.put("shoal_req_per_s", Math.round(sh));
+      r.put("ratio", Benchmarks.ratio(sh, d));
+      r.put("direct_phases", directRates.stream().map(Math::round).toList());
+      r.put("shoal_phases", shoalRates.stream().map(Math::round).toList());
+      results.put("throughput_" + kind.getKey(), r);
+      System.out.printf(
+          "%-34s direct %6.0f req/s | Shoal %6.0f req/s | ratio %.2f (phases: direct %s, Shoal %s)%n",
+          "throughput " + kind.getKey().replace('_', '-') + ", " + s.concurrency() + " clients", d, sh,
+          Benchmarks.ratio(sh, d), r.get("direct_phases"), r.get("shoal_phases"));
+    }
+  }
+
+  /** {@code clients} threads call in a loop for {@code length}; requests per second until the last one ends. */
+  static double phase(Call call, URI base, int clients, Duration length) throws Exception {
+    AtomicLong done = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long t0 = System.nanoTime();
+    long until = t0 + length.toNanos();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      threads.add(
+          Thread.ofPlatform().name("gateway-client-" + c).start(() -> {
+            try {
+              while (System.nanoTime() < until && failure.get() == null) {
+                call.run(base);
+                done.incrementAndGet();
+              }
+            } catch (Throwable t) {
+              failure.compareAndSet(null, t);
+            }
+          }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    long elapsed = System.nanoTime() - t0;
+    if (failure.get() != null) {
+      throw new IllegalStateException("a request to " + base + " failed", failure.get());
+    }
+    return done.get() / (elapsed / 1e9);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** {@code ready http=1 grpc=2} as a map. */
+  static Map<String, String> fields(String line) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String part : line.split(" ")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        out.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    if (!out.containsKey("http") || !out.containsKey("grpc")) {
+      throw new IllegalStateException("the orchestrator said '" + line + "', not its ports");
+    }
+    return out;
+  }
+
+  static void load(Map<String, Object> results, String key) {
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    results.put(key, Math.round(load * 100) / 100.0);
+    System.out.printf("%-34s %.2f (cores: %d)%n", key, load, Runtime.getRuntime().availableProcessors());
+  }
+
+  static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
