@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shoal.testkit.StandInProcess;
 import dev.shoal.testkit.StandInReply;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +193,9 @@ public final class GatewayBenchmarks {
   /**
    * Where the time goes, by process: {@code cpuRequests} requests of one kind one after another,
    * and the CPU time each JVM used meanwhile (Linux counts it in 10 ms ticks, so blocks last
-   * seconds), per request. Background work (heartbeats, GC, the JIT) counts where it happens.
+   * seconds) and how often its threads went to sleep to wait for another, per request: each such
+   * hand-over costs a wake-up's latency and, on these virtual machines, tens of µs of kernel
+   * CPU. Background work (heartbeats, GC, the JIT) counts where it happens.
    */
   static void cpu(
       Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, ProcessHandle> processes, Map<String, Object> results)
@@ -200,43 +205,91 @@ public final class GatewayBenchmarks {
     kinds.put("not streamed, Shoal", base -> probe.whole(shoal));
     kinds.put("streamed, direct", base -> probe.stream(direct));
     kinds.put("streamed, Shoal", base -> probe.stream(shoal));
-    System.out.printf("%-34s", "CPU per request (us)");
-    processes.keySet().forEach(p -> System.out.printf(" %12s", p));
-    System.out.printf(" %12s %12s%n", "all four", "wall");
+    System.out.printf("%-34s", "per request: CPU us / sleeps");
+    processes.keySet().forEach(p -> System.out.printf(" %16s", p));
+    System.out.printf(" %16s %8s%n", "all four", "wall us");
     Map<String, Object> rows = new LinkedHashMap<>();
     for (Map.Entry<String, Call> kind : kinds.entrySet()) {
-      Map<String, Long> before = cpuNanos(processes);
+      Map<String, Counters> before = counters(processes);
       long t0 = System.nanoTime();
       for (int i = 0; i < s.cpuRequests(); i++) {
         kind.getValue().run(null);
       }
       long wall = System.nanoTime() - t0;
-      Map<String, Long> after = cpuNanos(processes);
+      Map<String, Counters> after = counters(processes);
       Map<String, Object> row = new LinkedHashMap<>();
-      long total = 0;
+      long totalUs = 0;
+      double totalSleeps = 0;
       System.out.printf("%-34s", kind.getKey());
       for (String p : processes.keySet()) {
-        long us = (after.get(p) - before.get(p)) / 1000 / s.cpuRequests();
-        total += us;
-        row.put(p + "_us", us);
-        System.out.printf(" %12d", us);
+        long us = (after.get(p).cpuNanos() - before.get(p).cpuNanos()) / 1000 / s.cpuRequests();
+        double sleeps = (double) after.get(p).sleepsSince(before.get(p)) / s.cpuRequests();
+        totalUs += us;
+        totalSleeps += sleeps;
+        row.put(p + "_cpu_us", us);
+        row.put(p + "_voluntary_switches", round1(sleeps));
+        System.out.printf(" %16s", us + " / " + round1(sleeps));
       }
-      row.put("all_us", total);
+      row.put("all_cpu_us", totalUs);
+      row.put("all_voluntary_switches", round1(totalSleeps));
       row.put("wall_us", wall / 1000 / s.cpuRequests());
-      System.out.printf(" %12d %12d%n", total, wall / 1000 / s.cpuRequests());
+      System.out.printf(" %16s %8d%n", totalUs + " / " + round1(totalSleeps), wall / 1000 / s.cpuRequests());
       rows.put(kind.getKey(), row);
     }
-    results.put("cpu_per_request", rows);
+    results.put("cpu_and_voluntary_switches_per_request", rows);
   }
 
-  private static Map<String, Long> cpuNanos(Map<String, ProcessHandle> processes) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    processes.forEach(
-        (name, p) ->
-            out.put(
-                name,
-                p.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + name)).toNanos()));
+  /** One process's counters at one moment. */
+  private record Counters(long cpuNanos, Map<String, Long> sleepsByThread) {
+    /** Sleeps since {@code before} of the threads alive now; a thread that ended meanwhile is not counted. */
+    long sleepsSince(Counters before) {
+      long sum = 0;
+      for (Map.Entry<String, Long> t : sleepsByThread.entrySet()) {
+        sum += t.getValue() - before.sleepsByThread.getOrDefault(t.getKey(), 0L);
+      }
+      return sum;
+    }
+  }
+
+  private static Map<String, Counters> counters(Map<String, ProcessHandle> processes) throws IOException {
+    Map<String, Counters> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ProcessHandle> p : processes.entrySet()) {
+      long cpu =
+          p.getValue().info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + p.getKey())).toNanos();
+      out.put(p.getKey(), new Counters(cpu, sleeps(p.getValue().pid())));
+    }
     return out;
+  }
+
+  /**
+   * Voluntary context switches (a thread going to sleep until another wakes it) of each of the
+   * process's threads, from Linux's /proc (empty elsewhere); preemptions are left out, as they
+   * depend on the load.
+   */
+  private static Map<String, Long> sleeps(long pid) throws IOException {
+    Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+    Map<String, Long> out = new HashMap<>();
+    if (!Files.isDirectory(tasks)) {
+      return out;
+    }
+    try (var threads = Files.newDirectoryStream(tasks)) {
+      for (Path t : threads) {
+        try {
+          for (String line : Files.readAllLines(t.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              out.put(t.getFileName().toString(), Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
+            }
+          }
+        } catch (NoSuchFileException e) {
+          // The thread ended between listing and reading.
+        }
+      }
+    }
+    return out;
+  }
+
+  static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   // ------------------------------------------------------------------ throughput
