@@ -71,6 +71,12 @@ public final class LlmExecutor implements TaskExecutor {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER)
+            // The JDK hands whatever its selector thread receives to this executor; its default
+            // pool made that two more thread hand-overs per event (8 of the worker's 17 sleeps
+            // and a third of its CPU per request in BENCHMARKS.md's gateway benchmark). What now
+            // runs on the selector thread is the JDK's own non-blocking delivery into the
+            // response's InputStream: nothing of ours, since no stage is chained on the future.
+            .executor(Runnable::run)
             .build();
   }
 
