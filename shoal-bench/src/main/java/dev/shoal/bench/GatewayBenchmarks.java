@@ -7,6 +7,7 @@ import dev.shoal.testkit.StandInReply;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -78,6 +79,9 @@ public final class GatewayBenchmarks {
 
   /** Runs every measurement and prints the table; returns what it measured. */
   static Map<String, Object> run(Settings s) throws Exception {
+    if (s.equals(Settings.SMOKE)) {
+      System.out.println("smoke mode: a few requests per kind on cold JVMs, to check the harness; the numbers mean nothing");
+    }
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("started_at", Instant.now().toString());
     results.put("cores", Runtime.getRuntime().availableProcessors());
@@ -102,6 +106,7 @@ public final class GatewayBenchmarks {
         results.put("processes", processes.keySet());
         load(results, "load_average_at_start");
         latency(s, probe, direct, shoal, results);
+        decomposition(s, probe, direct, shoal, results);
         load(results, "load_average_after_latency");
         cpu(s, probe, direct, shoal, processes, results);
         throughput(s, probe, direct, shoal, results);
@@ -186,6 +191,49 @@ public final class GatewayBenchmarks {
     r.put("target", target + " ms added");
     r.put("met", met);
     return r;
+  }
+
+  // ------------------------------------------------------------------ decomposition
+
+  /** A job of one no-op task, run and waited for: the mesh's round trip without the upstream. */
+  private static final byte[] NOOP_TASK = "{\"operator\":\"shoal.noop@1\",\"inputs\":[]}".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Where the added latency sits, by requests that stop short of the whole path, interleaved
+   * like the others: a tiny JSON answer from each HTTP server (the upstream's {@code GET
+   * /v1/models}, Shoal's {@code GET /v1/health}, which stays out of the core), and a no-op task
+   * through {@code POST /v1/tasks/run}: HTTP, dispatch to the worker, a signed result checked
+   * and answered, with no upstream behind it.
+   */
+  static void decomposition(Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, Object> results)
+      throws Exception {
+    int n = s.samples() / 2;
+    URI models = URI.create(direct + "/models");
+    URI health = URI.create(shoal + "/health");
+    URI run = URI.create(shoal + "/tasks/run");
+    long[] upstreamHttp = new long[n];
+    long[] shoalHttp = new long[n];
+    long[] noop = new long[n];
+    for (int i = -Math.min(s.warmup(), n); i < n; i++) {
+      long u = probe.other(models, null);
+      long h = probe.other(health, null);
+      long t = probe.other(run, NOOP_TASK);
+      if (i >= 0) {
+        upstreamHttp[i] = u;
+        shoalHttp[i] = h;
+        noop[i] = t;
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("samples", n);
+    r.put("upstream_get_models_us", Benchmarks.percentiles(upstreamHttp));
+    r.put("shoal_get_health_us", Benchmarks.percentiles(shoalHttp));
+    r.put("shoal_noop_task_run_us", Benchmarks.percentiles(noop));
+    results.put("decomposition", r);
+    System.out.printf(
+        "%-34s upstream GET /v1/models p50 %.3f | Shoal GET /v1/health p50 %.3f | Shoal no-op task run p50 %.3f (p99 %.3f)%n",
+        "decomposition (ms)", Benchmarks.p(upstreamHttp, 50) / 1000, Benchmarks.p(shoalHttp, 50) / 1000,
+        Benchmarks.p(noop, 50) / 1000, Benchmarks.p(noop, 99) / 1000);
   }
 
   // ------------------------------------------------------------------ CPU per request

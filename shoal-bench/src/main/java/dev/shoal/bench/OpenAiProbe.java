@@ -92,6 +92,34 @@ final class OpenAiProbe {
     return elapsed;
   }
 
+  /**
+   * Any other request, answered 200 with a small body: nanoseconds from sending until the whole
+   * answer has been read. {@code json} null sends a GET.
+   */
+  long other(URI url, byte[] json) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url);
+    HttpRequest request =
+        json == null
+            ? b.GET().build()
+            : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+    long t0;
+    HttpResponse<byte[]> response;
+    for (int attempt = 1; ; attempt++) {
+      t0 = System.nanoTime();
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        break;
+      } catch (IOException e) {
+        retryOrThrow(e, attempt);
+      }
+    }
+    long elapsed = System.nanoTime() - t0;
+    if (response.statusCode() != 200) {
+      throw new IOException(url + " answered " + response.statusCode() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+    }
+    return elapsed;
+  }
+
   /** A streamed request, read to the end of the body so the connection is reused. */
   Streamed stream(URI baseUrl) throws IOException, InterruptedException {
     HttpRequest request = request(baseUrl, streamBody, "text/event-stream");

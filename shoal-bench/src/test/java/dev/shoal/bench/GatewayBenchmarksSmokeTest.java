@@ -37,6 +37,13 @@ class GatewayBenchmarksSmokeTest {
       assertThat((long) r.get("direct_req_per_s")).as(row).isPositive();
       assertThat((long) r.get("shoal_req_per_s")).as(row).isPositive();
     }
-    assertThat(results).containsKeys("load_average_at_start", "load_average_at_end", "processes");
+    Map<String, Object> parts = (Map<String, Object>) results.get("decomposition");
+    for (String part : List.of("upstream_get_models_us", "shoal_get_health_us", "shoal_noop_task_run_us")) {
+      assertThat((Map<String, Object>) parts.get(part)).as(part).extractingByKey("p50").isNotEqualTo(0L);
+    }
+    Map<String, Map<String, Object>> cpu = (Map<String, Map<String, Object>>) results.get("cpu_and_voluntary_switches_per_request");
+    assertThat(cpu).containsOnlyKeys("not streamed, direct", "not streamed, Shoal", "streamed, direct", "streamed, Shoal");
+    assertThat(cpu.get("not streamed, Shoal")).containsKeys("orchestrator_cpu_us", "worker_cpu_us", "all_voluntary_switches");
+    assertThat(results).containsKeys("load_average_at_start", "load_average_at_end", "processes", "client_pool_race_retries");
   }
 }
