@@ -9,12 +9,10 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,7 +241,8 @@ public final class GatewayBenchmarks {
    * and the CPU time each JVM used meanwhile (Linux counts it in 10 ms ticks, so blocks last
    * seconds) and how often its threads went to sleep to wait for another, per request: each such
    * hand-over costs a wake-up's latency and, on these virtual machines, tens of µs of kernel
-   * CPU. Background work (heartbeats, GC, the JIT) counts where it happens.
+   * CPU. For requests through Shoal, the orchestrator's and the worker's figures are also split
+   * by thread. Background work (heartbeats, GC, the JIT) counts where it happens.
    */
   static void cpu(
       Settings s, OpenAiProbe probe, URI direct, URI shoal, Map<String, ProcessHandle> processes, Map<String, Object> results)
@@ -257,81 +256,60 @@ public final class GatewayBenchmarks {
     processes.keySet().forEach(p -> System.out.printf(" %16s", p));
     System.out.printf(" %16s %8s%n", "all four", "wall us");
     Map<String, Object> rows = new LinkedHashMap<>();
+    List<String> threadLines = new ArrayList<>();
     for (Map.Entry<String, Call> kind : kinds.entrySet()) {
-      Map<String, Counters> before = counters(processes);
+      Map<String, ThreadCounters> before = counters(processes);
       long t0 = System.nanoTime();
       for (int i = 0; i < s.cpuRequests(); i++) {
         kind.getValue().run(null);
       }
       long wall = System.nanoTime() - t0;
-      Map<String, Counters> after = counters(processes);
+      Map<String, ThreadCounters> after = counters(processes);
+      int n = s.cpuRequests();
       Map<String, Object> row = new LinkedHashMap<>();
       long totalUs = 0;
       double totalSleeps = 0;
       System.out.printf("%-34s", kind.getKey());
       for (String p : processes.keySet()) {
-        long us = (after.get(p).cpuNanos() - before.get(p).cpuNanos()) / 1000 / s.cpuRequests();
-        double sleeps = (double) after.get(p).sleepsSince(before.get(p)) / s.cpuRequests();
+        long us = (after.get(p).cpuNanos() - before.get(p).cpuNanos()) / 1000 / n;
+        double sleeps = (double) after.get(p).sleepsSince(before.get(p)) / n;
         totalUs += us;
         totalSleeps += sleeps;
         row.put(p + "_cpu_us", us);
         row.put(p + "_voluntary_switches", round1(sleeps));
         System.out.printf(" %16s", us + " / " + round1(sleeps));
+        if (kind.getKey().endsWith("Shoal") && (p.equals("orchestrator") || p.equals("worker"))) {
+          // Which threads of Shoal's two JVMs: the hand-overs between them are the added latency.
+          Map<String, Object> groups = new LinkedHashMap<>();
+          StringBuilder line = new StringBuilder(String.format("  %-21s %-12s", kind.getKey(), p));
+          after.get(p).byGroupSince(before.get(p)).entrySet().stream()
+              .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+              .filter(g -> g.getValue()[0] / 1000 / n >= 10 || (double) g.getValue()[1] / n >= 0.1)
+              .forEach(g -> {
+                long gus = g.getValue()[0] / 1000 / n;
+                double gsleeps = round1((double) g.getValue()[1] / n);
+                groups.put(g.getKey(), Map.of("cpu_us", gus, "voluntary_switches", gsleeps));
+                line.append(String.format(" | %s %d/%.1f", g.getKey(), gus, gsleeps));
+              });
+          row.put(p + "_threads", groups);
+          threadLines.add(line.toString());
+        }
       }
       row.put("all_cpu_us", totalUs);
       row.put("all_voluntary_switches", round1(totalSleeps));
-      row.put("wall_us", wall / 1000 / s.cpuRequests());
-      System.out.printf(" %16s %8d%n", totalUs + " / " + round1(totalSleeps), wall / 1000 / s.cpuRequests());
+      row.put("wall_us", wall / 1000 / n);
+      System.out.printf(" %16s %8d%n", totalUs + " / " + round1(totalSleeps), wall / 1000 / n);
       rows.put(kind.getKey(), row);
     }
+    System.out.println("by thread (CPU us / sleeps per request; Linux keeps 15 characters of a name):");
+    threadLines.forEach(System.out::println);
     results.put("cpu_and_voluntary_switches_per_request", rows);
   }
 
-  /** One process's counters at one moment. */
-  private record Counters(long cpuNanos, Map<String, Long> sleepsByThread) {
-    /** Sleeps since {@code before} of the threads alive now; a thread that ended meanwhile is not counted. */
-    long sleepsSince(Counters before) {
-      long sum = 0;
-      for (Map.Entry<String, Long> t : sleepsByThread.entrySet()) {
-        sum += t.getValue() - before.sleepsByThread.getOrDefault(t.getKey(), 0L);
-      }
-      return sum;
-    }
-  }
-
-  private static Map<String, Counters> counters(Map<String, ProcessHandle> processes) throws IOException {
-    Map<String, Counters> out = new LinkedHashMap<>();
+  private static Map<String, ThreadCounters> counters(Map<String, ProcessHandle> processes) throws IOException {
+    Map<String, ThreadCounters> out = new LinkedHashMap<>();
     for (Map.Entry<String, ProcessHandle> p : processes.entrySet()) {
-      long cpu =
-          p.getValue().info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + p.getKey())).toNanos();
-      out.put(p.getKey(), new Counters(cpu, sleeps(p.getValue().pid())));
-    }
-    return out;
-  }
-
-  /**
-   * Voluntary context switches (a thread going to sleep until another wakes it) of each of the
-   * process's threads, from Linux's /proc (empty elsewhere); preemptions are left out, as they
-   * depend on the load.
-   */
-  private static Map<String, Long> sleeps(long pid) throws IOException {
-    Path tasks = Path.of("/proc", String.valueOf(pid), "task");
-    Map<String, Long> out = new HashMap<>();
-    if (!Files.isDirectory(tasks)) {
-      return out;
-    }
-    try (var threads = Files.newDirectoryStream(tasks)) {
-      for (Path t : threads) {
-        try {
-          for (String line : Files.readAllLines(t.resolve("status"))) {
-            if (line.startsWith("voluntary_ctxt_switches:")) {
-              out.put(t.getFileName().toString(), Long.parseLong(line.substring(line.indexOf(':') + 1).strip()));
-            }
-          }
-        } catch (NoSuchFileException e) {
-          // The thread ended between listing and reading.
-        }
-      }
+      out.put(p.getKey(), ThreadCounters.of(p.getValue()));
     }
     return out;
   }
