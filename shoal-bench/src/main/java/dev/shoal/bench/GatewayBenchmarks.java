@@ -32,12 +32,15 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>latency, one request at a time, direct and through Shoal alternating (which one goes
  *       first alternates too): time to first token and to {@code [DONE]} of a stream, and the
  *       latency of a request that is not streamed;
+ *   <li>where the added latency sits: requests that stop short of the whole path;
+ *   <li>CPU time and sleeps per request, by process, and by thread for Shoal's two;
  *   <li>requests per second with a fixed number of concurrent clients, phases of direct and
  *       through Shoal alternating.
  * </ol>
  *
- * Usage: {@code GatewayBenchmarks [--smoke] <out.json>}; {@code --smoke} runs a few requests of
- * each kind only, to check that the harness works.
+ * Prints tables and writes JSON. Run with {@code ./mvnw -B -q -pl shoal-bench -am -Pbench
+ * -DskipTests -Dbench.gatewayOnly=true verify}, or {@code GatewayBenchmarks [--smoke] <out.json>};
+ * {@code --smoke} runs a few requests of each kind only, to check that the harness works.
  */
 public final class GatewayBenchmarks {
 
