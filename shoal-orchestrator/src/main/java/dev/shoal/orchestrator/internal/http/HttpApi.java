@@ -872,6 +872,20 @@ public final class HttpApi {
                     }));
   }
 
+  /**
+   * Waits on the core for a handler that runs on its own virtual thread (task routes that block
+   * on the task anyway); failures become the API's errors.
+   */
+  <T> T await(CompletableFuture<T> f) throws InterruptedException {
+    try {
+      return f.get(CORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw translate(e.getCause());
+    } catch (TimeoutException e) {
+      throw ApiException.unavailable("the orchestrator did not answer in time", 1);
+    }
+  }
+
   ApiException translate(Throwable failure) {
     return translate(failure, null);
   }

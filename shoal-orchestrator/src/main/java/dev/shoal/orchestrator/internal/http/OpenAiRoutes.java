@@ -56,7 +56,7 @@ final class OpenAiRoutes {
     ObjectNode out = mapper.createObjectNode().put("object", "list");
     ArrayNode data = out.putArray("data");
     Set<String> seen = new HashSet<>();
-    for (WorkerStatus w : await(jobs.workers(false))) {
+    for (WorkerStatus w : api.await(jobs.workers(false))) {
       if (w.standing().quarantined() || !serves(w)) {
         continue;
       }
@@ -116,7 +116,7 @@ final class OpenAiRoutes {
     }
     TaskRequests.Planned planned = requests.plan(task, stream ? TaskRequests.Mode.STREAM : TaskRequests.Mode.RUN);
     Waiter waiter = new Waiter();
-    String id = await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
+    String id = api.await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
     var planned0 = planned.plan().tasks().getFirst();
     long deadline =
         System.nanoTime()
@@ -273,13 +273,4 @@ final class OpenAiRoutes {
     return out;
   }
 
-  private <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-    try {
-      return f.get(HttpApi.CORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw api.translate(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw ApiException.unavailable("the orchestrator did not answer in time", 1);
-    }
-  }
 }

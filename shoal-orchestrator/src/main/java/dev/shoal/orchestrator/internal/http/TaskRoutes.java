@@ -131,7 +131,7 @@ final class TaskRoutes {
     String jobId;
     String id;
     if (planned.webhook() == null) {
-      jobId = await(jobs.submit(planned.plan()));
+      jobId = api.await(jobs.submit(planned.plan()));
       id = jobId + "." + TaskRequests.TASK_ID;
     } else {
       // The webhook is durable before the task exists, so no end can slip past it.
@@ -139,7 +139,7 @@ final class TaskRoutes {
       id = jobId + "." + TaskRequests.TASK_ID;
       api.webhooks().register(id, planned.webhook());
       try {
-        await(jobs.submit(planned.plan().withJobId(jobId)));
+        api.await(jobs.submit(planned.plan().withJobId(jobId)));
       } catch (Exception e) {
         api.webhooks().withdraw(id, "the task was not taken: " + e.getMessage());
         throw e;
@@ -199,7 +199,7 @@ final class TaskRoutes {
 
   private TaskStatus finishedTask(HttpApi.TaskRef ref) throws Exception {
     TaskStatus t =
-        await(jobs.task(ref.jobId(), ref.taskId()))
+        api.await(jobs.task(ref.jobId(), ref.taskId()))
             .orElseThrow(() -> ApiException.notFound("no task " + ref.full() + " (or its result's retention has ended)"));
     if (!t.state().isTerminal()) {
       throw ApiException.notFinished("task " + ref.full() + " is " + t.state().wireName());
@@ -209,7 +209,7 @@ final class TaskRoutes {
 
   /** Submits for a waiting caller; overload and no-match become errors before anything is kept. */
   private String start(TaskRequests.Planned planned, Waiter waiter) throws Exception {
-    return await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
+    return api.await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
   }
 
   private static long deadline(TaskRequests.Planned planned) {
@@ -218,15 +218,6 @@ final class TaskRoutes {
     return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budget);
   }
 
-  private <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-    try {
-      return f.get(HttpApi.CORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw api.translate(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw ApiException.unavailable("the orchestrator did not answer in time", 1);
-    }
-  }
 
   static String jobOf(String taskId) {
     return taskId.substring(0, taskId.indexOf('.'));
