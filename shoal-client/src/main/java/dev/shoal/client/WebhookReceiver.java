@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * POST} to the path with {@code Content-Type: application/json} ({@code 415} otherwise), a body
  * within the cap ({@code 413}), a valid {@code Shoal-Webhook-Signature} ({@code 401}), a
  * timestamp within the tolerance of this receiver's clock and well-formed JSON naming the same id
- * as its header ({@code 400}), and an id not accepted before ({@code 409}). The callback runs
+ * as its header ({@code 400}). An id accepted before is answered {@code 200} without calling back
+ * again: that is the sender redelivering after our answer was lost, and a refusal would only make
+ * it retry for minutes (a replayed capture gets the same, and changes nothing). The callback runs
  * after the answer is sent, on a virtual thread per delivery (so possibly concurrently): a slow
  * callback never makes the orchestrator time out and redeliver, and an exception from it is
  * logged, not retried.
@@ -180,7 +182,7 @@ public final class WebhookReceiver implements AutoCloseable {
       return Verdict.refuse(503, "too many deliveries to remember; retry later");
     }
     if (seen.putIfAbsent(id, at) != null) {
-      return Verdict.refuse(409, "delivery " + id + " was already accepted");
+      return new Verdict(200, "delivery " + id + " was already accepted", null);
     }
     return new Verdict(204, "", event);
   }
