@@ -83,7 +83,8 @@ public final class Orchestrator implements AutoCloseable {
         config.dataDir() == null
             ? new MemoryStore()
             : new SqliteStore(config.dataDir().resolve("shoal.db"), config.fsync());
-    this.committer = new GroupCommitter(store);
+    // Memory has nothing to make durable: a writer thread would only add a wake-up per change.
+    this.committer = config.dataDir() == null ? GroupCommitter.inline(store) : new GroupCommitter(store);
     this.identity = identity(config);
     CoreSettings settings =
         new CoreSettings(

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * commits whatever has accumulated as a single batch (group commit), so a burst of state changes
  * costs one fsync, not one each. {@link #barrier()} completes once everything appended before it
  * is durable: that is when a submission may be acknowledged. Thread-safe.
+ *
+ * <p>A store with nothing to make durable (memory) is committed {@linkplain #inline inline}
+ * instead, on the appending thread: a writer thread would only add a wake-up to every change.
  */
 public final class GroupCommitter implements AutoCloseable {
 
@@ -33,16 +36,36 @@ public final class GroupCommitter implements AutoCloseable {
   private boolean notifying;
   private record Waiter(long target, CompletableFuture<Void> future, Runnable action) {}
 
+  /** Null when committing inline. */
   private final Thread thread;
+  /** Inline mode: keeps batches in order when several threads append at once. */
+  private final ReentrantLock commitLock = new ReentrantLock();
   private volatile boolean closed;
   private volatile Throwable failure;
   private long batches;
   private long writes;
 
+  /** Commits on a writer thread of its own, in groups. */
   public GroupCommitter(StateStore store) {
+    this(store, false);
+  }
+
+  private GroupCommitter(StateStore store, boolean inline) {
     this.store = store;
-    this.thread = Thread.ofPlatform().name("shoal-store-writer").daemon(true).unstarted(this::run);
-    thread.start();
+    if (inline) {
+      this.thread = null;
+    } else {
+      this.thread = Thread.ofPlatform().name("shoal-store-writer").daemon(true).unstarted(this::run);
+      thread.start();
+    }
+  }
+
+  /**
+   * Commits each append before it returns, on the caller's thread: for a store whose writes cost
+   * no I/O, where grouping saves nothing. Barriers are then complete as soon as they are asked.
+   */
+  public static GroupCommitter inline(StateStore store) {
+    return new GroupCommitter(store, true);
   }
 
   /** Queues one write; it becomes durable with the next batch. */
@@ -52,11 +75,14 @@ public final class GroupCommitter implements AutoCloseable {
       checkOpen();
       pending.add(write);
       appended++;
-      if (pending.size() == 1) {
+      if (pending.size() == 1 && thread != null) {
         hasWork.signal();
       }
     } finally {
       lock.unlock();
+    }
+    if (thread == null) {
+      commitInline();
     }
   }
 
@@ -68,11 +94,35 @@ public final class GroupCommitter implements AutoCloseable {
       boolean wasEmpty = pending.isEmpty();
       pending.addAll(batch);
       appended += batch.size();
-      if (wasEmpty) {
+      if (wasEmpty && thread != null) {
         hasWork.signal();
       }
     } finally {
       lock.unlock();
+    }
+    if (thread == null) {
+      commitInline();
+    }
+  }
+
+  /** Commits what is pending now, in append order. */
+  private void commitInline() {
+    commitLock.lock();
+    try {
+      List<StoreWrite> batch;
+      lock.lock();
+      try {
+        if (pending.isEmpty() || failure != null) {
+          return;
+        }
+        batch = pending;
+        pending = new ArrayList<>();
+      } finally {
+        lock.unlock();
+      }
+      commit(batch);
+    } finally {
+      commitLock.unlock();
     }
   }
 
@@ -100,7 +150,7 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * Runs {@code action} on the writer thread once every write appended so far is committed, or
+   * Runs {@code action} on the committing thread once every write appended so far is committed, or
    * drops it if the store fails. Cheaper than {@link #barrier()} for fire-and-forget follow-ups.
    */
   public void afterCommit(Runnable action) {
@@ -150,38 +200,46 @@ public final class GroupCommitter implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      try {
-        store.apply(batch);
-      } catch (RuntimeException e) {
-        // A failed commit leaves state we can no longer vouch for: stop acknowledging anything.
-        log.error("event=store_write_failed store=\"{}\" writes={}", store.describe(), batch.size(), e);
-        List<Waiter> failed;
-        lock.lock();
-        try {
-          failure = e;
-          failed = new ArrayList<>(waiters);
-          waiters.clear();
-          pending.clear();
-        } finally {
-          lock.unlock();
-        }
-        failed.forEach(w -> {
-          if (w.future() != null) {
-            w.future().completeExceptionally(e);
-          }
-        });
+      if (!commit(batch)) {
         return;
       }
+    }
+  }
+
+  /** Applies one batch and releases its waiters; false if the store failed (nothing more is taken). */
+  private boolean commit(List<StoreWrite> batch) {
+    try {
+      store.apply(batch);
+    } catch (RuntimeException e) {
+      // A failed commit leaves state we can no longer vouch for: stop acknowledging anything.
+      log.error("event=store_write_failed store=\"{}\" writes={}", store.describe(), batch.size(), e);
+      List<Waiter> failed;
       lock.lock();
       try {
-        committed += batch.size();
-        batches++;
-        writes += batch.size();
+        failure = e;
+        failed = new ArrayList<>(waiters);
+        waiters.clear();
+        pending.clear();
       } finally {
         lock.unlock();
       }
-      notifyDone();
+      failed.forEach(w -> {
+        if (w.future() != null) {
+          w.future().completeExceptionally(e);
+        }
+      });
+      return false;
     }
+    lock.lock();
+    try {
+      committed += batch.size();
+      batches++;
+      writes += batch.size();
+    } finally {
+      lock.unlock();
+    }
+    notifyDone();
+    return true;
   }
 
   /**
@@ -231,6 +289,9 @@ public final class GroupCommitter implements AutoCloseable {
       hasWork.signal();
     } finally {
       lock.unlock();
+    }
+    if (thread == null) {
+      return;
     }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));

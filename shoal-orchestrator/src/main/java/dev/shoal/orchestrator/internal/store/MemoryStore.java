@@ -10,20 +10,44 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * State kept in memory only: for tests and for throwaway meshes. Keeps the newest
- * {@code maxEvents} events so a long-running mesh does not grow without bound. Thread-safe (one
- * lock).
+ * State kept in memory only: for tests and for throwaway meshes. Bounded, so a mesh under
+ * sustained load (a gateway answering thousands of requests a second) neither fills its heap nor
+ * slows its collector with a growing live set: it keeps the newest {@code maxEvents} events and
+ * the newest {@code maxFinishedJobs} finished jobs, forgetting older ones before their retention
+ * ends (a durable store keeps them for the whole retention). Thread-safe (one lock).
  */
 public final class MemoryStore implements StateStore {
 
+  public static final int DEFAULT_MAX_EVENTS = 100_000;
+  public static final int DEFAULT_MAX_FINISHED_JOBS = 10_000;
+
   private final int maxEvents;
+  private final int maxFinishedJobs;
+  /** Finished jobs, oldest first: the order they are forgotten in. */
+  private final java.util.ArrayDeque<String> finished = new java.util.ArrayDeque<>();
+  /**
+   * Jobs forgotten lately: the core may still write a late attempt for one, which is dropped
+   * rather than refused. As many as are kept, so it is bounded too.
+   */
+  private final java.util.Set<String> forgotten =
+      java.util.Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > Math.max(1, maxFinishedJobs);
+            }
+          });
 
   public MemoryStore() {
-    this(1_000_000);
+    this(DEFAULT_MAX_EVENTS, DEFAULT_MAX_FINISHED_JOBS);
   }
 
-  public MemoryStore(int maxEvents) {
+  public MemoryStore(int maxEvents, int maxFinishedJobs) {
+    if (maxEvents < 1 || maxFinishedJobs < 1) {
+      throw new IllegalArgumentException("a memory store keeps at least one event and one finished job");
+    }
     this.maxEvents = maxEvents;
+    this.maxFinishedJobs = maxFinishedJobs;
   }
 
   private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
@@ -35,8 +59,9 @@ public final class MemoryStore implements StateStore {
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
-    check(batch);
-    for (StoreWrite w : batch) {
+    List<StoreWrite> live = batch.stream().filter(w -> !forgotten.contains(jobOf(w))).toList();
+    check(live);
+    for (StoreWrite w : live) {
       switch (w) {
         case StoreWrite.PutJob p -> {
           if (jobs.containsKey(p.job().id())) {
@@ -56,11 +81,15 @@ public final class MemoryStore implements StateStore {
               it.remove();
               tasks.remove(j.id());
               attempts.remove(j.id());
+              finished.remove(j.id());
             }
           }
         }
         case StoreWrite.SetJobState s -> {
           JobRecord j = require(jobs.get(s.jobId()), "job " + s.jobId());
+          if (s.state().isTerminal() && !j.state().isTerminal()) {
+            finished.add(j.id());
+          }
           jobs.put(
               j.id(),
               new JobRecord(
@@ -102,6 +131,23 @@ public final class MemoryStore implements StateStore {
         }
       }
     }
+    while (finished.size() > maxFinishedJobs) {
+      String id = finished.poll();
+      jobs.remove(id);
+      tasks.remove(id);
+      attempts.remove(id);
+      forgotten.add(id);
+    }
+  }
+
+  /** The job a write belongs to, or null for writes that belong to none. */
+  private static String jobOf(StoreWrite w) {
+    return switch (w) {
+      case StoreWrite.SetJobState s -> s.jobId();
+      case StoreWrite.SetTaskState s -> s.jobId();
+      case StoreWrite.PutAttempt p -> p.attempt().jobId();
+      default -> null;
+    };
   }
 
   /** Refuses the whole batch before touching anything, as a database transaction would. */
