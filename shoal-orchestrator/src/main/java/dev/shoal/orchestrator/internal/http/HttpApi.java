@@ -80,6 +80,8 @@ public final class HttpApi {
   private static final Pattern ID = JobPlanner.TASK_ID;
   /** How long a request waits for the core before answering 503. */
   static final long CORE_TIMEOUT_SECONDS = 30;
+  /** Requests served at once, streams included; more wait in Jetty's queue. */
+  private static final int MAX_REQUEST_THREADS = 1024;
   private static final String JSON_TYPE = "application/json";
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 1000;
@@ -181,7 +183,7 @@ public final class HttpApi {
     config.jetty.port = requestedPort;
     config.http.maxRequestSize = maxBodyBytes;
     config.http.prefer405over404 = true;
-    config.concurrency.useVirtualThreads = true;
+    config.jetty.threadPool = requestThreads();
 
     config.routes.before(this::authorize);
     config.routes.get("/v1/health", ctx -> reply(ctx, 200, mapper.createObjectNode().put("status", "ok")));
@@ -223,6 +225,20 @@ public final class HttpApi {
     // Anything that still ends as a bare 404/405 (no handler ran) gets the envelope too.
     config.routes.error(404, ctx -> envelopeIfEmpty(ctx, fromJavalin(404, ctx)));
     config.routes.error(405, ctx -> envelopeIfEmpty(ctx, fromJavalin(405, ctx)));
+  }
+
+  /**
+   * Jetty's threads: platform ones, so a request's handler runs on the selector thread that read
+   * it (Jetty hands selection to a reserved thread instead). On virtual threads every request
+   * crosses to a new thread and every read to the poller first: two wake-ups more on each
+   * request's path, about a tenth of a millisecond on the gateway (BENCHMARKS.md). The price is a
+   * thread per request in flight, blocked while its task runs; the bound queues requests beyond
+   * it rather than failing them.
+   */
+  private static org.eclipse.jetty.util.thread.QueuedThreadPool requestThreads() {
+    var pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_REQUEST_THREADS, 8, 60_000);
+    pool.setName("http");
+    return pool;
   }
 
   // ---------------------------------------------------------------- access

@@ -127,6 +127,7 @@ final class OpenAiRoutes {
       stream(ctx, waiter, id, openAiId, chat, model.asText(), created, includeUsage, deadline);
       return;
     }
+    ctx.header("Shoal-Task-Id", id);
     TaskStatus done = waiter.finished(deadline);
     if (done == null) {
       jobs.cancelTask(TaskRoutes.jobOf(id), TaskRequests.TASK_ID);
@@ -137,7 +138,6 @@ final class OpenAiRoutes {
       throw error.get();
     }
     JsonNode answer = TaskViews.answer(done.result());
-    ctx.header("Shoal-Task-Id", id);
     ctx.header("Shoal-Worker", done.acceptance() == null ? "" : done.acceptance().peer());
     ObjectNode out = head(openAiId, chat ? "chat.completion" : "text_completion", created, answer.path("model").asText(model.asText()));
     ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
