@@ -57,6 +57,77 @@ public final class Ed25519 {
     return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
   }
 
+  /**
+   * A key pair made ready for signing many messages: the seed and public key taken out once. BC's
+   * one-argument signing derives the public key again on every call, a second scalar
+   * multiplication that doubled the cost of each result's signature.
+   */
+  public static final class Signer {
+    private final byte[] seed;
+    private final byte[] publicKey;
+
+    private Signer(byte[] seed, byte[] publicKey) {
+      this.seed = seed;
+      this.publicKey = publicKey;
+    }
+
+    /** Signs {@code context || message}, as {@link Ed25519#sign} does. */
+    public byte[] sign(byte[] context, byte[] message) {
+      byte[] signature = new byte[SIGNATURE_BYTES];
+      byte[] m = concat(context, message);
+      org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, publicKey, 0, m, 0, m.length, signature, 0);
+      return signature;
+    }
+
+    /** The raw 32-byte public key it signs for. */
+    public byte[] publicKey() {
+      return publicKey.clone();
+    }
+  }
+
+  /** A signer for {@code keys}, whose private key must expose its seed (as the JDK's do). */
+  public static Signer signer(KeyPair keys) {
+    if (!(keys.getPrivate() instanceof EdECPrivateKey ed) || ed.getBytes().isEmpty()) {
+      throw new IllegalArgumentException("not an Ed25519 private key with an accessible seed: " + keys.getPrivate().getAlgorithm());
+    }
+    byte[] seed = ed.getBytes().get();
+    byte[] derived = new byte[PUBLIC_KEY_BYTES];
+    org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, derived, 0);
+    if (!Arrays.equals(derived, rawPublicKey(keys.getPublic()))) {
+      throw new IllegalArgumentException("the public key does not belong to the private key");
+    }
+    return new Signer(seed, derived);
+  }
+
+  /**
+   * One public key made ready for checking many signatures: decoded and fully validated once
+   * (non-canonical encodings and small-order points refused), instead of on every call.
+   */
+  public static final class Verifier {
+    private final org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point;
+
+    private Verifier(org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {
+      this.point = point;
+    }
+
+    /** Whether {@code signature} signs {@code context || message}; always false for an invalid key. */
+    public boolean verify(byte[] context, byte[] message, byte[] signature) {
+      if (point == null || signature.length != SIGNATURE_BYTES) {
+        return false;
+      }
+      byte[] m = concat(context, message);
+      return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, point, m, 0, m.length);
+    }
+  }
+
+  /** A verifier for a raw public key; one that refuses everything if the key is not valid. */
+  public static Verifier verifier(byte[] rawPublicKey) {
+    return new Verifier(
+        rawPublicKey.length == PUBLIC_KEY_BYTES
+            ? org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(rawPublicKey, 0)
+            : null);
+  }
+
   /** Signs {@code context || message}; the context keeps one kind of signature from passing as another. */
   public static byte[] sign(PrivateKey key, byte[] context, byte[] message) {
     if (!(key instanceof EdECPrivateKey ed) || ed.getBytes().isEmpty()) {

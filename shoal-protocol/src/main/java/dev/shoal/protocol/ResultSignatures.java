@@ -32,6 +32,18 @@ public final class ResultSignatures {
     return unsigned.toBuilder().setSignature(ByteString.copyFrom(signature)).build();
   }
 
+  /** {@code unsigned} with its signature set by {@code signer} (the fast path for a worker's results). */
+  public static ResultDescriptor sign(ResultDescriptor unsigned, Ed25519.Signer signer) {
+    byte[] signature = signer.sign(CONTEXT, canonical(unsigned));
+    return unsigned.toBuilder().setSignature(ByteString.copyFrom(signature)).build();
+  }
+
+  /** Whether the result's signature is the verifier's key's over its canonical encoding. */
+  public static boolean verify(ResultDescriptor result, Ed25519.Verifier key) {
+    return result.getSignature().size() == Ed25519.SIGNATURE_BYTES
+        && key.verify(CONTEXT, canonical(result), result.getSignature().toByteArray());
+  }
+
   /** Whether the result's signature is {@code rawPublicKey}'s over its canonical encoding. */
   public static boolean verify(ResultDescriptor result, byte[] rawPublicKey) {
     return result.getSignature().size() == Ed25519.SIGNATURE_BYTES

@@ -45,6 +45,30 @@ class ResultSignaturesTest {
   }
 
   @Test
+  void thePreparedSignerAndVerifierAgreeWithTheOneShotFunctions() {
+    Ed25519.Signer signer = Ed25519.signer(KEY);
+    ResultDescriptor signed = ResultSignatures.sign(unsigned(), signer);
+    assertThat(signed).as("the same deterministic signature").isEqualTo(ResultSignatures.sign(unsigned(), KEY.getPrivate()));
+    assertThat(ResultSignatures.verify(signed, Ed25519.verifier(PUBLIC))).isTrue();
+    assertThat(ResultSignatures.verify(signed, Ed25519.verifier(Ed25519.rawPublicKey(Ed25519.generate().getPublic()))))
+        .isFalse();
+    ResultDescriptor tampered = signed.toBuilder().setStatus(ResultStatus.RESULT_STATUS_FAILED).build();
+    assertThat(ResultSignatures.verify(tampered, Ed25519.verifier(PUBLIC))).isFalse();
+    // A key that is no point (or a small-order one) refuses everything rather than throwing.
+    byte[] notAPoint = new byte[32];
+    java.util.Arrays.fill(notAPoint, (byte) 0xff);
+    byte[] identity = new byte[32];
+    identity[0] = 1;
+    assertThat(ResultSignatures.verify(signed, Ed25519.verifier(notAPoint))).isFalse();
+    assertThat(ResultSignatures.verify(signed, Ed25519.verifier(identity))).isFalse();
+    assertThat(ResultSignatures.verify(signed, Ed25519.verifier(new byte[31]))).isFalse();
+    // And a signer refuses a key pair whose halves do not belong together.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Ed25519.signer(new KeyPair(Ed25519.generate().getPublic(), KEY.getPrivate())))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void changingAnythingSignedBreaksTheSignatureButDiagnosticsAreNotSigned() {
     ResultDescriptor signed = ResultSignatures.sign(unsigned(), KEY.getPrivate());
     List<UnaryOperator<ResultDescriptor.Builder>> tampers =

@@ -9,6 +9,7 @@ import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.ResultStatus;
 import dev.shoal.protocol.v1.Value;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,8 @@ final class ByzantineSealer extends ResultSealer {
   private long count;
   private ResultDescriptor previous;
 
-  ByzantineSealer(PrivateKey key) {
-    super(key);
+  ByzantineSealer(KeyPair keys) {
+    super(keys);
   }
 
   @Override

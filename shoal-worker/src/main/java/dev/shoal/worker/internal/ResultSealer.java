@@ -1,8 +1,9 @@
 package dev.shoal.worker.internal;
 
+import dev.shoal.protocol.Ed25519;
 import dev.shoal.protocol.ResultSignatures;
 import dev.shoal.protocol.v1.ResultDescriptor;
-import java.security.PrivateKey;
+import java.security.KeyPair;
 import java.util.List;
 
 /**
@@ -12,10 +13,10 @@ import java.util.List;
  */
 class ResultSealer {
 
-  private final PrivateKey key;
+  private final Ed25519.Signer signer;
 
-  ResultSealer(PrivateKey key) {
-    this.key = key;
+  ResultSealer(KeyPair keys) {
+    this.signer = Ed25519.signer(keys);
   }
 
   /** The messages to send for one result, in order; an honest worker sends just the signed result. */
@@ -24,6 +25,6 @@ class ResultSealer {
   }
 
   final ResultDescriptor sign(ResultDescriptor unsigned) {
-    return ResultSignatures.sign(unsigned, key);
+    return ResultSignatures.sign(unsigned, signer);
   }
 }

@@ -136,7 +136,7 @@ public final class WorkerRuntime implements Session.Listener {
             scheduler,
             executor,
             timing,
-            config.byzantine() ? new ByzantineSealer(key.getPrivate()) : new ResultSealer(key.getPrivate()),
+            config.byzantine() ? new ByzantineSealer(key) : new ResultSealer(key),
             executors);
   }
 

@@ -2240,8 +2240,11 @@ public final class Core implements JobService {
 
   private String newJobId(long now) {
     StringBuilder b = new StringBuilder("j").append(Long.toString(now, 36));
+    // Ten base-36 digits (51.7 bits) from one draw: each draw of a SecureRandom is a locked call.
+    long bits = random.nextLong() >>> 1;
     for (int i = 0; i < 10; i++) {
-      b.append(ID_CHARS[random.nextInt(ID_CHARS.length)]);
+      b.append(ID_CHARS[(int) (bits % ID_CHARS.length)]);
+      bits /= ID_CHARS.length;
     }
     return b.toString();
   }

@@ -19,7 +19,8 @@ public final class WorkerSession {
   final long sessionId;
   final String peerId;
   final NodeDescriptor descriptor;
-  private final byte[] publicKey;
+  /** The worker's key, decoded and validated once for all its results. */
+  private final dev.shoal.protocol.Ed25519.Verifier verifier;
   final WorkerChannel channel;
   final String protocolVersion;
   final Set<String> operators;
@@ -44,7 +45,7 @@ public final class WorkerSession {
     this.sessionId = sessionId;
     this.peerId = descriptor.getPeerId();
     this.descriptor = descriptor;
-    this.publicKey = descriptor.getPublicKey().toByteArray();
+    this.verifier = dev.shoal.protocol.Ed25519.verifier(descriptor.getPublicKey().toByteArray());
     this.channel = channel;
     this.protocolVersion = protocolVersion;
     this.operators = Set.copyOf(descriptor.getOperatorsList());
@@ -64,9 +65,9 @@ public final class WorkerSession {
     return peerId;
   }
 
-  /** The raw Ed25519 key every result of this worker must be signed with. */
-  public byte[] publicKey() {
-    return publicKey;
+  /** Checks signatures by the key every result of this worker must be signed with. */
+  public dev.shoal.protocol.Ed25519.Verifier verifier() {
+    return verifier;
   }
 
   public long sessionId() {

@@ -83,7 +83,7 @@ public final class WorkerLinkService extends WorkerLinkGrpc.WorkerLinkImplBase {
           case RESULT -> {
             validator.checkResult(m.getResult());
             // Verified here, on the transport thread, before the core sees anything of it.
-            if (ResultSignatures.verify(m.getResult(), s.publicKey())) {
+            if (ResultSignatures.verify(m.getResult(), s.verifier())) {
               core.result(s, m.getResult());
             } else {
               log.warn("event=result_forged peer={} attempt={}", s.peerId(), m.getResult().getAttempt().getAttempt());

@@ -59,7 +59,7 @@ public final class MemoryStore implements StateStore {
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
-    List<StoreWrite> live = batch.stream().filter(w -> !forgotten.contains(jobOf(w))).toList();
+    List<StoreWrite> live = forgotten.isEmpty() ? batch : batch.stream().filter(w -> !forgotten.contains(jobOf(w))).toList();
     check(live);
     for (StoreWrite w : live) {
       switch (w) {
@@ -113,7 +113,7 @@ public final class MemoryStore implements StateStore {
           attempts.get(a.jobId()).put(a.taskId() + "#" + a.attempt(), a);
         }
         case StoreWrite.AppendEvent e -> {
-          if (events.containsKey(e.event().seq())) {
+          if (hasEvent(e.event().seq())) {
             throw new StoreException("event " + e.event().seq() + " already exists");
           }
           events.put(e.event().seq(), e.event());
@@ -138,6 +138,11 @@ public final class MemoryStore implements StateStore {
       attempts.remove(id);
       forgotten.add(id);
     }
+  }
+
+  /** Sequence numbers only grow, so a new one is past the last: no search of the whole log. */
+  private boolean hasEvent(long seq) {
+    return !events.isEmpty() && seq <= events.lastKey() && events.containsKey(seq);
   }
 
   /** The job a write belongs to, or null for writes that belong to none. */
@@ -185,7 +190,7 @@ public final class MemoryStore implements StateStore {
           }
         }
         case StoreWrite.AppendEvent e -> {
-          if (events.containsKey(e.event().seq()) || !newEvents.add(e.event().seq())) {
+          if (hasEvent(e.event().seq()) || !newEvents.add(e.event().seq())) {
             throw new StoreException("event " + e.event().seq() + " already exists");
           }
         }
