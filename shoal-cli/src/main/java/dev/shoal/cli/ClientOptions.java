@@ -4,10 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shoal.client.ShoalClient;
+import dev.shoal.client.ShoalClientOptions;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options every client command shares: where the orchestrator's HTTP API is, and --json. */
+/**
+ * Options every client command shares: where the orchestrator's HTTP API is, the API key, and
+ * --json. The key is never a flag (flags show in {@code ps}): a file, or SHOAL_API_KEY, which the
+ * SDK reads itself when no file is given.
+ */
 final class ClientOptions {
 
   @Option(
@@ -16,11 +25,35 @@ final class ClientOptions {
       description = "Orchestrator HTTP API (default: ${DEFAULT-VALUE}; env SHOAL_URL).")
   URI url;
 
+  @Option(
+      names = "--api-key-file",
+      paramLabel = "FILE",
+      description = "File holding the API key (shk_…) to send; without it, the key in SHOAL_API_KEY, if any.")
+  Path apiKeyFile;
+
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
   ShoalClient connect() {
-    return ShoalClient.connect(url);
+    ShoalClientOptions.Builder b = ShoalClientOptions.builder().baseUrl(url);
+    if (apiKeyFile != null) {
+      b.apiKey(readKey(apiKeyFile));
+    }
+    return ShoalClient.create(b.build());
+  }
+
+  /** The key in {@code file}, stripped; the messages name the file, never its content. */
+  private static String readKey(Path file) {
+    String key;
+    try {
+      key = Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("api-key-file: cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("api-key-file: " + file + " is empty");
+    }
+    return key;
   }
 
   static final ObjectMapper JSON =
@@ -35,4 +68,5 @@ final class ClientOptions {
       throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
     }
   }
+
 }

@@ -1,0 +1,87 @@
+package dev.shoal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shoal.client.MeshOverloadedException;
+import dev.shoal.protocol.ProtocolVersions;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the command line does before, and instead of, talking to an orchestrator. */
+class MainTest {
+
+  @TempDir Path dir;
+
+  record Cli(int exit, String out, String err) {}
+
+  private static Cli cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.run(new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err), args);
+    return new Cli(exit, out.toString(), err.toString());
+  }
+
+  private static String nobodyListening() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort();
+    }
+  }
+
+  @Test
+  void theVersionNamesTheProtocolThisBuildSpeaks() {
+    Cli v = cli("--version");
+    assertThat(v.exit()).isZero();
+    assertThat(v.out()).contains("protocol shoal.v1 " + ProtocolVersions.format(ProtocolVersions.CURRENT));
+  }
+
+  @Test
+  void everyClientCommandHasHelp() {
+    for (String cmd : List.of("workers")) {
+      List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
+      args.add("--help");
+      Cli r = cli(args.toArray(String[]::new));
+      assertThat(r.exit()).as(cmd).isZero();
+      assertThat(r.out()).as(cmd).startsWith("Usage: shoal " + cmd);
+    }
+  }
+
+  @Test
+  void anUnreachableOrchestratorMeansTryAgainLater() throws Exception {
+    Cli r = cli("workers", "--url", nobodyListening());
+    assertThat(r.exit()).isEqualTo(Main.TRY_AGAIN_LATER);
+    assertThat(r.err()).startsWith("shoal: ").contains("cannot reach the orchestrator");
+  }
+
+  @Test
+  void overloadSaysWhenToComeBack() {
+    String m = Main.message(new MeshOverloadedException(
+        "mesh_overloaded", 503, "every worker serving 'llama3.2' is full (4/4)", Duration.ofSeconds(3), null));
+    assertThat(m).isEqualTo("every worker serving 'llama3.2' is full (4/4) [mesh_overloaded]; retry after 3 s (Retry-After)");
+  }
+
+  @Test
+  void aKeyFileIsCheckedWithoutShowingTheKey() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.key"), "\n");
+    Cli r = cli("workers", "--api-key-file", empty.toString(), "--url", nobodyListening());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("api-key-file: " + empty + " is empty");
+
+    Path bad = Files.writeString(dir.resolve("bad.key"), "shk_abc_secret\u0007part");
+    Cli b = cli("workers", "--api-key-file", bad.toString(), "--url", nobodyListening());
+    assertThat(b.exit()).isEqualTo(2);
+    assertThat(b.err()).contains("visible ASCII").doesNotContain("secret");
+
+    Cli missing = cli("workers", "--api-key-file", dir.resolve("none.key").toString(), "--url", nobodyListening());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot read");
+  }
+}
