@@ -168,29 +168,34 @@ final class JobsCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         if (client.json) {
           out.println(ClientOptions.toJson(asJson(t)));
-          return 0;
-        }
-        out.printf("%s  %s  %s  policy=%s%s%n", t.id(), t.operator(), t.state(), t.acceptancePolicy(),
-            t.error() == null ? "" : "  error: " + t.error());
-        for (TaskInfo.Attempt a : t.attempts()) {
-          out.printf("  attempt %d  %-10s  %s  %s%n", a.attempt(), a.state(), a.peerId(), a.detail());
-        }
-        if (t.acceptance() != null) {
-          TaskInfo.Acceptance a = t.acceptance();
-          out.printf("  accepted: attempt %d from %s (%s)%s%n", a.attempt(), a.peerId(), a.decidedBy(),
-              a.agreeing().isEmpty() ? "" : ", agreed by " + String.join(", ", a.agreeing()));
-          printChecks(out, a.checks());
-        }
-        for (TaskInfo.KeptResult r : t.keptResults()) {
-          out.printf("  kept result: attempt %d from %s%n", r.attempt(), r.peerId());
-          printChecks(out, r.checks());
+        } else {
+          print(out, t);
         }
         return 0;
       }
     }
 
+    /** A task's state, attempts, acceptance and kept results, as 'jobs task' and 'tasks status' show it. */
+    static void print(PrintWriter out, TaskInfo t) {
+      out.printf("%s  %s  %s  policy=%s%s%n", t.id(), t.operator(), t.state(), t.acceptancePolicy(),
+          t.error() == null ? "" : "  error: " + t.error());
+      for (TaskInfo.Attempt a : t.attempts()) {
+        out.printf("  attempt %d  %-10s  %s  %s%n", a.attempt(), a.state(), a.peerId(), a.detail());
+      }
+      if (t.acceptance() != null) {
+        TaskInfo.Acceptance a = t.acceptance();
+        out.printf("  accepted: attempt %d from %s (%s)%s%n", a.attempt(), a.peerId(), a.decidedBy(),
+            a.agreeing().isEmpty() ? "" : ", agreed by " + String.join(", ", a.agreeing()));
+        printChecks(out, a.checks());
+      }
+      for (TaskInfo.KeptResult r : t.keptResults()) {
+        out.printf("  kept result: attempt %d from %s%n", r.attempt(), r.peerId());
+        printChecks(out, r.checks());
+      }
+    }
+
     /** The task as JSON, tensors as {dtype, shape, values} (the SDK's Tensor is not a bean). */
-    private static java.util.Map<String, Object> asJson(TaskInfo t) {
+    static java.util.Map<String, Object> asJson(TaskInfo t) {
       java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
       m.put("id", t.id());
       m.put("operator", t.operator());
@@ -209,7 +214,7 @@ final class JobsCommand implements Runnable {
       return m;
     }
 
-    private static java.util.Map<String, Object> tensor(dev.shoal.operators.Tensor x) {
+    static java.util.Map<String, Object> tensor(dev.shoal.operators.Tensor x) {
       Object values = x.dtype() == dev.shoal.operators.DType.INT32 ? x.toIntArray() : x.toFloatArray();
       return java.util.Map.of("dtype", x.dtype().wireName(), "shape", x.shape().dims(), "values", values);
     }

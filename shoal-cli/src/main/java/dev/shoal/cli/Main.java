@@ -26,6 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
       OrchestratorCommand.class,
       WorkerCommand.class,
       WorkersCommand.class,
+      RunCommand.class,
+      TasksCommand.class,
       JobsCommand.class,
       PeersCommand.class,
       CommandLine.HelpCommand.class

@@ -45,7 +45,7 @@ class MainTest {
 
   @Test
   void everyClientCommandHasHelp() {
-    for (String cmd : List.of("workers")) {
+    for (String cmd : List.of("run", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel", "workers")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
@@ -69,6 +69,13 @@ class MainTest {
   }
 
   @Test
+  void runNeedsToKnowWhatToRun() throws Exception {
+    Cli r = cli("run", "hello", "--url", nobodyListening());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("say what to run: --model NAME, --command NAME or --operator OP");
+  }
+
+  @Test
   void aKeyFileIsCheckedWithoutShowingTheKey() throws Exception {
     Path empty = Files.writeString(dir.resolve("empty.key"), "\n");
     Cli r = cli("workers", "--api-key-file", empty.toString(), "--url", nobodyListening());
@@ -83,5 +90,13 @@ class MainTest {
     Cli missing = cli("workers", "--api-key-file", dir.resolve("none.key").toString(), "--url", nobodyListening());
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("cannot read");
+  }
+
+  @Test
+  void paramsAreJsonWhenTheyParseAndTextOtherwise() {
+    assertThat(TaskOptions.params(List.of("max_tokens=64", "temperature=0.5", "stop=[\"\\n\"]", "user=plain words", "tag=1 2")))
+        .containsExactly(
+            Map.entry("max_tokens", 64), Map.entry("temperature", 0.5), Map.entry("stop", List.of("\n")),
+            Map.entry("user", "plain words"), Map.entry("tag", "1 2"));
   }
 }
