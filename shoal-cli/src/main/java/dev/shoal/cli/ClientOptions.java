@@ -69,4 +69,12 @@ final class ClientOptions {
     }
   }
 
+  /** {@code value} as JSON on one line, for output read line by line. */
+  static String toJsonLine(Object value) {
+    try {
+      return JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
       WorkerCommand.class,
       WorkersCommand.class,
       RunCommand.class,
+      ChatCommand.class,
       TasksCommand.class,
       JobsCommand.class,
       PeersCommand.class,

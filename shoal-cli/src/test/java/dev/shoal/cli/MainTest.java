@@ -45,7 +45,7 @@ class MainTest {
 
   @Test
   void everyClientCommandHasHelp() {
-    for (String cmd : List.of("run", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel", "workers")) {
+    for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel", "workers")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
