@@ -45,7 +45,8 @@ class MainTest {
 
   @Test
   void everyClientCommandHasHelp() {
-    for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel", "workers")) {
+    for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel",
+        "keys", "keys create", "keys list", "keys revoke", "workers")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
@@ -90,6 +91,13 @@ class MainTest {
     Cli missing = cli("workers", "--api-key-file", dir.resolve("none.key").toString(), "--url", nobodyListening());
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("cannot read");
+  }
+
+  @Test
+  void keysCreateRefusesAnUnknownScopeBeforeAskingTheServer() throws Exception {
+    Cli r = cli("keys", "create", "--name", "x", "--scopes", "read,root", "--url", nobodyListening());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("unknown scope 'root'");
   }
 
   @Test
