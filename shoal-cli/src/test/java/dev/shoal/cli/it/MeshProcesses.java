@@ -48,6 +48,11 @@ final class MeshProcesses implements AutoCloseable {
   }
 
   Process start(String name, String... args) throws IOException {
+    return start(name, java.util.Map.of(), args);
+  }
+
+  /** Starts a process with these variables added to its environment. */
+  Process start(String name, java.util.Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -60,11 +65,9 @@ final class MeshProcesses implements AutoCloseable {
     cmd.add(jar.toString());
     cmd.addAll(List.of(args));
     Path log = dir.resolve(name + "-" + (counter++) + ".log");
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.add(p);
     logs.put(p, log);
     return p;
