@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
     },
     footer = {
       "",
-      "Options can also come from the environment: --grpc-port is SHOAL_GRPC_PORT, and so on.",
+      "Role options (orchestrator, worker, demo) and --url/--api-key-file can also come from the",
+      "environment: --grpc-port is SHOAL_GRPC_PORT, --url is SHOAL_URL, and so on.",
       "Client commands send the API key in SHOAL_API_KEY unless --api-key-file is given.",
       "Exit codes: 0 done, 1 failed, 2 bad usage, 75 try again later (overloaded,",
       "rate limited, orchestrator unreachable).",
@@ -51,7 +52,7 @@ public final class Main implements Runnable {
 
   private final InputStream in;
 
-  private Main(InputStream in) {
+  Main(InputStream in) {
     this.in = in;
   }
 
