@@ -356,10 +356,16 @@ final class TaskRunner {
       run(a);
       return;
     }
+    if (a.work instanceof Work.Program p) {
+      p.job().start();
+    }
     try {
       a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
       a.execution(executor.submit(() -> run(a)));
     } catch (RejectedExecutionException e) {
+      if (a.work instanceof Work.Program p) {
+        p.job().abandon();
+      }
       // Only after shutdown began: the attempt is handed back rather than silently forgotten.
       log.warn("event=attempt_not_started peer={} attempt={} reason=executor_shut_down", peerId, a);
       finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false);
@@ -371,6 +377,9 @@ final class TaskRunner {
     long started = timing.nanoTime();
     a.started(started);
     if (a.isFinished()) {
+      if (a.work instanceof Work.Program p) {
+        p.job().abandon();
+      }
       return;
     }
     AttemptRef ref = a.ref;

@@ -278,8 +278,8 @@ public final class Core implements JobService {
             finishJobIfDone(job);
           }
           if (watcher != null) {
-            // The caller waits on the watcher, not on the disk: the journal catches up meanwhile.
-            flushOutbox();
+            // The caller waits on the watcher, not on the disk: the journal catches up meanwhile,
+            // from the end of this action, after the dispatch it enables has been sent.
             accepted.complete(id);
           } else {
             whenDurable(accepted, id);

@@ -153,6 +153,9 @@ public final class LlmExecutor implements TaskExecutor {
     private final String model;
     private final ObjectNode body;
     private final boolean stream;
+    /** The exchange {@link #start} began; null until then. */
+    private volatile CompletableFuture<HttpResponse<InputStream>> sent;
+    private volatile String encodingFailure;
 
     LlmJob(URI uri, boolean isChat, String model, ObjectNode body, boolean stream) {
       this.uri = uri;
@@ -162,8 +165,13 @@ public final class LlmExecutor implements TaskExecutor {
       this.stream = stream;
     }
 
+    /**
+     * Sends the request from the transport thread: the JDK client writes it without blocking (its
+     * socket is non-blocking; only a new connection's host lookup may wait, and the JVM caches
+     * that), so the upstream is already working while the attempt crosses to its task thread.
+     */
     @Override
-    public Outcome run(ChunkSink chunks, long outputBudget) throws InterruptedException {
+    public void start() {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(uri)
               .header("Content-Type", "application/json")
@@ -175,10 +183,36 @@ public final class LlmExecutor implements TaskExecutor {
       try {
         bytes = JSON.writeValueAsBytes(body);
       } catch (JsonProcessingException e) {
-        return new Outcome.Failed("internal", "could not encode the request: " + e.getOriginalMessage());
+        encodingFailure = "could not encode the request: " + e.getOriginalMessage();
+        sent = CompletableFuture.failedFuture(e);
+        return;
       }
-      CompletableFuture<HttpResponse<InputStream>> sent =
-          http.sendAsync(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofInputStream());
+      sent = http.sendAsync(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    @Override
+    public void abandon() {
+      CompletableFuture<HttpResponse<InputStream>> s = sent;
+      if (s != null && !s.cancel(true)) {
+        // Already answered: close the body, or its connection never returns to the pool.
+        s.thenAccept(r -> {
+          try {
+            r.body().close();
+          } catch (IOException ignored) {
+            // Closing aborts the exchange either way.
+          }
+        });
+      }
+    }
+
+    @Override
+    public Outcome run(ChunkSink chunks, long outputBudget) throws InterruptedException {
+      if (sent == null) {
+        start();
+      }
+      if (encodingFailure != null) {
+        return new Outcome.Failed("internal", encodingFailure);
+      }
       HttpResponse<InputStream> response;
       try {
         response = sent.get();

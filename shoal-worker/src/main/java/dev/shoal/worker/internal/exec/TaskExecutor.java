@@ -32,6 +32,17 @@ public interface TaskExecutor extends AutoCloseable {
   interface Job {
 
     /**
+     * Begins the job's I/O on the transport thread, before the attempt is handed to a task
+     * thread, so that hand-over overlaps the work instead of preceding it. Must not block (the
+     * LLM executor sends its request asynchronously here). {@link #run} follows, or {@link
+     * #abandon} if the attempt ends before it runs.
+     */
+    default void start() {}
+
+    /** The attempt ended before {@link #run}: stop what {@link #start} began. */
+    default void abandon() {}
+
+    /**
      * Runs the attempt on a task thread and says how it ended.
      *
      * <p>Cancellation is the thread's interrupt: the task runner interrupts it when the attempt

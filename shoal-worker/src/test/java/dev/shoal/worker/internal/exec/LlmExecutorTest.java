@@ -183,6 +183,33 @@ class LlmExecutorTest {
   }
 
   @Test
+  void aJobStartedOnTheTransportThreadIsAnsweredOnItsTaskThread() throws Exception {
+    try (LlmExecutor llm = executor(fast, "m1")) {
+      TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO, null));
+      job.start();
+      // The request is out before run(): the upstream answers while nobody waits for it yet.
+      assertThat(answer(job.run(new RecordingSink(), BUDGET)).get("text").asText()).isEqualTo("You said: hello there friend");
+    }
+  }
+
+  @Test
+  void anAbandonedJobStopsTheExchangeItStarted() throws Exception {
+    try (LlmExecutor llm = executor(slow, "m1")) {
+      long abortedBefore = stats(slow).get("streams_aborted").asLong();
+      long startedBefore = stats(slow).get("streams_started").asLong();
+      String words = "w ".repeat(30).strip();
+      TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO.replace("hello there friend", words), 1));
+      job.start();
+      await().atMost(Duration.ofSeconds(3)).until(() -> stats(slow).get("streams_started").asLong() > startedBefore);
+
+      job.abandon();
+
+      // The attempt ended before its task thread ran: the upstream stops generating for it.
+      await().atMost(Duration.ofSeconds(5)).until(() -> stats(slow).get("streams_aborted").asLong() > abortedBefore);
+    }
+  }
+
+  @Test
   void anUpstreamErrorFailsTheAttemptWithTheUpstreamsMessage() throws Exception {
     // The worker is configured for a model the server does not have: the server answers 404.
     try (LlmExecutor llm = executor(fast, "ghost")) {
