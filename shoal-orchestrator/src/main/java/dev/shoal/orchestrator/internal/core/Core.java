@@ -87,6 +87,8 @@ public final class Core implements JobService {
   private static final long DEPARTED_KEPT_MILLIS = 3_600_000;
   private static final int DEPARTED_KEPT_MAX = 4096;
   private static final long PURGE_EVERY_MILLIS = 60_000;
+  /** How long a finished job whose attempts all answered stays in memory (see {@link #settled}). */
+  static final long SETTLED_KEPT_MILLIS = 5_000;
 
   private final CoreSettings settings;
   private final Clock clock;
@@ -1564,8 +1566,25 @@ public final class Core implements JobService {
       Optional<JobStatus> status = Optional.of(job.status());
       committer.afterCommit(() -> waiting.forEach(f -> f.complete(status)));
     }
-    committer.afterCommit(
-        () -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), settings.retainFinishedMillis()));
+    long keep = settled(job) ? Math.min(SETTLED_KEPT_MILLIS, settings.retainFinishedMillis()) : settings.retainFinishedMillis();
+    committer.afterCommit(() -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), keep));
+  }
+
+  /**
+   * Whether every attempt of a finished job has answered: then no late result can come, only a
+   * retransmission after a reconnect, and the job need not stay in memory long. A gateway
+   * finishes a thousand such jobs a second; holding each for the full minute made them most of
+   * the orchestrator's live heap, and its collector's pauses set the latency tail.
+   */
+  private static boolean settled(Job job) {
+    for (Task t : job.tasks.values()) {
+      for (Attempt a : t.attempts) {
+        if (a.answeredIn == 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private void gone(WorkerSession s, String reason) {

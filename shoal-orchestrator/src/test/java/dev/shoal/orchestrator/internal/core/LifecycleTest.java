@@ -226,6 +226,45 @@ class LifecycleTest {
   }
 
   @Test
+  void aFinishedJobWhoseAttemptsAllAnsweredLeavesMemorySoonerThanOneAwaitingALateResult() throws Exception {
+    try (CoreHarness h = new CoreHarness()) {
+      FakeWorker w = h.worker("w1", 1);
+      String settled = h.submit(CoreHarness.addJob(1, 3, 10_000, 0));
+      TaskDescriptor only = only(w.dispatches());
+      w.accept(only);
+      w.succeed(only);
+      h.settle();
+      h.advance(Core.SETTLED_KEPT_MILLIS - 1_000);
+      w.drain();
+      // Still known: the same answer again is recognised (and, on the same stream, a replay).
+      w.succeed(only);
+      assertThat(receipts(w)).last().isEqualTo(Disposition.DISPOSITION_REPLAYED);
+      h.advance(2_000);
+      w.drain();
+      w.succeed(only);
+      assertThat(receipts(w)).as("forgotten: nothing can be late for it").containsExactly(Disposition.DISPOSITION_UNKNOWN);
+      assertThat(h.task(settled, "t0").state()).as("the store still answers for it").isEqualTo(TaskState.SUCCEEDED);
+    }
+    try (CoreHarness h = new CoreHarness()) {
+      FakeWorker slow = h.worker("w1", 1);
+      h.submit(CoreHarness.addJob(1, 3, 1_000, 0));
+      TaskDescriptor first = only(slow.dispatches());
+      slow.accept(first);
+      FakeWorker quick = h.worker("w2", 1);
+      h.advance(1_500 + 1_000);
+      TaskDescriptor second = only(quick.dispatches());
+      quick.accept(second);
+      quick.succeed(second);
+      h.settle();
+      // The first attempt timed out unanswered: its result may still come, so the job stays.
+      h.advance(30_000);
+      slow.drain();
+      slow.succeed(first);
+      assertThat(receipts(slow)).containsExactly(Disposition.DISPOSITION_LATE);
+    }
+  }
+
+  @Test
   void aWorkerTimeoutAndADispatchedAttemptTimingOutBothRetry() throws Exception {
     workerTimeouts();
   }
