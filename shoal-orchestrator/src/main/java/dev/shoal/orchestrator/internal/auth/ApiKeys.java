@@ -245,11 +245,20 @@ public final class ApiKeys {
     }
   }
 
-  /** Revokes a key at once (the next request with it is refused); empty if there is no such key. */
+  /**
+   * Revokes a key at once (the next request with it is refused); empty if there is no such key.
+   *
+   * @throws LastAdminKey if it is the only admin key left: revoked keys still count, so the
+   *     orchestrator would stay closed with nobody able to create another key
+   */
   public synchronized Optional<ApiKey> revoke(String id) {
     Entry entry = id == null ? null : byId.get(id);
     if (entry == null) {
       return Optional.empty();
+    }
+    if (entry.revokedAt == 0 && isAdmin(entry) && byId.values().stream().noneMatch(e -> e != entry && e.revokedAt == 0 && isAdmin(e))) {
+      throw new LastAdminKey(
+          "key " + id + " is the last admin key: create another admin key first, then revoke this one");
     }
     if (entry.revokedAt == 0) {
       long at = Math.max(1, clock.millis()); // 0 means "not revoked", even on a test's clock at the epoch
@@ -258,6 +267,17 @@ public final class ApiKeys {
       log.info("api key revoked key={} name={}", id, entry.record.name());
     }
     return Optional.of(entry.view());
+  }
+
+  private static boolean isAdmin(Entry e) {
+    return e.record.scopes().contains(Scope.ADMIN.wireName());
+  }
+
+  /** Revoking the last admin key would lock every administrator out. */
+  public static final class LastAdminKey extends RuntimeException {
+    LastAdminKey(String message) {
+      super(message);
+    }
   }
 
   /** Every key, revoked ones included, oldest first. */

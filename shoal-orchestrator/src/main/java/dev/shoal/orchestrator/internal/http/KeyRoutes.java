@@ -86,8 +86,12 @@ final class KeyRoutes {
 
   void revoke(Context ctx) {
     String id = ctx.pathParam("id");
-    ApiKey revoked =
-        keys.revoke(id).orElseThrow(() -> ApiException.notFound("no API key " + HttpApi.printable(id)));
+    ApiKey revoked;
+    try {
+      revoked = keys.revoke(id).orElseThrow(() -> ApiException.notFound("no API key " + HttpApi.printable(id)));
+    } catch (ApiKeys.LastAdminKey e) {
+      throw ApiException.conflict(e.getMessage());
+    }
     api.replyJson(ctx, 200, mapper.createObjectNode().put("id", revoked.id()).put("revoked_at", revoked.revokedAt()));
   }
 

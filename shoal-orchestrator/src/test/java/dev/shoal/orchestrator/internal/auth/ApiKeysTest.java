@@ -103,16 +103,31 @@ class ApiKeysTest {
   }
 
   @Test
-  void listIsOldestFirstAndAnyKeysStaysTrueAfterEveryKeyIsRevoked() {
+  void listIsOldestFirstAndAnyKeysStaysTrueAfterKeysAreRevoked() {
     assertThat(keys.anyKeys()).isFalse();
     CreatedKey a = keys.create("a", Set.of(Scope.READ), 5);
     clock.advance(1);
-    CreatedKey b = keys.create("b", Set.of(Scope.ADMIN), 5);
+    CreatedKey b = keys.create("b", Set.of(Scope.SUBMIT), 5);
 
     assertThat(keys.list()).extracting(ApiKey::name).containsExactly("a", "b");
     keys.revoke(a.key().id());
     keys.revoke(b.key().id());
     assertThat(keys.anyKeys()).isTrue();
+  }
+
+  @Test
+  void theLastAdminKeyCannotBeRevokedSoNobodyIsLockedOut() {
+    CreatedKey first = keys.create("root", Set.of(Scope.ADMIN), 5);
+    keys.create("reader", Set.of(Scope.READ), 5);
+
+    assertThatThrownBy(() -> keys.revoke(first.key().id()))
+        .isInstanceOf(ApiKeys.LastAdminKey.class)
+        .hasMessageContaining("create another admin key first");
+    assertThat(keys.authenticate("Bearer " + first.token())).isInstanceOf(AuthResult.Authenticated.class);
+
+    CreatedKey second = keys.create("root-2", Set.of(Scope.ADMIN, Scope.READ), 5);
+    assertThat(keys.revoke(first.key().id())).hasValueSatisfying(k -> assertThat(k.isRevoked()).isTrue());
+    assertThatThrownBy(() -> keys.revoke(second.key().id())).isInstanceOf(ApiKeys.LastAdminKey.class);
   }
 
   @Test

@@ -140,6 +140,10 @@ class HttpAccessTest {
     assertThat(after.statusCode()).isEqualTo(401);
     assertThat(MAPPER.readTree(after.body()).path("error").path("message").asText()).contains("revoked");
     assertThat(send("DELETE", "/v1/keys/nosuchkey0", admin, null).statusCode()).isEqualTo(404);
+    // The last admin key stays: revoking it would lock every administrator out for good.
+    HttpResponse<String> last = send("DELETE", "/v1/keys/" + admin.split("_")[1], admin, null);
+    assertThat(last.statusCode()).isEqualTo(409);
+    assertThat(MAPPER.readTree(last.body()).path("error").path("message").asText()).contains("last admin key");
     // Listing never shows a secret.
     assertThat(send("GET", "/v1/keys", admin, null).body()).doesNotContain(ci.substring(ci.lastIndexOf('_') + 1));
   }
