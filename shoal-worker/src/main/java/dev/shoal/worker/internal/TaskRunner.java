@@ -353,15 +353,17 @@ final class TaskRunner {
 
   private void launch(Attempt a) {
     if (a.work.isCheap()) {
-      run(a);
+      run(a, null);
       return;
     }
+    // One sink per attempt: its chunks are numbered, whether start() or run() sends them.
+    AttemptChunks chunks = new AttemptChunks(a);
     if (a.work instanceof Work.Program p) {
-      p.job().start();
+      p.job().start(chunks, p.outputBudget());
     }
     try {
       a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
-      a.execution(executor.submit(() -> run(a)));
+      a.execution(executor.submit(() -> run(a, chunks)));
     } catch (RejectedExecutionException e) {
       if (a.work instanceof Work.Program p) {
         p.job().abandon();
@@ -373,7 +375,7 @@ final class TaskRunner {
   }
 
   /** Runs one attempt and reports it, unless another outcome was decided first. */
-  private void run(Attempt a) {
+  private void run(Attempt a, AttemptChunks chunks) {
     long started = timing.nanoTime();
     a.started(started);
     if (a.isFinished()) {
@@ -387,7 +389,7 @@ final class TaskRunner {
       Outcome outcome =
           switch (a.work) {
             case Work.Tensors t -> compute(a, t);
-            case Work.Program p -> p.job().run(new AttemptChunks(a), p.outputBudget());
+            case Work.Program p -> p.job().run(chunks, p.outputBudget());
           };
       switch (outcome) {
         case Outcome.Ok ok -> completed(a, ok, started);

@@ -153,9 +153,11 @@ public final class LlmExecutor implements TaskExecutor {
     private final String model;
     private final ObjectNode body;
     private final boolean stream;
-    /** The exchange {@link #start} began; null until then. */
-    private volatile CompletableFuture<HttpResponse<InputStream>> sent;
+    /** The exchange {@link #start} began, its body read into the outcome; null until then. */
+    private volatile CompletableFuture<HttpResponse<Outcome>> sent;
     private volatile String encodingFailure;
+    /** The upstream answered with a status line: a later failure broke its answer off. */
+    private volatile boolean answered;
 
     LlmJob(URI uri, boolean isChat, String model, ObjectNode body, boolean stream) {
       this.uri = uri;
@@ -169,9 +171,11 @@ public final class LlmExecutor implements TaskExecutor {
      * Sends the request from the transport thread: the JDK client writes it without blocking (its
      * socket is non-blocking; only a new connection's host lookup may wait, and the JVM caches
      * that), so the upstream is already working while the attempt crosses to its task thread.
+     * The answer is read on the client's own thread as it arrives ({@link Answer}): each token is
+     * relayed from there, not after waking the task thread.
      */
     @Override
-    public void start() {
+    public void start(ChunkSink chunks, long outputBudget) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(uri)
               .header("Content-Type", "application/json")
@@ -187,94 +191,182 @@ public final class LlmExecutor implements TaskExecutor {
         sent = CompletableFuture.failedFuture(e);
         return;
       }
-      sent = http.sendAsync(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofInputStream());
+      sent =
+          http.sendAsync(
+              request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+              info -> {
+                answered = true;
+                return new Answer(info.statusCode(), chunks, outputBudget);
+              });
     }
 
     @Override
     public void abandon() {
-      CompletableFuture<HttpResponse<InputStream>> s = sent;
-      if (s != null && !s.cancel(true)) {
-        // Already answered: close the body, or its connection never returns to the pool.
-        s.thenAccept(r -> {
-          try {
-            r.body().close();
-          } catch (IOException ignored) {
-            // Closing aborts the exchange either way.
-          }
-        });
+      CompletableFuture<HttpResponse<Outcome>> s = sent;
+      if (s != null) {
+        // Aborts the exchange: the upstream sees the hang-up and stops generating.
+        s.cancel(true);
       }
     }
 
     @Override
     public Outcome run(ChunkSink chunks, long outputBudget) throws InterruptedException {
       if (sent == null) {
-        start();
+        start(chunks, outputBudget);
       }
       if (encodingFailure != null) {
         return new Outcome.Failed("internal", encodingFailure);
       }
-      HttpResponse<InputStream> response;
       try {
-        response = sent.get();
+        return sent.get().body();
       } catch (InterruptedException e) {
         sent.cancel(true);
         throw e;
       } catch (ExecutionException e) {
-        return Outcome.execution("upstream " + base + " could not be reached: " + describe(e.getCause()));
-      }
-      try (InputStream in = response.body()) {
-        if (response.statusCode() / 100 != 2) {
-          return Outcome.execution(
-              "upstream answered " + response.statusCode() + ": " + errorMessage(in.readNBytes(MAX_ERROR_BODY)));
-        }
-        return stream ? readStream(in, chunks, outputBudget) : readWhole(in, outputBudget);
-      } catch (IOException e) {
-        // Closing the body (try-with-resources) already aborted the exchange.
-        if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
-          throw new InterruptedException("stopped while reading from the upstream");
-        }
-        return Outcome.execution("upstream " + base + " broke off its answer: " + describe(e));
+        return answered
+            ? Outcome.execution("upstream " + base + " broke off its answer: " + describe(e.getCause()))
+            : Outcome.execution("upstream " + base + " could not be reached: " + describe(e.getCause()));
       }
     }
 
-    private Outcome readWhole(InputStream in, long budget) throws IOException {
-      // The envelope around the text is small; allow it on top of the budget the text must fit.
-      int limit = (int) Math.min(Integer.MAX_VALUE - 16, budget + MAX_ERROR_BODY);
-      byte[] raw = in.readNBytes(limit + 1);
-      if (raw.length > limit) {
-        return Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry");
-      }
-      JsonNode answer;
-      try {
-        answer = JSON.readTree(raw);
-      } catch (JsonProcessingException e) {
-        return Outcome.execution("upstream answer is not JSON: " + clip(e.getOriginalMessage()));
-      }
-      if (answer == null || !answer.isObject()) {
-        return Outcome.execution("upstream answer is not a JSON object");
-      }
-      if (answer.hasNonNull("error")) {
-        return Outcome.execution("upstream error: " + errorText(answer.get("error")));
-      }
-      JsonNode choice = answer.path("choices").path(0);
-      if (choice.isMissingNode()) {
-        return Outcome.execution("upstream answer has no choices");
-      }
-      JsonNode content = isChat ? choice.path("message").path("content") : choice.path("text");
-      String text = content.isTextual() ? content.asText() : "";
-      return done(text, textOrNull(choice.get("finish_reason")), answer.get("usage"), textOrNull(answer.get("model")), budget);
-    }
+    /**
+     * The upstream's answer, read as it arrives on the HTTP client's thread: an error status's
+     * message, the whole JSON answer, or a stream whose tokens go out as chunks one by one. Its
+     * body is the attempt's outcome.
+     */
+    private final class Answer implements HttpResponse.BodySubscriber<Outcome> {
+      private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+      private final int status;
+      private final long budget;
+      /** A stream's reader and relay; null for a whole answer or an error. */
+      private final SseReader sse;
+      private final Relay relay;
+      /** A whole answer or an error's body, up to {@link #limit} bytes. */
+      private final java.io.ByteArrayOutputStream collected = new java.io.ByteArrayOutputStream();
+      private final int limit;
+      private java.util.concurrent.Flow.Subscription subscription;
 
-    private Outcome readStream(InputStream in, ChunkSink chunks, long budget) throws IOException {
-      Relay relay = new Relay(chunks, budget);
-      boolean stopped = new SseReader(in, MAX_LINE).read(relay);
-      if (relay.failure != null) {
-        return relay.failure;
+      Answer(int status, ChunkSink chunks, long budget) {
+        this.status = status;
+        this.budget = budget;
+        boolean ok = status / 100 == 2;
+        this.sse = ok && stream ? new SseReader(MAX_LINE) : null;
+        this.relay = sse == null ? null : new Relay(chunks, budget);
+        // The envelope around the text is small; allow it on top of the budget the text must fit.
+        this.limit = ok ? (int) Math.min(Integer.MAX_VALUE - 16, budget + MAX_ERROR_BODY) : MAX_ERROR_BODY;
       }
-      if (!stopped && relay.finishReason == null) {
-        return Outcome.execution("upstream " + base + " ended its stream before [DONE]");
+
+      @Override
+      public CompletableFuture<Outcome> getBody() {
+        return outcome;
       }
-      return done(relay.text.toString(), relay.finishReason, relay.usage, relay.model, budget);
+
+      @Override
+      public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+        subscription = s;
+        s.request(1);
+      }
+
+      @Override
+      public void onNext(List<java.nio.ByteBuffer> items) {
+        if (outcome.isDone()) {
+          return;
+        }
+        try {
+          for (java.nio.ByteBuffer b : items) {
+            if (sse != null) {
+              if (!sse.feed(b, relay)) {
+                settle(streamed(true));
+                return;
+              }
+            } else {
+              int n = Math.min(b.remaining(), limit + 1 - collected.size());
+              byte[] part = new byte[n];
+              b.get(part);
+              collected.writeBytes(part);
+              if (collected.size() > limit) {
+                settle(status / 100 == 2
+                    ? Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry")
+                    : error());
+                return;
+              }
+            }
+          }
+          subscription.request(1);
+        } catch (IOException | RuntimeException e) {
+          subscription.cancel();
+          outcome.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.completeExceptionally(t);
+      }
+
+      @Override
+      public void onComplete() {
+        if (outcome.isDone()) {
+          return;
+        }
+        try {
+          if (status / 100 != 2) {
+            outcome.complete(error());
+          } else if (sse != null) {
+            outcome.complete(streamed(sse.end(relay)));
+          } else {
+            outcome.complete(whole(collected.toByteArray()));
+          }
+        } catch (RuntimeException e) {
+          outcome.completeExceptionally(e);
+        }
+      }
+
+      /** Ends early with {@code o}: what is left of the body is not wanted. */
+      private void settle(Outcome o) {
+        subscription.cancel();
+        outcome.complete(o);
+      }
+
+      private Outcome error() {
+        byte[] b = collected.toByteArray();
+        return Outcome.execution(
+            "upstream answered " + status + ": " + errorMessage(b.length > MAX_ERROR_BODY ? java.util.Arrays.copyOf(b, MAX_ERROR_BODY) : b));
+      }
+
+      private Outcome streamed(boolean stopped) {
+        if (relay.failure != null) {
+          return relay.failure;
+        }
+        if (!stopped && relay.finishReason == null) {
+          return Outcome.execution("upstream " + base + " ended its stream before [DONE]");
+        }
+        return done(relay.text.toString(), relay.finishReason, relay.usage, relay.model, budget);
+      }
+
+      private Outcome whole(byte[] raw) {
+        JsonNode answer;
+        try {
+          answer = JSON.readTree(raw);
+        } catch (JsonProcessingException e) {
+          return Outcome.execution("upstream answer is not JSON: " + clip(e.getOriginalMessage()));
+        } catch (IOException e) {
+          return Outcome.execution("upstream answer could not be read: " + describe(e));
+        }
+        if (answer == null || !answer.isObject()) {
+          return Outcome.execution("upstream answer is not a JSON object");
+        }
+        if (answer.hasNonNull("error")) {
+          return Outcome.execution("upstream error: " + errorText(answer.get("error")));
+        }
+        JsonNode choice = answer.path("choices").path(0);
+        if (choice.isMissingNode()) {
+          return Outcome.execution("upstream answer has no choices");
+        }
+        JsonNode content = isChat ? choice.path("message").path("content") : choice.path("text");
+        String text = content.isTextual() ? content.asText() : "";
+        return done(text, textOrNull(choice.get("finish_reason")), answer.get("usage"), textOrNull(answer.get("model")), budget);
+      }
     }
 
     /** Turns each event into a tokens chunk at once, and remembers what the result needs. */

@@ -34,10 +34,11 @@ public interface TaskExecutor extends AutoCloseable {
     /**
      * Begins the job's I/O on the transport thread, before the attempt is handed to a task
      * thread, so that hand-over overlaps the work instead of preceding it. Must not block (the
-     * LLM executor sends its request asynchronously here). {@link #run} follows, or {@link
-     * #abandon} if the attempt ends before it runs.
+     * LLM executor sends its request asynchronously here, and relays streamed tokens to {@code
+     * chunks} from its HTTP client's thread as they arrive). {@link #run} follows with the same
+     * arguments, or {@link #abandon} if the attempt ends before it runs.
      */
-    default void start() {}
+    default void start(ChunkSink chunks, long outputBudget) {}
 
     /** The attempt ended before {@link #run}: stop what {@link #start} began. */
     default void abandon() {}

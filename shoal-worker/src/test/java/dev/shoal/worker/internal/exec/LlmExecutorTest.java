@@ -186,9 +186,25 @@ class LlmExecutorTest {
   void aJobStartedOnTheTransportThreadIsAnsweredOnItsTaskThread() throws Exception {
     try (LlmExecutor llm = executor(fast, "m1")) {
       TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO, null));
-      job.start();
+      RecordingSink sink = new RecordingSink();
+      job.start(sink, BUDGET);
       // The request is out before run(): the upstream answers while nobody waits for it yet.
-      assertThat(answer(job.run(new RecordingSink(), BUDGET)).get("text").asText()).isEqualTo("You said: hello there friend");
+      assertThat(answer(job.run(sink, BUDGET)).get("text").asText()).isEqualTo("You said: hello there friend");
+    }
+  }
+
+  @Test
+  void tokensAreRelayedAsTheyArriveWithoutATaskThreadWaiting() throws Exception {
+    try (LlmExecutor llm = executor(slow, "m1")) {
+      RecordingSink sink = new RecordingSink();
+      TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO, 1));
+      job.start(sink, BUDGET);
+
+      // Nobody has called run(): the HTTP client's own thread relays each token.
+      await().atMost(Duration.ofSeconds(3)).until(() -> sink.count(ChunkSink.TOKENS) >= 2);
+
+      JsonNode a = answer(job.run(sink, BUDGET));
+      assertThat(sink.text(ChunkSink.TOKENS)).isEqualTo(a.get("text").asText()).isEqualTo("You said: hello there friend");
     }
   }
 
@@ -199,7 +215,7 @@ class LlmExecutorTest {
       long startedBefore = stats(slow).get("streams_started").asLong();
       String words = "w ".repeat(30).strip();
       TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO.replace("hello there friend", words), 1));
-      job.start();
+      job.start(new RecordingSink(), BUDGET);
       await().atMost(Duration.ofSeconds(3)).until(() -> stats(slow).get("streams_started").asLong() > startedBefore);
 
       job.abandon();
