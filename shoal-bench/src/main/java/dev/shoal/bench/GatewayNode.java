@@ -42,13 +42,11 @@ public final class GatewayNode {
                       .build())
               .start();
       Runtime.getRuntime().addShutdownHook(new Thread(w::shutdownNow, "worker-shutdown"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!w.isConnected()) {
-        if (System.nanoTime() > deadline || w.failure().isPresent()) {
-          System.err.println("worker did not connect to " + args[1] + ": " + w.failure().orElse("timed out"));
-          System.exit(1);
-        }
-        Thread.sleep(10);
+      try {
+        w.connected().get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        System.err.println("worker did not connect to " + args[1] + ": " + w.failure().orElse(e.toString()));
+        System.exit(1);
       }
       ready("ready " + w.peerId());
     } else {

@@ -44,13 +44,13 @@ public final class WorkerFleet {
                       .build())
               .start());
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!workers.stream().allMatch(Worker::isConnected)) {
-      if (System.nanoTime() > deadline) {
-        System.err.println("fleet: workers did not connect to " + orchestrator);
-        System.exit(1);
-      }
-      Thread.sleep(10);
+    try {
+      java.util.concurrent.CompletableFuture.allOf(
+              workers.stream().map(Worker::connected).toArray(java.util.concurrent.CompletableFuture[]::new))
+          .get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      System.err.println("fleet: workers did not connect to " + orchestrator + ": " + e);
+      System.exit(1);
     }
     System.out.println("fleet-ready " + count);
     System.out.flush();

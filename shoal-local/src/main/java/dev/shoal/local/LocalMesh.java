@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -98,14 +101,14 @@ public final class LocalMesh implements AutoCloseable {
 
   /** Waits until every worker started so far is connected and welcomed. */
   public LocalMesh awaitWorkers(Duration timeout) throws TimeoutException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!workers.stream().allMatch(Worker::isConnected)) {
-      if (System.nanoTime() > deadline) {
-        long connected = workers.stream().filter(Worker::isConnected).count();
-        throw new TimeoutException(connected + " of " + workers.size() + " workers connected within " + timeout);
-      }
-      // Connecting is a handful of loopback round trips: poll briefly rather than wire a callback.
-      Thread.sleep(5);
+    try {
+      CompletableFuture.allOf(workers.stream().map(Worker::connected).toArray(CompletableFuture[]::new))
+          .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      long connected = workers.stream().filter(Worker::isConnected).count();
+      throw new TimeoutException(connected + " of " + workers.size() + " workers connected within " + timeout);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a worker stopped before it connected: " + e.getCause().getMessage(), e.getCause());
     }
     return this;
   }

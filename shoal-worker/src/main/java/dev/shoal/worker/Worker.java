@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -96,6 +97,15 @@ public final class Worker implements AutoCloseable {
   /** Whether a stream is open and the orchestrator has welcomed this worker on it. */
   public boolean isConnected() {
     return runtime.isConnected();
+  }
+
+  /**
+   * Completes when an orchestrator first welcomes this worker, so callers wait for it instead of
+   * polling {@link #isConnected()}; fails if the worker stops first (with {@link #failure()}'s
+   * reason when an orchestrator refused it).
+   */
+  public CompletableFuture<Void> connected() {
+    return runtime.firstWelcome();
   }
 
   /** Attempts accepted and not yet reported. */

@@ -96,11 +96,13 @@ class WorkerSessionTest extends WorkerTestSupport {
   }
 
   @Test
-  void triesTheNextAddressWhenOneIsUnreachable() {
+  void triesTheNextAddressWhenOneIsUnreachable() throws Exception {
     Worker worker = start(config().orchestrators(List.of("nobody-listens-here:7070", fake.address())));
 
     fake.stream(0);
-    await().until(worker::isConnected);
+    // connected() completes at the Welcome: no polling needed to know.
+    worker.connected().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(worker.isConnected()).isTrue();
   }
 
   @Test
@@ -132,6 +134,10 @@ class WorkerSessionTest extends WorkerTestSupport {
                             + ", worker supports [2.0.0]")
                     .contains("FAILED_PRECONDITION"));
     assertThat(worker.isConnected()).isFalse();
+    assertThat(worker.connected())
+        .failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("VERSION_MISMATCH");
     // No reconnect loop: the one refused stream is all the orchestrator ever saw.
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> fake.streamCount() == 1);
   }

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -102,6 +103,8 @@ public final class WorkerRuntime implements Session.Listener {
   /** Failed connections since the last Welcome. Guarded by {@link #lock}. */
   private int failures;
   private volatile String failure;
+  /** Completes at the first Welcome; fails if the worker stops before one. */
+  private final CompletableFuture<Void> firstWelcome = new CompletableFuture<>();
 
   public WorkerRuntime(WorkerConfig config, Function<String, ManagedChannel> channels) {
     this.config = config.validate();
@@ -322,6 +325,10 @@ public final class WorkerRuntime implements Session.Listener {
     return Optional.ofNullable(failure);
   }
 
+  public CompletableFuture<Void> firstWelcome() {
+    return firstWelcome.copy();
+  }
+
   private void cancelReconnect() {
     if (reconnect != null) {
       reconnect.cancel(false);
@@ -344,6 +351,8 @@ public final class WorkerRuntime implements Session.Listener {
     runner.close();
     // Queued writes (a Goodbye) still go out; new ones are refused.
     writer.shutdown();
+    firstWelcome.completeExceptionally(
+        new IllegalStateException(failure != null ? failure : "the worker stopped before an orchestrator welcomed it"));
     terminated.countDown();
   }
 
@@ -482,6 +491,7 @@ public final class WorkerRuntime implements Session.Listener {
     synchronized (lock) {
       failures = 0;
     }
+    firstWelcome.complete(null);
     if (!w.getPeerId().isEmpty() && !w.getPeerId().equals(peerId)) {
       log.warn("event=peer_id_mismatch peer={} orchestrator_says={}", peerId, TaskRunner.printable(w.getPeerId()));
     }
