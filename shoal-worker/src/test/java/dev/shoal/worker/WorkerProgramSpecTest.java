@@ -44,17 +44,32 @@ class WorkerProgramSpecTest extends WorkerSpecSupport {
   private static final String TREE = "tree=sh -c 'sleep 30 & echo $$ $!; wait'";
 
   private static StandInProcess llm;
+  /** One token every 100 ms: an answer still streaming when it is cancelled or times out. */
+  private static StandInProcess slowLlm;
 
   @TempDir Path dataDir;
 
   @BeforeAll
   static void startLlm() {
     llm = StandInProcess.start("--port", "0", "--models", "m1", "--chunks", "5");
+    slowLlm = StandInProcess.start("--port", "0", "--models", "m1", "--chunks", "40", "--delay-ms", "100");
   }
 
   @AfterAll
   static void stopLlm() {
     llm.close();
+    slowLlm.close();
+  }
+
+  private static long streamsAborted() throws Exception {
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(URI.create(slowLlm.rootUrl() + "/_standin/stats")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      return JSON.readTree(body).get("streams_aborted").asLong();
+    }
   }
 
   private WorkerConfig.Builder programs() {
@@ -149,6 +164,36 @@ class WorkerProgramSpecTest extends WorkerSpecSupport {
     int ack = call.indexOf(WorkerMessage::hasAck);
     assertThat(call.indexOf(WorkerMessage::hasResult)).isGreaterThan(lastChunk);
     assertThat(ack).isLessThan(call.indexOf(WorkerMessage::hasChunk));
+  }
+
+  @Test
+  void aCancelledChatStopsTheUpstreamAndReportsCancelledWithNoChunkAfter() throws Exception {
+    long abortedBefore = streamsAborted();
+    Worker worker = start(config().llm(URI.create(slowLlm.baseUrl()), null).models(List.of("m1")).dataDir(dataDir));
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+    TaskDescriptor t = chat("t-long", "w ".repeat(40).strip(), true).build();
+    call.dispatch(t);
+    await().until(() -> !chunks(call, "t-long").isEmpty());
+
+    call.cancel(t, "the client gave up");
+
+    assertThat(call.awaitResult("t-long").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_CANCELLED);
+    await().until(() -> streamsAborted() > abortedBefore);
+    assertThat(worker.running()).isZero();
+    int result = call.indexOf(WorkerMessage::hasResult);
+    assertThat(call.received().subList(result, call.received().size())).noneMatch(WorkerMessage::hasChunk);
+  }
+
+  @Test
+  void aChatPastItsTimeoutReportsTimedOutAndStopsTheUpstream() throws Exception {
+    long abortedBefore = streamsAborted();
+    start(config().llm(URI.create(slowLlm.baseUrl()), null).models(List.of("m1")).dataDir(dataDir));
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+
+    call.dispatch(chat("t-late", "w ".repeat(40).strip(), true).setTimeoutMs(1_000).build());
+
+    assertThat(call.awaitResult("t-late").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_TIMED_OUT);
+    await().until(() -> streamsAborted() > abortedBefore);
   }
 
   @Test

@@ -360,6 +360,11 @@ final class TaskRunner {
     AttemptChunks chunks = new AttemptChunks(a);
     if (a.work instanceof Work.Program p) {
       p.job().start(chunks, p.outputBudget());
+      Optional<CompletableFuture<Outcome>> async = p.job().outcome();
+      if (async.isPresent()) {
+        settleWhenDone(a, async.get());
+        return;
+      }
     }
     try {
       a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
@@ -372,6 +377,38 @@ final class TaskRunner {
       log.warn("event=attempt_not_started peer={} attempt={} reason=executor_shut_down", peerId, a);
       finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false);
     }
+  }
+
+  /**
+   * An attempt whose job reports without a task thread: its outcome is handled on the thread that
+   * completes it; a cancel, timeout or release cancels that future, which stops the job.
+   */
+  private void settleWhenDone(Attempt a, CompletableFuture<Outcome> outcome) {
+    long started = timing.nanoTime();
+    a.started(started);
+    try {
+      a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
+    } catch (RejectedExecutionException e) {
+      // Only after shutdown began: handed back, as launch() does.
+      outcome.cancel(true);
+      finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false);
+      return;
+    }
+    a.execution(outcome);
+    outcome.whenComplete(
+        (o, failure) -> {
+          if (failure != null) {
+            if (!(failure instanceof java.util.concurrent.CancellationException) && !a.isFinished()) {
+              log.error("event=attempt_failed peer={} attempt={} error_kind=internal", peerId, a, failure);
+              finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "internal error: " + failure, List.of()), false);
+            }
+            return;
+          }
+          switch (o) {
+            case Outcome.Ok ok -> completed(a, ok, started);
+            case Outcome.Failed f -> failed(a, f.errorKind(), f.message());
+          }
+        });
   }
 
   /** Runs one attempt and reports it, unless another outcome was decided first. */

@@ -200,6 +200,39 @@ public final class LlmExecutor implements TaskExecutor {
               });
     }
 
+    /**
+     * The answer arrives on the HTTP client's thread, which then reports it (signs and sends):
+     * no task thread wakes for it. Cancelling aborts the exchange.
+     */
+    @Override
+    public java.util.Optional<CompletableFuture<Outcome>> outcome() {
+      CompletableFuture<HttpResponse<Outcome>> s = sent;
+      if (s == null) {
+        return java.util.Optional.empty();
+      }
+      CompletableFuture<Outcome> out =
+          new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+              s.cancel(true);
+              return super.cancel(mayInterruptIfRunning);
+            }
+          };
+      s.whenComplete((response, failure) -> out.complete(failure == null ? response.body() : failed(failure)));
+      return java.util.Optional.of(out);
+    }
+
+    /** What a failed exchange means for the attempt. */
+    private Outcome failed(Throwable failure) {
+      if (encodingFailure != null) {
+        return new Outcome.Failed("internal", encodingFailure);
+      }
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      return answered
+          ? Outcome.execution("upstream " + base + " broke off its answer: " + describe(cause))
+          : Outcome.execution("upstream " + base + " could not be reached: " + describe(cause));
+    }
+
     @Override
     public void abandon() {
       CompletableFuture<HttpResponse<Outcome>> s = sent;
@@ -223,9 +256,7 @@ public final class LlmExecutor implements TaskExecutor {
         sent.cancel(true);
         throw e;
       } catch (ExecutionException e) {
-        return answered
-            ? Outcome.execution("upstream " + base + " broke off its answer: " + describe(e.getCause()))
-            : Outcome.execution("upstream " + base + " could not be reached: " + describe(e.getCause()));
+        return failed(e.getCause());
       }
     }
 

@@ -44,6 +44,15 @@ public interface TaskExecutor extends AutoCloseable {
     default void abandon() {}
 
     /**
+     * After {@link #start}: the outcome, if this job delivers it without a task thread (then
+     * {@link #run} is not called). Completed on whatever thread finishes the work; cancelling it
+     * stops the job as an interrupt would. Empty for jobs that need {@link #run}.
+     */
+    default java.util.Optional<java.util.concurrent.CompletableFuture<Outcome>> outcome() {
+      return java.util.Optional.empty();
+    }
+
+    /**
      * Runs the attempt on a task thread and says how it ended.
      *
      * <p>Cancellation is the thread's interrupt: the task runner interrupts it when the attempt
