@@ -356,22 +356,32 @@ final class TaskRunner {
       run(a, null);
       return;
     }
-    // One sink per attempt: its chunks are numbered, whether start() or run() sends them.
     AttemptChunks chunks = new AttemptChunks(a);
-    if (a.work instanceof Work.Program p) {
-      p.job().start(chunks, p.outputBudget());
-      Optional<CompletableFuture<Outcome>> async = p.job().outcome();
-      if (async.isPresent()) {
-        settleWhenDone(a, async.get());
-        return;
-      }
-    }
+    // A job that can report without a task thread starts here, on the transport thread.
+    CompletableFuture<Outcome> async =
+        a.work instanceof Work.Program p ? p.job().start(chunks, p.outputBudget()).orElse(null) : null;
     try {
       a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
-      a.execution(executor.submit(() -> run(a, chunks)));
+      if (async == null) {
+        a.execution(executor.submit(() -> run(a, chunks)));
+        return;
+      }
+      long started = timing.nanoTime();
+      a.started(started);
+      // A cancel, timeout or release cancels the future, which stops the job.
+      a.execution(async);
+      async.whenComplete(
+          (o, failure) -> {
+            if (failure == null) {
+              report(a, o, started);
+            } else if (!(failure instanceof java.util.concurrent.CancellationException) && !a.isFinished()) {
+              log.error("event=attempt_failed peer={} attempt={} error_kind=internal", peerId, a, failure);
+              finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "internal error: " + failure, List.of()), false);
+            }
+          });
     } catch (RejectedExecutionException e) {
-      if (a.work instanceof Work.Program p) {
-        p.job().abandon();
+      if (async != null) {
+        async.cancel(true);
       }
       // Only after shutdown began: the attempt is handed back rather than silently forgotten.
       log.warn("event=attempt_not_started peer={} attempt={} reason=executor_shut_down", peerId, a);
@@ -379,36 +389,12 @@ final class TaskRunner {
     }
   }
 
-  /**
-   * An attempt whose job reports without a task thread: its outcome is handled on the thread that
-   * completes it; a cancel, timeout or release cancels that future, which stops the job.
-   */
-  private void settleWhenDone(Attempt a, CompletableFuture<Outcome> outcome) {
-    long started = timing.nanoTime();
-    a.started(started);
-    try {
-      a.deadline(scheduler.schedule(() -> timedOut(a), a.task.getTimeoutMs(), TimeUnit.MILLISECONDS));
-    } catch (RejectedExecutionException e) {
-      // Only after shutdown began: handed back, as launch() does.
-      outcome.cancel(true);
-      finish(a, result(a, ResultStatus.RESULT_STATUS_RELEASED, "", "worker is shutting down", List.of()), false);
-      return;
+  /** Reports what a job or operator computed (whoever finishes the attempt first wins). */
+  private void report(Attempt a, Outcome outcome, long started) {
+    switch (outcome) {
+      case Outcome.Ok ok -> completed(a, ok, started);
+      case Outcome.Failed f -> failed(a, f.errorKind(), f.message());
     }
-    a.execution(outcome);
-    outcome.whenComplete(
-        (o, failure) -> {
-          if (failure != null) {
-            if (!(failure instanceof java.util.concurrent.CancellationException) && !a.isFinished()) {
-              log.error("event=attempt_failed peer={} attempt={} error_kind=internal", peerId, a, failure);
-              finish(a, result(a, ResultStatus.RESULT_STATUS_FAILED, "internal", "internal error: " + failure, List.of()), false);
-            }
-            return;
-          }
-          switch (o) {
-            case Outcome.Ok ok -> completed(a, ok, started);
-            case Outcome.Failed f -> failed(a, f.errorKind(), f.message());
-          }
-        });
   }
 
   /** Runs one attempt and reports it, unless another outcome was decided first. */
@@ -416,9 +402,6 @@ final class TaskRunner {
     long started = timing.nanoTime();
     a.started(started);
     if (a.isFinished()) {
-      if (a.work instanceof Work.Program p) {
-        p.job().abandon();
-      }
       return;
     }
     AttemptRef ref = a.ref;
@@ -428,10 +411,7 @@ final class TaskRunner {
             case Work.Tensors t -> compute(a, t);
             case Work.Program p -> p.job().run(chunks, p.outputBudget());
           };
-      switch (outcome) {
-        case Outcome.Ok ok -> completed(a, ok, started);
-        case Outcome.Failed f -> failed(a, f.errorKind(), f.message());
-      }
+      report(a, outcome, started);
     } catch (InterruptedException e) {
       // An executor stopped because its thread was interrupted: normally by this attempt's own
       // cancel, timeout or release, which has reported already; otherwise the pool is stopping.

@@ -18,8 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -153,9 +155,6 @@ public final class LlmExecutor implements TaskExecutor {
     private final String model;
     private final ObjectNode body;
     private final boolean stream;
-    /** The exchange {@link #start} began, its body read into the outcome; null until then. */
-    private volatile CompletableFuture<HttpResponse<Outcome>> sent;
-    private volatile String encodingFailure;
     /** The upstream answered with a status line: a later failure broke its answer off. */
     private volatile boolean answered;
 
@@ -170,12 +169,12 @@ public final class LlmExecutor implements TaskExecutor {
     /**
      * Sends the request from the transport thread: the JDK client writes it without blocking (its
      * socket is non-blocking; only a new connection's host lookup may wait, and the JVM caches
-     * that), so the upstream is already working while the attempt crosses to its task thread.
-     * The answer is read on the client's own thread as it arrives ({@link Answer}): each token is
-     * relayed from there, not after waking the task thread.
+     * that). The answer is read on the client's own thread as it arrives ({@link Answer}), each
+     * token relayed from there, and the outcome completes there too: no task thread wakes for it.
+     * Cancelling the outcome aborts the exchange (the upstream sees the hang-up).
      */
     @Override
-    public void start(ChunkSink chunks, long outputBudget) {
+    public Optional<CompletableFuture<Outcome>> start(ChunkSink chunks, long outputBudget) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(uri)
               .header("Content-Type", "application/json")
@@ -187,73 +186,44 @@ public final class LlmExecutor implements TaskExecutor {
       try {
         bytes = JSON.writeValueAsBytes(body);
       } catch (JsonProcessingException e) {
-        encodingFailure = "could not encode the request: " + e.getOriginalMessage();
-        sent = CompletableFuture.failedFuture(e);
-        return;
+        return Optional.of(
+            CompletableFuture.completedFuture(new Outcome.Failed("internal", "could not encode the request: " + e.getOriginalMessage())));
       }
-      sent =
+      CompletableFuture<HttpResponse<Outcome>> sent =
           http.sendAsync(
               request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
               info -> {
                 answered = true;
                 return new Answer(info.statusCode(), chunks, outputBudget);
               });
-    }
-
-    /**
-     * The answer arrives on the HTTP client's thread, which then reports it (signs and sends):
-     * no task thread wakes for it. Cancelling aborts the exchange.
-     */
-    @Override
-    public java.util.Optional<CompletableFuture<Outcome>> outcome() {
-      CompletableFuture<HttpResponse<Outcome>> s = sent;
-      if (s == null) {
-        return java.util.Optional.empty();
-      }
-      CompletableFuture<Outcome> out =
+      CompletableFuture<Outcome> outcome =
           new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-              s.cancel(true);
+              sent.cancel(true);
               return super.cancel(mayInterruptIfRunning);
             }
           };
-      s.whenComplete((response, failure) -> out.complete(failure == null ? response.body() : failed(failure)));
-      return java.util.Optional.of(out);
+      sent.whenComplete((response, failure) -> outcome.complete(failure == null ? response.body() : failed(failure)));
+      return Optional.of(outcome);
     }
 
     /** What a failed exchange means for the attempt. */
     private Outcome failed(Throwable failure) {
-      if (encodingFailure != null) {
-        return new Outcome.Failed("internal", encodingFailure);
-      }
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       return answered
           ? Outcome.execution("upstream " + base + " broke off its answer: " + describe(cause))
           : Outcome.execution("upstream " + base + " could not be reached: " + describe(cause));
     }
 
-    @Override
-    public void abandon() {
-      CompletableFuture<HttpResponse<Outcome>> s = sent;
-      if (s != null) {
-        // Aborts the exchange: the upstream sees the hang-up and stops generating.
-        s.cancel(true);
-      }
-    }
-
+    /** The same exchange, waited for on the calling thread (the task runner uses {@link #start}). */
     @Override
     public Outcome run(ChunkSink chunks, long outputBudget) throws InterruptedException {
-      if (sent == null) {
-        start(chunks, outputBudget);
-      }
-      if (encodingFailure != null) {
-        return new Outcome.Failed("internal", encodingFailure);
-      }
+      CompletableFuture<Outcome> outcome = start(chunks, outputBudget).orElseThrow();
       try {
-        return sent.get().body();
+        return outcome.get();
       } catch (InterruptedException e) {
-        sent.cancel(true);
+        outcome.cancel(true);
         throw e;
       } catch (ExecutionException e) {
         return failed(e.getCause());

@@ -32,23 +32,13 @@ public interface TaskExecutor extends AutoCloseable {
   interface Job {
 
     /**
-     * Begins the job's I/O on the transport thread, before the attempt is handed to a task
-     * thread, so that hand-over overlaps the work instead of preceding it. Must not block (the
-     * LLM executor sends its request asynchronously here, and relays streamed tokens to {@code
-     * chunks} from its HTTP client's thread as they arrive). {@link #run} follows with the same
-     * arguments, or {@link #abandon} if the attempt ends before it runs.
+     * Starts the job on the transport thread if it can run without a task thread, and returns
+     * its outcome: completed on whatever thread finishes the work (the LLM executor's HTTP client
+     * thread, which also relays streamed tokens to {@code chunks} as they arrive); cancelling it
+     * stops the job as an interrupt would. Must not block. Empty for jobs that need {@link #run}
+     * on a task thread.
      */
-    default void start(ChunkSink chunks, long outputBudget) {}
-
-    /** The attempt ended before {@link #run}: stop what {@link #start} began. */
-    default void abandon() {}
-
-    /**
-     * After {@link #start}: the outcome, if this job delivers it without a task thread (then
-     * {@link #run} is not called). Completed on whatever thread finishes the work; cancelling it
-     * stops the job as an interrupt would. Empty for jobs that need {@link #run}.
-     */
-    default java.util.Optional<java.util.concurrent.CompletableFuture<Outcome>> outcome() {
+    default java.util.Optional<java.util.concurrent.CompletableFuture<Outcome>> start(ChunkSink chunks, long outputBudget) {
       return java.util.Optional.empty();
     }
 

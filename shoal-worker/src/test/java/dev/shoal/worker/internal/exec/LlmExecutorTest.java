@@ -183,13 +183,13 @@ class LlmExecutorTest {
   }
 
   @Test
-  void aJobStartedOnTheTransportThreadIsAnsweredOnItsTaskThread() throws Exception {
+  void aStartedJobAnswersThroughItsOutcomeWithNoThreadWaiting() throws Exception {
     try (LlmExecutor llm = executor(fast, "m1")) {
       TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO, null));
-      RecordingSink sink = new RecordingSink();
-      job.start(sink, BUDGET);
-      // The request is out before run(): the upstream answers while nobody waits for it yet.
-      assertThat(answer(job.run(sink, BUDGET)).get("text").asText()).isEqualTo("You said: hello there friend");
+
+      CompletableFuture<Outcome> outcome = job.start(new RecordingSink(), BUDGET).orElseThrow();
+
+      assertThat(answer(outcome.get(10, TimeUnit.SECONDS)).get("text").asText()).isEqualTo("You said: hello there friend");
     }
   }
 
@@ -198,29 +198,29 @@ class LlmExecutorTest {
     try (LlmExecutor llm = executor(slow, "m1")) {
       RecordingSink sink = new RecordingSink();
       TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO, 1));
-      job.start(sink, BUDGET);
+      CompletableFuture<Outcome> outcome = job.start(sink, BUDGET).orElseThrow();
 
-      // Nobody has called run(): the HTTP client's own thread relays each token.
+      // Nobody waits on the outcome yet: the HTTP client's own thread relays each token.
       await().atMost(Duration.ofSeconds(3)).until(() -> sink.count(ChunkSink.TOKENS) >= 2);
 
-      JsonNode a = answer(job.run(sink, BUDGET));
+      JsonNode a = answer(outcome.get(10, TimeUnit.SECONDS));
       assertThat(sink.text(ChunkSink.TOKENS)).isEqualTo(a.get("text").asText()).isEqualTo("You said: hello there friend");
     }
   }
 
   @Test
-  void anAbandonedJobStopsTheExchangeItStarted() throws Exception {
+  void cancellingAStartedJobsOutcomeStopsTheExchange() throws Exception {
     try (LlmExecutor llm = executor(slow, "m1")) {
       long abortedBefore = stats(slow).get("streams_aborted").asLong();
       long startedBefore = stats(slow).get("streams_started").asLong();
       String words = "w ".repeat(30).strip();
       TaskExecutor.Job job = llm.admit(task("llm.chat@1", "m1", HELLO.replace("hello there friend", words), 1));
-      job.start(new RecordingSink(), BUDGET);
+      CompletableFuture<Outcome> outcome = job.start(new RecordingSink(), BUDGET).orElseThrow();
       await().atMost(Duration.ofSeconds(3)).until(() -> stats(slow).get("streams_started").asLong() > startedBefore);
 
-      job.abandon();
+      outcome.cancel(true);
 
-      // The attempt ended before its task thread ran: the upstream stops generating for it.
+      // A cancel, timeout or release of the attempt: the upstream stops generating for it.
       await().atMost(Duration.ofSeconds(5)).until(() -> stats(slow).get("streams_aborted").asLong() > abortedBefore);
     }
   }
