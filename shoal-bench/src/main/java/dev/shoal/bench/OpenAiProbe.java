@@ -71,25 +71,10 @@ final class OpenAiProbe {
 
   /** A non-streamed request: nanoseconds from sending until the whole answer has been read. */
   long whole(URI baseUrl) throws IOException, InterruptedException {
-    HttpRequest request = request(baseUrl, wholeBody, "application/json");
-    long t0;
-    HttpResponse<byte[]> response;
-    for (int attempt = 1; ; attempt++) {
-      t0 = System.nanoTime();
-      try {
-        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        break;
-      } catch (IOException e) {
-        retryOrThrow(e, attempt);
-      }
-    }
-    long elapsed = System.nanoTime() - t0;
-    if (response.statusCode() != 200) {
-      throw new IOException(baseUrl + " answered " + response.statusCode() + ": " + new String(response.body(), StandardCharsets.UTF_8));
-    }
-    String text = JSON.readTree(response.body()).path("choices").path(0).path("message").path("content").asText();
+    Timed answer = sendOk(request(baseUrl, wholeBody, "application/json"), baseUrl);
+    String text = JSON.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText();
     check(baseUrl, text);
-    return elapsed;
+    return answer.nanos();
   }
 
   /**
@@ -102,22 +87,29 @@ final class OpenAiProbe {
         json == null
             ? b.GET().build()
             : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
-    long t0;
-    HttpResponse<byte[]> response;
+    return sendOk(request, url).nanos();
+  }
+
+  /** A 200 answer's body and the nanoseconds from sending until it was read. */
+  private record Timed(byte[] body, long nanos) {}
+
+  /** Sends {@code request} (retrying the JDK's pooled-connection race), expecting 200. */
+  private Timed sendOk(HttpRequest request, URI target) throws IOException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
-      t0 = System.nanoTime();
+      long t0 = System.nanoTime();
+      HttpResponse<byte[]> response;
       try {
         response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        break;
       } catch (IOException e) {
         retryOrThrow(e, attempt);
+        continue;
       }
+      long elapsed = System.nanoTime() - t0;
+      if (response.statusCode() != 200) {
+        throw new IOException(target + " answered " + response.statusCode() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+      }
+      return new Timed(response.body(), elapsed);
     }
-    long elapsed = System.nanoTime() - t0;
-    if (response.statusCode() != 200) {
-      throw new IOException(url + " answered " + response.statusCode() + ": " + new String(response.body(), StandardCharsets.UTF_8));
-    }
-    return elapsed;
   }
 
   /** A streamed request, read to the end of the body so the connection is reused. */

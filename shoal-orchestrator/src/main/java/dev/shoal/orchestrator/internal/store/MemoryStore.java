@@ -59,7 +59,7 @@ public final class MemoryStore implements StateStore {
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
-    List<StoreWrite> live = forgotten.isEmpty() ? batch : batch.stream().filter(w -> !forgotten.contains(jobOf(w))).toList();
+    List<StoreWrite> live = withoutForgotten(batch);
     check(live);
     for (StoreWrite w : live) {
       switch (w) {
@@ -143,6 +143,23 @@ public final class MemoryStore implements StateStore {
   /** Sequence numbers only grow, so a new one is past the last: no search of the whole log. */
   private boolean hasEvent(long seq) {
     return !events.isEmpty() && seq <= events.lastKey() && events.containsKey(seq);
+  }
+
+  /** {@code batch} less its writes to forgotten jobs; the same list when there are none. */
+  private List<StoreWrite> withoutForgotten(List<StoreWrite> batch) {
+    if (forgotten.isEmpty()) {
+      return batch;
+    }
+    List<StoreWrite> live = null;
+    for (int i = 0; i < batch.size(); i++) {
+      boolean drop = forgotten.contains(jobOf(batch.get(i)));
+      if (drop && live == null) {
+        live = new ArrayList<>(batch.subList(0, i));
+      } else if (!drop && live != null) {
+        live.add(batch.get(i));
+      }
+    }
+    return live == null ? batch : live;
   }
 
   /** The job a write belongs to, or null for writes that belong to none. */
