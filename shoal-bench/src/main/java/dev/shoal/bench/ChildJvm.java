@@ -20,6 +20,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class ChildJvm implements AutoCloseable {
 
+  /** What bin/shoal adds for every role. */
+  private static final String DEFAULT_OPTIONS = "-XX:+UseParallelGC";
+
   private final Process process;
   private final String readyLine;
 
@@ -42,6 +45,9 @@ final class ChildJvm implements AutoCloseable {
       // Protobuf still uses sun.misc.Unsafe; without this every child warns on stderr.
       command.add("--sun-misc-unsafe-memory-access=allow");
     }
+    // The collector bin/shoal starts nodes with, unless -Dbench.childJvmOpts names other options.
+    String extra = System.getProperty("bench.childJvmOpts", "").strip();
+    command.addAll(List.of((extra.isEmpty() ? DEFAULT_OPTIONS : extra).split("\\s+")));
     command.addAll(List.of("-Xmx" + maxHeap, "-cp", Benchmarks.classpath(), main.getName()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
