@@ -9,6 +9,7 @@ import dev.shoal.orchestrator.internal.auth.ApiKeys;
 import dev.shoal.orchestrator.internal.auth.Authorizer;
 import dev.shoal.orchestrator.internal.auth.BindPolicy;
 import dev.shoal.orchestrator.internal.auth.RateLimiter;
+import dev.shoal.orchestrator.internal.events.EventFeed;
 import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+  /** Newest events kept in memory for followers near the head; older ones are read from the store. */
+  private static final int EVENT_RING = 8192;
 
   private final OrchestratorConfig config;
   private final SystemClock clock = new SystemClock();
@@ -75,6 +78,7 @@ public final class Orchestrator implements AutoCloseable {
   private final ApiKeys keys;
   private final WebhookDispatcher webhooks;
   private final DeliveredWebhooks deliveries;
+  private final EventFeed events;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -85,6 +89,8 @@ public final class Orchestrator implements AutoCloseable {
             : new SqliteStore(config.dataDir().resolve("shoal.db"), config.fsync());
     // Memory has nothing to make durable: a writer thread would only add a wake-up per change.
     this.committer = config.dataDir() == null ? GroupCommitter.inline(store) : new GroupCommitter(store);
+    this.events = new EventFeed(store, EVENT_RING);
+    committer.onCommit(events::committed);
     this.identity = identity(config);
     CoreSettings settings =
         new CoreSettings(
@@ -133,7 +139,8 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
-            new HttpApi.Access(keys, new Authorizer(keys, new RateLimiter(clock)), deliveries));
+            new HttpApi.Access(keys, new Authorizer(keys, new RateLimiter(clock)), deliveries),
+            events);
   }
 
   /** The secret that signs webhooks of requests that bring none; null without a file. */

@@ -15,6 +15,7 @@ import dev.shoal.orchestrator.internal.reputation.Standing;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import dev.shoal.orchestrator.internal.lifecycle.Transitions;
 import dev.shoal.orchestrator.internal.store.AttemptRecord;
+import dev.shoal.orchestrator.internal.events.EventTypes;
 import dev.shoal.orchestrator.internal.store.EventRecord;
 import dev.shoal.orchestrator.internal.store.GroupCommitter;
 import dev.shoal.orchestrator.internal.store.JobRecord;
@@ -269,6 +270,9 @@ public final class Core implements JobService {
                       id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null, job.deadlineAt),
                   records));
           event("job", job, null, null, "", JobState.RUNNING.name(), "accepted tasks=" + records.size());
+          for (Task t : job.tasks.values()) {
+            event("task", job, t, null, "", TaskState.READY.name(), t.operator);
+          }
           for (Task t : job.tasks.values()) {
             enqueue(t);
           }
@@ -728,7 +732,9 @@ public final class Core implements JobService {
     }
     outbox.add(
         new StoreWrite.AppendEvent(
-            new EventRecord(nextSeq++, clock.millis(), "judgement", "", "", 0, peerId, "", kind, detail)));
+            new EventRecord(
+                nextSeq++, clock.millis(), EventTypes.WORKER_JUDGED, "judgement", "", "", 0, peerId, "", kind, detail, "",
+                "", "")));
     appendOwn(peerId, kind, settings.reputation().delta(kind), detail);
   }
 
@@ -1900,11 +1906,19 @@ public final class Core implements JobService {
   }
 
   private void event(String kind, Job job, Task task, Attempt attempt, String from, String to, String detail) {
+    String type =
+        switch (kind) {
+          case "job" -> from.isEmpty() ? EventTypes.JOB_PUBLISHED : EventTypes.JOB_STATUS_CHANGED;
+          case "task" -> from.isEmpty() ? EventTypes.TASK_PUBLISHED : EventTypes.TASK_STATUS_CHANGED;
+          case "attempt" -> EventTypes.ofAttempt(from, to);
+          default -> throw new IllegalArgumentException("no event type for kind " + kind);
+        };
     outbox.add(
         new StoreWrite.AppendEvent(
             new EventRecord(
                 nextSeq++,
                 clock.millis(),
+                type,
                 kind,
                 job == null ? "" : job.id,
                 task == null ? "" : task.id,
@@ -1912,13 +1926,18 @@ public final class Core implements JobService {
                 attempt == null ? "" : attempt.peerId,
                 from,
                 to,
-                detail)));
+                detail,
+                "",
+                "",
+                "")));
   }
 
   private void workerEvent(WorkerSession s, String from, String to, String detail) {
     outbox.add(
         new StoreWrite.AppendEvent(
-            new EventRecord(nextSeq++, clock.millis(), "worker", "", "", 0, s.peerId, from, to, detail)));
+            new EventRecord(
+                nextSeq++, clock.millis(), EventTypes.ofWorker(to), "worker", "", "", 0, s.peerId, from, to, detail, "",
+                "", "")));
   }
 
   /**

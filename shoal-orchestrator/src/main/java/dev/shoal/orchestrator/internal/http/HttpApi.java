@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
+import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.store.MemoryStore;
 import dev.shoal.orchestrator.internal.auth.ApiKeys;
 import dev.shoal.orchestrator.internal.auth.Authorizer;
 import dev.shoal.orchestrator.internal.auth.RateLimiter;
@@ -100,6 +102,7 @@ public final class HttpApi {
   private final TaskWebhooks webhooks;
   private final Authorizer authorizer;
   private final KeyRoutes keyRoutes;
+  private final EventRoutes events;
   private final Javalin app;
 
   /**
@@ -116,9 +119,10 @@ public final class HttpApi {
 
   public HttpApi(
       JobService jobs, JobPlanner planner, ResultAssembler assembler, String host, int port, long maxBodyBytes) {
-    this(jobs, planner, assembler, host, port, maxBodyBytes, Access.open());
+    this(jobs, planner, assembler, host, port, maxBodyBytes, Access.open(), new EventFeed(new MemoryStore(), 1));
   }
 
+  /** {@code events} is the feed {@code GET /v1/events} serves. */
   public HttpApi(
       JobService jobs,
       JobPlanner planner,
@@ -126,7 +130,8 @@ public final class HttpApi {
       String host,
       int port,
       long maxBodyBytes,
-      Access access) {
+      Access access,
+      EventFeed events) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -153,6 +158,7 @@ public final class HttpApi {
     TaskRequests requests = new TaskRequests(planner);
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
+    this.events = new EventRoutes(events);
     this.app = Javalin.create(this::configure);
   }
 
@@ -217,6 +223,7 @@ public final class HttpApi {
     config.routes.delete("/v1/trusted/{peer}", ctx -> trust(ctx, false));
     config.routes.get("/v1/ledger", ctx -> ledger(ctx, null));
     config.routes.get("/v1/ledger/verify", this::verifyLedger);
+    config.routes.get("/v1/events", events::events);
 
     config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
     config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e.getStatus(), ctx)));
@@ -674,7 +681,7 @@ public final class HttpApi {
     return v.asDouble();
   }
 
-  private static long nonNegative(String value, String name) {
+  static long nonNegative(String value, String name) {
     if (value == null || value.isEmpty()) {
       return 0;
     }
@@ -973,7 +980,7 @@ public final class HttpApi {
     return ApiException.payloadTooLarge("the request body exceeds " + maxBodyBytes + " bytes");
   }
 
-  private static int limit(String value) {
+  static int limit(String value) {
     if (value == null || value.isEmpty()) {
       return DEFAULT_LIMIT;
     }

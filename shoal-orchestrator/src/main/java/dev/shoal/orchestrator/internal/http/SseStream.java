@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseStream {
 
+  private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NL = {'\n'};
@@ -40,6 +41,21 @@ final class SseStream {
     out.write(name.getBytes(StandardCharsets.US_ASCII));
     out.write(NL);
     data(json);
+  }
+
+  /** A named event with an id ({@code Last-Event-ID} on reconnect); an id of 0 is left out. */
+  void event(long id, String name, byte[] json) throws IOException {
+    if (id > 0) {
+      out.write(ID);
+      out.write(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+      out.write(NL);
+    }
+    event(name, json);
+  }
+
+  /** A comment line: clients ignore it; it keeps an idle connection open. */
+  void comment(String text) throws IOException {
+    out.write((": " + text.replace('\n', ' ') + "\n\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** An unnamed event (OpenAI's streams have only these). */

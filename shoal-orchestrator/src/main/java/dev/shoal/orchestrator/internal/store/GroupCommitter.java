@@ -44,6 +44,8 @@ public final class GroupCommitter implements AutoCloseable {
   private volatile Throwable failure;
   private long batches;
   private long writes;
+  /** Told of every committed batch before its waiters: the event feed. */
+  private volatile java.util.function.Consumer<List<StoreWrite>> listener = batch -> {};
 
   /** Commits on a writer thread of its own, in groups. */
   public GroupCommitter(StateStore store) {
@@ -169,6 +171,14 @@ public final class GroupCommitter implements AutoCloseable {
     action.run();
   }
 
+  /**
+   * Hands every batch, once committed, to {@code listener} on the committing thread, before any
+   * barrier or callback waiting for it runs. One listener; it must be quick and must not append.
+   */
+  public void onCommit(java.util.function.Consumer<List<StoreWrite>> listener) {
+    this.listener = java.util.Objects.requireNonNull(listener);
+  }
+
   private void checkOpen() {
     if (failure != null) {
       throw new StoreException("store writer has failed: " + failure.getMessage(), failure);
@@ -237,6 +247,11 @@ public final class GroupCommitter implements AutoCloseable {
       writes += batch.size();
     } finally {
       lock.unlock();
+    }
+    try {
+      listener.accept(batch);
+    } catch (RuntimeException e) {
+      log.error("event=commit_listener_failed writes={}", batch.size(), e);
     }
     notifyDone();
     return true;

@@ -289,6 +289,11 @@ public final class MemoryStore implements StateStore {
   }
 
   @Override
+  public synchronized long firstEventSeq() {
+    return events.isEmpty() ? 0 : events.firstKey();
+  }
+
+  @Override
   public synchronized long lastEventSeq() {
     return events.isEmpty() ? 0 : events.lastKey();
   }

@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteStore implements StateStore {
 
-  private static final int SCHEMA_VERSION = 2;
+  private static final int SCHEMA_VERSION = 3;
 
   private final Path file;
   private final boolean fsync;
@@ -77,8 +77,8 @@ public final class SqliteStore implements StateStore {
           "INSERT OR REPLACE INTO attempts(job_id, task_id, attempt, peer_id, state, dispatched_at, ended_at, detail,"
               + " result, verdict) VALUES (?,?,?,?,?,?,?,?,?,?)");
       insertEvent = writer.prepareStatement(
-          "INSERT INTO events(seq, at, kind, job_id, task_id, attempt, peer_id, from_state, to_state, detail)"
-              + " VALUES (?,?,?,?,?,?,?,?,?,?)");
+          "INSERT INTO events(seq, at, kind, job_id, task_id, attempt, peer_id, from_state, to_state, detail, type,"
+              + " service, principal, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       insertLedger = writer.prepareStatement(
           "INSERT INTO ledger(seq, prev_hash, at, author, subject, kind, score, comment, signature)"
               + " VALUES (?,?,?,?,?,?,?,?,?)");
@@ -107,24 +107,48 @@ public final class SqliteStore implements StateStore {
       if (version == 0) {
         createVersion1(s);
       }
-      // 2: acceptance policies and validation keep results per attempt and the acceptance record.
-      s.execute("ALTER TABLE tasks ADD COLUMN policy TEXT NOT NULL DEFAULT 'first_valid'");
-      s.execute("ALTER TABLE tasks ADD COLUMN acceptance TEXT");
-      s.execute("ALTER TABLE attempts ADD COLUMN result BLOB");
-      s.execute("ALTER TABLE attempts ADD COLUMN verdict TEXT");
-      // 2: the reputation ledger (append-only, hash-chained) and the admin's trusted workers.
+      if (version < 2) {
+        migrateToVersion2(s);
+      }
+      // 3: the event feed names each event's type, and whom and which key it was for.
+      s.execute("ALTER TABLE events ADD COLUMN type TEXT NOT NULL DEFAULT ''");
+      s.execute("ALTER TABLE events ADD COLUMN service TEXT NOT NULL DEFAULT ''");
+      s.execute("ALTER TABLE events ADD COLUMN principal TEXT NOT NULL DEFAULT ''");
+      s.execute("ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute(
-          "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, at INTEGER NOT NULL,"
-              + " author BLOB NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,"
-              + " comment TEXT NOT NULL, signature BLOB NOT NULL)");
-      s.execute("CREATE INDEX ledger_subject ON ledger(subject, seq)");
-      s.execute("CREATE TABLE trusted(peer_id TEXT PRIMARY KEY, added_at INTEGER NOT NULL)");
+          "UPDATE events SET type = CASE"
+              + " WHEN kind = 'job' AND from_state = '' THEN 'job.published'"
+              + " WHEN kind = 'job' THEN 'job.status_changed'"
+              + " WHEN kind = 'task' THEN 'task.status_changed'"
+              + " WHEN kind = 'attempt' AND to_state = 'DISPATCHED' THEN 'task.assigned'"
+              + " WHEN kind = 'attempt' AND to_state = 'COMPLETED' THEN 'result.submitted'"
+              + " WHEN kind = 'attempt' THEN 'attempt.status_changed'"
+              + " WHEN kind = 'worker' AND to_state = 'connected' THEN 'worker.connected'"
+              + " WHEN kind = 'worker' AND to_state = 'gone' THEN 'worker.disconnected'"
+              + " WHEN kind = 'worker' THEN 'worker.status_changed'"
+              + " ELSE 'worker.judged' END");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
       s.execute("COMMIT");
     } catch (SQLException e) {
       s.execute("ROLLBACK");
       throw e;
     }
+  }
+
+  /** Version 1 to 2, kept so older data directories migrate. */
+  private static void migrateToVersion2(Statement s) throws SQLException {
+    // Acceptance policies and validation keep results per attempt and the acceptance record.
+    s.execute("ALTER TABLE tasks ADD COLUMN policy TEXT NOT NULL DEFAULT 'first_valid'");
+    s.execute("ALTER TABLE tasks ADD COLUMN acceptance TEXT");
+    s.execute("ALTER TABLE attempts ADD COLUMN result BLOB");
+    s.execute("ALTER TABLE attempts ADD COLUMN verdict TEXT");
+    // The reputation ledger (append-only, hash-chained) and the admin's trusted workers.
+    s.execute(
+        "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, at INTEGER NOT NULL,"
+            + " author BLOB NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, score REAL NOT NULL,"
+            + " comment TEXT NOT NULL, signature BLOB NOT NULL)");
+    s.execute("CREATE INDEX ledger_subject ON ledger(subject, seq)");
+    s.execute("CREATE TABLE trusted(peer_id TEXT PRIMARY KEY, added_at INTEGER NOT NULL)");
   }
 
   /** The first schema, kept so older data directories migrate (and tests can make one). */
@@ -297,6 +321,10 @@ public final class SqliteStore implements StateStore {
             insertEvent.setString(8, v.from());
             insertEvent.setString(9, v.to());
             insertEvent.setString(10, v.detail());
+            insertEvent.setString(11, v.type());
+            insertEvent.setString(12, v.service());
+            insertEvent.setString(13, v.principal());
+            insertEvent.setString(14, v.actor());
             insertEvent.addBatch();
             event = true;
           }
@@ -453,6 +481,7 @@ public final class SqliteStore implements StateStore {
             new EventRecord(
                 rs.getLong("seq"),
                 rs.getLong("at"),
+                rs.getString("type"),
                 rs.getString("kind"),
                 rs.getString("job_id"),
                 rs.getString("task_id"),
@@ -460,7 +489,10 @@ public final class SqliteStore implements StateStore {
                 rs.getString("peer_id"),
                 rs.getString("from_state"),
                 rs.getString("to_state"),
-                rs.getString("detail")),
+                rs.getString("detail"),
+                rs.getString("service"),
+                rs.getString("principal"),
+                rs.getString("actor")),
         afterSeq);
   }
 
@@ -499,6 +531,11 @@ public final class SqliteStore implements StateStore {
   @Override
   public java.util.Set<String> trustedPeers() {
     return java.util.Set.copyOf(query("SELECT peer_id FROM trusted", rs -> rs.getString("peer_id")));
+  }
+
+  @Override
+  public long firstEventSeq() {
+    return query("SELECT COALESCE(MIN(seq), 0) AS m FROM events", rs -> rs.getLong("m")).getFirst();
   }
 
   @Override

@@ -35,6 +35,9 @@ public interface StateStore extends AutoCloseable {
   /** Events with {@code seq > afterSeq}, oldest first, at most {@code limit}. */
   List<EventRecord> events(long afterSeq, int limit);
 
+  /** The lowest event sequence number still stored (older ones were dropped), or 0 if none is. */
+  long firstEventSeq();
+
   /** The highest event sequence number stored, or 0. */
   long lastEventSeq();
 

@@ -36,7 +36,7 @@ class SqliteStoreTest extends StateStoreContract {
         .hasMessageContaining("newer than this build");
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shoal.db"));
         Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version=2");
+      s.execute("PRAGMA user_version=3");
     }
     store = open();
   }
@@ -52,6 +52,10 @@ class SqliteStoreTest extends StateStoreContract {
       s.execute("INSERT INTO jobs VALUES ('j1', 'tasks', NULL, 'RUNNING', 1, 0, 1, NULL, 0)");
       s.execute("INSERT INTO tasks VALUES ('j1', 'a', 0, x'01', 3, 'READY', 0, 0, NULL, NULL, NULL, 1)");
       s.execute("INSERT INTO attempts VALUES ('j1', 'a', 1, 'p', 'LOST', 1, 2, 'gone')");
+      s.execute("INSERT INTO events VALUES (1, 1, 'job', 'j1', '', 0, '', '', 'RUNNING', '')");
+      s.execute("INSERT INTO events VALUES (2, 1, 'attempt', 'j1', 'a', 1, 'p', '', 'DISPATCHED', '')");
+      s.execute("INSERT INTO events VALUES (3, 2, 'attempt', 'j1', 'a', 1, 'p', 'DISPATCHED', 'LOST', 'gone')");
+      s.execute("INSERT INTO events VALUES (4, 2, 'judgement', '', '', 0, 'p', '', 'lost', '')");
     }
     store = new SqliteStore(old, false);
     TaskRecord t = store.task("j1", "a").orElseThrow();
@@ -62,6 +66,11 @@ class SqliteStoreTest extends StateStoreContract {
       assertThat(a.result()).isNull();
       assertThat(a.verdict()).isNull();
     });
+    // Version 3: the events feed's types, named from what the old rows say.
+    assertThat(store.events(0, 10))
+        .extracting(EventRecord::type)
+        .containsExactly("job.published", "task.assigned", "attempt.status_changed", "worker.judged");
+    assertThat(store.firstEventSeq()).isEqualTo(1);
     store.close();
     store = new SqliteStore(old, false);
     assertThat(store.task("j1", "a")).isPresent();

@@ -45,7 +45,8 @@ abstract class StateStoreContract {
   }
 
   static EventRecord event(long seq, String job) {
-    return new EventRecord(seq, 100 + seq, "task", job, "t0", 0, "", "READY", "RUNNING", "d" + seq);
+    return new EventRecord(
+        seq, 100 + seq, "task.status_changed", "task", job, "t0", 0, "", "READY", "RUNNING", "d" + seq, "svc", "p1", "k1");
   }
 
   @Test
@@ -174,7 +175,14 @@ abstract class StateStoreContract {
     assertThat(store.lastEventSeq()).isEqualTo(5);
     assertThat(store.events(2, 2)).extracting(EventRecord::seq).containsExactly(3L, 4L);
     assertThat(store.events(5, 10)).isEmpty();
-    assertThat(store.events(0, 10).getFirst().detail()).isEqualTo("d1");
+    assertThat(store.events(0, 10).getFirst()).satisfies(e -> {
+      assertThat(e.detail()).isEqualTo("d1");
+      assertThat(e.type()).isEqualTo("task.status_changed");
+      assertThat(e.service()).isEqualTo("svc");
+      assertThat(e.principal()).isEqualTo("p1");
+      assertThat(e.actor()).isEqualTo("k1");
+    });
+    assertThat(store.firstEventSeq()).isEqualTo(1);
   }
 
   @Test

@@ -1,0 +1,211 @@
+package dev.shoal.orchestrator.internal.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.events.EventFilter;
+import dev.shoal.orchestrator.internal.store.EventRecord;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/events} (API.md "Events"): the event log from a sequence number on, filtered; a
+ * page of JSON, or followed as server-sent events whose {@code id} is the sequence number, so a
+ * client (or a browser's {@code EventSource}, through {@code Last-Event-ID}) resumes where it
+ * left off. A follower holds a request thread while it waits, so followers are capped.
+ */
+final class EventRoutes {
+
+  private static final Logger log = LoggerFactory.getLogger(EventRoutes.class);
+  /** Followers at once; more get 503 with Retry-After, leaving the request threads to requests. */
+  static final int MAX_FOLLOWERS = 256;
+  /** A comment line this often keeps proxies from closing a quiet stream, and finds gone clients. */
+  private static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
+  /** Longest a JSON page waits for a first event ({@code wait} seconds). */
+  private static final int MAX_WAIT_SECONDS = 30;
+  private static final int SSE_BATCH = 256;
+
+  private final EventFeed feed;
+  private final JsonFactory json = new JsonFactory();
+  private final Semaphore followers = new Semaphore(MAX_FOLLOWERS);
+
+  EventRoutes(EventFeed feed) {
+    this.feed = feed;
+  }
+
+  /** {@code GET /v1/events}: a page, or (Accept: text/event-stream) a stream that never ends by itself. */
+  void events(Context ctx) throws Exception {
+    EventFilter filter = filter(ctx);
+    long after = after(ctx);
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.contains("text/event-stream")) {
+      follow(ctx, after, filter);
+    } else {
+      page(ctx, after, filter);
+    }
+  }
+
+  private void page(Context ctx, long after, EventFilter filter) throws InterruptedException {
+    int limit = HttpApi.limit(ctx.queryParam("limit"));
+    long waitSeconds = HttpApi.nonNegative(ctx.queryParam("wait"), "wait");
+    if (waitSeconds > MAX_WAIT_SECONDS) {
+      throw ApiException.invalidArgument("wait must be at most " + MAX_WAIT_SECONDS + " seconds, got " + waitSeconds);
+    }
+    EventFeed.Page page = next(after, filter, limit, TimeUnit.SECONDS.toNanos(waitSeconds));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("events");
+      for (EventRecord e : page.events()) {
+        write(g, e);
+      }
+      g.writeEndArray();
+      g.writeNumberField("next_after", page.cursor());
+      g.writeNumberField("head", feed.head());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ctx.status(200).contentType("application/json").result(out.toByteArray());
+  }
+
+  private void follow(Context ctx, long after, EventFilter filter) throws Exception {
+    if (!followers.tryAcquire()) {
+      throw ApiException.unavailable("this orchestrator already serves " + MAX_FOLLOWERS + " event followers", 5);
+    }
+    long cursor = after;
+    SseStream sse = null;
+    try {
+      // Checked before the stream opens, so a bad cursor is an ordinary error response.
+      EventFeed.Page page = next(cursor, filter, SSE_BATCH, 0);
+      sse = new SseStream(ctx);
+      long lastWrite = System.nanoTime();
+      while (true) {
+        for (EventRecord e : page.events()) {
+          sse.event(e.seq(), e.type(), render(e));
+        }
+        if (!page.events().isEmpty()) {
+          sse.flush();
+          lastWrite = System.nanoTime();
+        } else if (System.nanoTime() - lastWrite >= KEEPALIVE_NANOS) {
+          sse.comment("keep-alive " + page.cursor());
+          sse.flush();
+          lastWrite = System.nanoTime();
+        }
+        cursor = page.cursor();
+        page = next(cursor, filter, SSE_BATCH, KEEPALIVE_NANOS);
+      }
+    } catch (IOException gone) {
+      log.debug("event=event_follower_left after={} filter=\"{}\" reason=\"{}\"", cursor, filter, gone.getMessage());
+    } catch (ApiException late) {
+      // The stream is open: an error can only be said as an event.
+      if (sse == null) {
+        throw late;
+      }
+      try {
+        sse.event(0, "error", errorJson(late));
+        sse.flush();
+      } catch (IOException ignored) {
+        // The client left too.
+      }
+    } finally {
+      followers.release();
+    }
+  }
+
+  private EventFeed.Page next(long after, EventFilter filter, int limit, long waitNanos) throws InterruptedException {
+    try {
+      return feed.next(after, filter, limit, waitNanos);
+    } catch (EventFeed.CursorException e) {
+      throw e.gone()
+          ? new ApiException(ApiException.Code.EVENTS_GONE, e.getMessage())
+          : ApiException.conflict(e.getMessage());
+    }
+  }
+
+  private static long after(Context ctx) {
+    String after = ctx.queryParam("after");
+    if (after == null || after.isEmpty()) {
+      // A reconnecting EventSource sends the last id it saw.
+      return HttpApi.nonNegative(ctx.header("Last-Event-ID"), "Last-Event-ID");
+    }
+    return HttpApi.nonNegative(after, "after");
+  }
+
+  private static EventFilter filter(Context ctx) {
+    List<String> types = new ArrayList<>();
+    for (String t : ctx.queryParams("type")) {
+      for (String part : t.split(",", -1)) {
+        if (!part.isBlank()) {
+          types.add(part.strip());
+        }
+      }
+    }
+    try {
+      return EventFilter.of(
+          types, ctx.queryParam("service"), ctx.queryParam("job"), ctx.queryParam("task"), ctx.queryParam("principal"),
+          ctx.queryParam("worker"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArgument(e.getMessage());
+    }
+  }
+
+  private byte[] render(EventRecord e) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      write(g, e);
+    }
+    return out.toByteArray();
+  }
+
+  /** One event as API.md shows it; empty fields are left out. */
+  static void write(JsonGenerator g, EventRecord e) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("seq", e.seq());
+    g.writeNumberField("at", e.at());
+    g.writeStringField("type", e.type());
+    optional(g, "job_id", e.jobId());
+    if (!e.taskId().isEmpty()) {
+      g.writeStringField("task_id", e.jobId() + "." + e.taskId());
+    }
+    if (e.attempt() > 0) {
+      g.writeNumberField("attempt", e.attempt());
+    }
+    optional(g, "worker", e.peerId());
+    optional(g, "service", e.service());
+    optional(g, "principal", e.principal());
+    optional(g, "actor", e.actor());
+    optional(g, "from", e.from());
+    optional(g, "to", e.to());
+    optional(g, "detail", e.detail());
+    g.writeEndObject();
+  }
+
+  private static void optional(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null && !value.isEmpty()) {
+      g.writeStringField(name, value);
+    }
+  }
+
+  private byte[] errorJson(ApiException e) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeObjectFieldStart("error");
+      g.writeStringField("code", e.code().wireName());
+      g.writeStringField("message", e.getMessage());
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+}
