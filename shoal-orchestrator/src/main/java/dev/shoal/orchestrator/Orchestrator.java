@@ -10,6 +10,7 @@ import dev.shoal.orchestrator.internal.auth.Authorizer;
 import dev.shoal.orchestrator.internal.auth.BindPolicy;
 import dev.shoal.orchestrator.internal.auth.RateLimiter;
 import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.events.EventStreamService;
 import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
@@ -79,6 +80,7 @@ public final class Orchestrator implements AutoCloseable {
   private final WebhookDispatcher webhooks;
   private final DeliveredWebhooks deliveries;
   private final EventFeed events;
+  private final EventStreamService eventStream;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -121,7 +123,6 @@ public final class Orchestrator implements AutoCloseable {
                 .maxInboundMessageSize(ProtocolLimits.DEFAULT.maxMessageBytes())
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true));
-    this.grpc = builder.addService(link).build();
     this.clients =
         config.dataDir() == null
             ? new MemoryClientStore()
@@ -131,6 +132,9 @@ public final class Orchestrator implements AutoCloseable {
     this.webhooks =
         new WebhookDispatcher(clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock);
     this.deliveries = new DeliveredWebhooks(webhooks, core, webhookSecret(config));
+    Authorizer authorizer = new Authorizer(keys, new RateLimiter(clock));
+    this.eventStream = new EventStreamService(events);
+    this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =
         new HttpApi(
             core,
@@ -139,7 +143,7 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
-            new HttpApi.Access(keys, new Authorizer(keys, new RateLimiter(clock)), deliveries),
+            new HttpApi.Access(keys, authorizer, deliveries),
             events);
   }
 
@@ -249,6 +253,7 @@ public final class Orchestrator implements AutoCloseable {
     stopped = true;
     core.stop();
     http.stop();
+    eventStream.close();
     grpc.shutdownNow();
     keys.flushLastUsed();
     webhooks.close();

@@ -37,6 +37,9 @@ final class EventRoutes {
   private final EventFeed feed;
   private final JsonFactory json = new JsonFactory();
   private final Semaphore followers = new Semaphore(MAX_FOLLOWERS);
+  /** The threads following now: a stop wakes them instead of waiting out their keep-alive. */
+  private final java.util.Set<Thread> following = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   EventRoutes(EventFeed feed) {
     this.feed = feed;
@@ -84,7 +87,11 @@ final class EventRoutes {
     }
     long cursor = after;
     SseStream sse = null;
+    following.add(Thread.currentThread());
     try {
+      if (closed) {
+        throw ApiException.unavailable("the orchestrator is stopping", 5);
+      }
       // Checked before the stream opens, so a bad cursor is an ordinary error response.
       EventFeed.Page page = next(cursor, filter, SSE_BATCH, 0);
       sse = new SseStream(ctx);
@@ -104,6 +111,8 @@ final class EventRoutes {
         cursor = page.cursor();
         page = next(cursor, filter, SSE_BATCH, KEEPALIVE_NANOS);
       }
+    } catch (InterruptedException stopping) {
+      log.debug("event=event_follower_stopped after={}", cursor);
     } catch (IOException gone) {
       log.debug("event=event_follower_left after={} filter=\"{}\" reason=\"{}\"", cursor, filter, gone.getMessage());
     } catch (ApiException late) {
@@ -118,8 +127,16 @@ final class EventRoutes {
         // The client left too.
       }
     } finally {
+      following.remove(Thread.currentThread());
+      Thread.interrupted();
       followers.release();
     }
+  }
+
+  /** Ends every follow: their streams close, and clients resume elsewhere or after a restart. */
+  void close() {
+    closed = true;
+    following.forEach(Thread::interrupt);
   }
 
   private EventFeed.Page next(long after, EventFilter filter, int limit, long waitNanos) throws InterruptedException {

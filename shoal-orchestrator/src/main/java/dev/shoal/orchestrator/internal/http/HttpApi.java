@@ -176,6 +176,7 @@ public final class HttpApi {
 
   /** Closes the port; requests in flight are abandoned. */
   public void stop() {
+    events.close();
     app.stop();
     renderers.shutdown();
   }
