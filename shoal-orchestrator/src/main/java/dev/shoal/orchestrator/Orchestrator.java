@@ -17,6 +17,7 @@ import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
 import dev.shoal.orchestrator.internal.store.SqliteClientStore;
 import dev.shoal.orchestrator.internal.webhooks.TargetPolicy;
+import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.webhooks.WebhookDispatcher;
 import dev.shoal.orchestrator.internal.webhooks.WebhookSender;
 import dev.shoal.orchestrator.internal.jobs.JobPlanner;
@@ -81,6 +82,7 @@ public final class Orchestrator implements AutoCloseable {
   private final DeliveredWebhooks deliveries;
   private final EventFeed events;
   private final EventStreamService eventStream;
+  private final EventSubscriptions subscriptions;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -132,6 +134,9 @@ public final class Orchestrator implements AutoCloseable {
     this.webhooks =
         new WebhookDispatcher(clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock);
     this.deliveries = new DeliveredWebhooks(webhooks, core, webhookSecret(config));
+    this.subscriptions =
+        new EventSubscriptions(
+            events, clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock, Duration.ofSeconds(1));
     Authorizer authorizer = new Authorizer(keys, new RateLimiter(clock));
     this.eventStream = new EventStreamService(events);
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
@@ -144,7 +149,7 @@ public final class Orchestrator implements AutoCloseable {
             config.httpPort(),
             config.maxRequestBytes(),
             new HttpApi.Access(keys, authorizer, deliveries),
-            events);
+            new HttpApi.Events(events, subscriptions));
   }
 
   /** The secret that signs webhooks of requests that bring none; null without a file. */
@@ -212,6 +217,8 @@ public final class Orchestrator implements AutoCloseable {
     webhooks.start();
     // Webhooks registered before a restart follow their tasks again.
     deliveries.resume();
+    // Event webhooks continue from the cursor each had stored.
+    subscriptions.start();
     http.start();
     log.info(
         "event=orchestrator_started grpc={}:{} http={}:{} store=\"{}\"",
@@ -254,6 +261,7 @@ public final class Orchestrator implements AutoCloseable {
     core.stop();
     http.stop();
     eventStream.close();
+    subscriptions.close();
     grpc.shutdownNow();
     keys.flushLastUsed();
     webhooks.close();

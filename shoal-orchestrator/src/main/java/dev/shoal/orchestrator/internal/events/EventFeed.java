@@ -125,6 +125,10 @@ public final class EventFeed {
     if (after < 0 || limit < 1) {
       throw new IllegalArgumentException("after must be >= 0 and limit >= 1");
     }
+    if (Thread.interrupted()) {
+      // Even with events at hand: a follower being stopped must not take another page.
+      throw new InterruptedException();
+    }
     long deadline = System.nanoTime() + Math.max(0, waitNanos);
     long until;
     lock.lock();

@@ -3,6 +3,7 @@ package dev.shoal.orchestrator.internal.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.events.EventJson;
 import dev.shoal.orchestrator.internal.events.EventFilter;
 import dev.shoal.orchestrator.internal.store.EventRecord;
 import io.javalin.http.Context;
@@ -69,7 +70,7 @@ final class EventRoutes {
       g.writeStartObject();
       g.writeArrayFieldStart("events");
       for (EventRecord e : page.events()) {
-        write(g, e);
+        EventJson.write(g, e);
       }
       g.writeEndArray();
       g.writeNumberField("next_after", page.cursor());
@@ -179,38 +180,9 @@ final class EventRoutes {
   private byte[] render(EventRecord e) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = json.createGenerator(out)) {
-      write(g, e);
+      EventJson.write(g, e);
     }
     return out.toByteArray();
-  }
-
-  /** One event as API.md shows it; empty fields are left out. */
-  static void write(JsonGenerator g, EventRecord e) throws IOException {
-    g.writeStartObject();
-    g.writeNumberField("seq", e.seq());
-    g.writeNumberField("at", e.at());
-    g.writeStringField("type", e.type());
-    optional(g, "job_id", e.jobId());
-    if (!e.taskId().isEmpty()) {
-      g.writeStringField("task_id", e.jobId() + "." + e.taskId());
-    }
-    if (e.attempt() > 0) {
-      g.writeNumberField("attempt", e.attempt());
-    }
-    optional(g, "worker", e.peerId());
-    optional(g, "service", e.service());
-    optional(g, "principal", e.principal());
-    optional(g, "actor", e.actor());
-    optional(g, "from", e.from());
-    optional(g, "to", e.to());
-    optional(g, "detail", e.detail());
-    g.writeEndObject();
-  }
-
-  private static void optional(JsonGenerator g, String name, String value) throws IOException {
-    if (value != null && !value.isEmpty()) {
-      g.writeStringField(name, value);
-    }
   }
 
   private byte[] errorJson(ApiException e) throws IOException {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
 import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
 import dev.shoal.orchestrator.internal.auth.ApiKeys;
 import dev.shoal.orchestrator.internal.auth.Authorizer;
@@ -103,6 +104,7 @@ public final class HttpApi {
   private final Authorizer authorizer;
   private final KeyRoutes keyRoutes;
   private final EventRoutes events;
+  private final SubscriptionRoutes subscriptions;
   private final Javalin app;
 
   /**
@@ -117,12 +119,23 @@ public final class HttpApi {
     }
   }
 
-  public HttpApi(
-      JobService jobs, JobPlanner planner, ResultAssembler assembler, String host, int port, long maxBodyBytes) {
-    this(jobs, planner, assembler, host, port, maxBodyBytes, Access.open(), new EventFeed(new MemoryStore(), 1));
+  /**
+   * The event log as the API serves it: the feed {@code GET /v1/events} reads, and the webhooks
+   * subscribed to it ({@code /v1/webhooks}; null where none are delivered).
+   */
+  public record Events(EventFeed feed, EventSubscriptions subscriptions) {
+
+    /** An empty log and no event webhooks: for tests and embedded use. */
+    public static Events none() {
+      return new Events(new EventFeed(new MemoryStore(), 1), null);
+    }
   }
 
-  /** {@code events} is the feed {@code GET /v1/events} serves. */
+  public HttpApi(
+      JobService jobs, JobPlanner planner, ResultAssembler assembler, String host, int port, long maxBodyBytes) {
+    this(jobs, planner, assembler, host, port, maxBodyBytes, Access.open(), Events.none());
+  }
+
   public HttpApi(
       JobService jobs,
       JobPlanner planner,
@@ -131,7 +144,7 @@ public final class HttpApi {
       int port,
       long maxBodyBytes,
       Access access,
-      EventFeed events) {
+      Events events) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -158,7 +171,8 @@ public final class HttpApi {
     TaskRequests requests = new TaskRequests(planner);
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
-    this.events = new EventRoutes(events);
+    this.events = new EventRoutes(events.feed());
+    this.subscriptions = new SubscriptionRoutes(this, events.subscriptions());
     this.app = Javalin.create(this::configure);
   }
 
@@ -225,6 +239,10 @@ public final class HttpApi {
     config.routes.get("/v1/ledger", ctx -> ledger(ctx, null));
     config.routes.get("/v1/ledger/verify", this::verifyLedger);
     config.routes.get("/v1/events", events::events);
+    config.routes.post("/v1/webhooks", subscriptions::create);
+    config.routes.get("/v1/webhooks", subscriptions::list);
+    config.routes.get("/v1/webhooks/{id}", subscriptions::get);
+    config.routes.delete("/v1/webhooks/{id}", subscriptions::delete);
 
     config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
     config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e.getStatus(), ctx)));

@@ -41,6 +41,18 @@ public interface ClientStore extends AutoCloseable {
   /** A delivery's attempts, in order. */
   List<DeliveryAttemptRecord> deliveryAttempts(String taskId);
 
+  /** Adds an event subscription; fails if its id exists. */
+  void putSubscription(SubscriptionRecord subscription);
+
+  /** Replaces a subscription's delivery state; false if it was deleted meanwhile. */
+  boolean updateSubscription(SubscriptionRecord subscription);
+
+  /** Deletes a subscription; false if no such one. */
+  boolean deleteSubscription(String id);
+
+  /** Every subscription, oldest first. */
+  List<SubscriptionRecord> subscriptions();
+
   @Override
   void close();
 }

@@ -14,6 +14,7 @@ public final class MemoryClientStore implements ClientStore {
   private final Map<String, KeyRecord> keys = new LinkedHashMap<>();
   private final Map<String, DeliveryRecord> deliveries = new HashMap<>();
   private final Map<String, List<DeliveryAttemptRecord>> attempts = new HashMap<>();
+  private final Map<String, SubscriptionRecord> subscriptions = new LinkedHashMap<>();
 
   @Override
   public synchronized void putKey(KeyRecord key) {
@@ -84,6 +85,28 @@ public final class MemoryClientStore implements ClientStore {
   @Override
   public synchronized List<DeliveryAttemptRecord> deliveryAttempts(String taskId) {
     return List.copyOf(attempts.getOrDefault(taskId, List.of()));
+  }
+
+  @Override
+  public synchronized void putSubscription(SubscriptionRecord subscription) {
+    if (subscriptions.putIfAbsent(subscription.id(), subscription) != null) {
+      throw new StoreException("subscription " + subscription.id() + " already exists");
+    }
+  }
+
+  @Override
+  public synchronized boolean updateSubscription(SubscriptionRecord subscription) {
+    return subscriptions.replace(subscription.id(), subscription) != null;
+  }
+
+  @Override
+  public synchronized boolean deleteSubscription(String id) {
+    return subscriptions.remove(id) != null;
+  }
+
+  @Override
+  public synchronized List<SubscriptionRecord> subscriptions() {
+    return List.copyOf(subscriptions.values());
   }
 
   @Override

@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class SqliteClientStore implements ClientStore {
 
-  private static final int SCHEMA_VERSION = 1;
+  private static final int SCHEMA_VERSION = 2;
   private static final String DELIVERY_COLUMNS =
       "task_id, event_id, url, secret, state, payload, registered_at, attempts, next_attempt_at, last_error,"
           + " finished_at";
@@ -77,27 +77,39 @@ public final class SqliteClientStore implements ClientStore {
     }
     s.execute("BEGIN IMMEDIATE");
     try {
+      if (version < 1) {
+        createVersion1(s);
+      }
+      // 2: webhooks subscribed to the event log.
       s.execute(
-          "CREATE TABLE api_keys(id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL,"
-              + " rate_limit INTEGER NOT NULL, secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL,"
-              + " last_used_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL)");
-      s.execute(
-          "CREATE TABLE webhook_deliveries(task_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, url TEXT NOT NULL,"
-              + " secret TEXT NOT NULL, state TEXT NOT NULL, payload TEXT, registered_at INTEGER NOT NULL,"
-              + " attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, last_error TEXT,"
-              + " finished_at INTEGER NOT NULL)");
-      s.execute(
-          "CREATE INDEX webhook_deliveries_open ON webhook_deliveries(registered_at)"
-              + " WHERE state IN ('WAITING', 'PENDING')");
-      s.execute(
-          "CREATE TABLE webhook_attempts(task_id TEXT NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
-              + " outcome TEXT NOT NULL, detail TEXT, PRIMARY KEY(task_id, attempt))");
+          "CREATE TABLE event_subscriptions(id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL,"
+              + " filter TEXT NOT NULL, cursor INTEGER NOT NULL, active INTEGER NOT NULL, failures INTEGER NOT NULL,"
+              + " last_error TEXT, created_at INTEGER NOT NULL, delivered_at INTEGER NOT NULL)");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
       s.execute("COMMIT");
     } catch (SQLException e) {
       s.execute("ROLLBACK");
       throw e;
     }
+  }
+
+  /** The first schema: keys and task webhooks. */
+  static void createVersion1(Statement s) throws SQLException {
+    s.execute(
+        "CREATE TABLE api_keys(id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL,"
+            + " rate_limit INTEGER NOT NULL, secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL,"
+            + " last_used_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL)");
+    s.execute(
+        "CREATE TABLE webhook_deliveries(task_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, url TEXT NOT NULL,"
+            + " secret TEXT NOT NULL, state TEXT NOT NULL, payload TEXT, registered_at INTEGER NOT NULL,"
+            + " attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, last_error TEXT,"
+            + " finished_at INTEGER NOT NULL)");
+    s.execute(
+        "CREATE INDEX webhook_deliveries_open ON webhook_deliveries(registered_at)"
+            + " WHERE state IN ('WAITING', 'PENDING')");
+    s.execute(
+        "CREATE TABLE webhook_attempts(task_id TEXT NOT NULL, attempt INTEGER NOT NULL, at INTEGER NOT NULL,"
+            + " outcome TEXT NOT NULL, detail TEXT, PRIMARY KEY(task_id, attempt))");
   }
 
   @Override
@@ -286,6 +298,73 @@ public final class SqliteClientStore implements ClientStore {
             out.add(new DeliveryAttemptRecord(
                 rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5)));
           }
+        }
+      }
+      return out;
+    });
+  }
+
+  private static final String SUBSCRIPTION_COLUMNS =
+      "id, url, secret, filter, cursor, active, failures, last_error, created_at, delivered_at";
+
+  @Override
+  public synchronized void putSubscription(SubscriptionRecord r) {
+    write("add subscription " + r.id(), () -> {
+      try (PreparedStatement p = db.prepareStatement(
+          "INSERT INTO event_subscriptions(" + SUBSCRIPTION_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+        p.setString(1, r.id());
+        p.setString(2, r.url());
+        p.setString(3, r.secret());
+        p.setString(4, r.filter());
+        p.setLong(5, r.cursor());
+        p.setInt(6, r.active() ? 1 : 0);
+        p.setInt(7, r.failures());
+        p.setString(8, r.lastError());
+        p.setLong(9, r.createdAt());
+        p.setLong(10, r.deliveredAt());
+        p.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public synchronized boolean updateSubscription(SubscriptionRecord r) {
+    return write("update subscription " + r.id(), () -> {
+      try (PreparedStatement p = db.prepareStatement(
+          "UPDATE event_subscriptions SET cursor=?, active=?, failures=?, last_error=?, delivered_at=? WHERE id=?")) {
+        p.setLong(1, r.cursor());
+        p.setInt(2, r.active() ? 1 : 0);
+        p.setInt(3, r.failures());
+        p.setString(4, r.lastError());
+        p.setLong(5, r.deliveredAt());
+        p.setString(6, r.id());
+        return p.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public synchronized boolean deleteSubscription(String id) {
+    return write("delete subscription " + id, () -> {
+      try (PreparedStatement p = db.prepareStatement("DELETE FROM event_subscriptions WHERE id=?")) {
+        p.setString(1, id);
+        return p.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public synchronized List<SubscriptionRecord> subscriptions() {
+    return read("list subscriptions", () -> {
+      List<SubscriptionRecord> out = new ArrayList<>();
+      try (PreparedStatement p = db.prepareStatement(
+              "SELECT " + SUBSCRIPTION_COLUMNS + " FROM event_subscriptions ORDER BY created_at, id");
+          ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(new SubscriptionRecord(
+              rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getInt(6) == 1,
+              rs.getInt(7), rs.getString(8), rs.getLong(9), rs.getLong(10)));
         }
       }
       return out;

@@ -27,5 +27,9 @@ class ForwardingClientStore implements ClientStore {
   @Override public Optional<DeliveryRecord> delivery(String taskId) { return delegate.delivery(taskId); }
   @Override public List<DeliveryRecord> openDeliveries() { return delegate.openDeliveries(); }
   @Override public List<DeliveryAttemptRecord> deliveryAttempts(String taskId) { return delegate.deliveryAttempts(taskId); }
+  @Override public void putSubscription(dev.shoal.orchestrator.internal.store.SubscriptionRecord s) { delegate.putSubscription(s); }
+  @Override public boolean updateSubscription(dev.shoal.orchestrator.internal.store.SubscriptionRecord s) { return delegate.updateSubscription(s); }
+  @Override public boolean deleteSubscription(String id) { return delegate.deleteSubscription(id); }
+  @Override public List<dev.shoal.orchestrator.internal.store.SubscriptionRecord> subscriptions() { return delegate.subscriptions(); }
   @Override public void close() { delegate.close(); }
 }

@@ -42,7 +42,7 @@ class EventRoutesTest {
     api =
         new HttpApi(
                 new HttpApiTest.FakeJobs(), new JobPlanner(OperatorRegistry.standard()), new ResultAssembler(),
-                "127.0.0.1", 0, 64 * 1024, HttpApi.Access.open(), feed)
+                "127.0.0.1", 0, 64 * 1024, HttpApi.Access.open(), new HttpApi.Events(feed, null))
             .start();
   }
 

@@ -42,7 +42,7 @@ class HttpAccessTest {
         new HttpApi(
                 jobs, new JobPlanner(OperatorRegistry.standard()), new ResultAssembler(), "127.0.0.1", 0, 64 * 1024,
                 new HttpApi.Access(keys, new Authorizer(keys, new RateLimiter(clock)), TaskWebhooks.NONE),
-                new dev.shoal.orchestrator.internal.events.EventFeed(new dev.shoal.orchestrator.internal.store.MemoryStore(), 1))
+                HttpApi.Events.none())
             .start();
   }
 

@@ -116,6 +116,31 @@ abstract class ClientStoreContract {
     assertThat(store.deliveryAttempts("j2.t")).isEmpty();
   }
 
+  @Test
+  void subscriptionsKeepTheirCursorAndStateAcrossAReopen() {
+    SubscriptionRecord a =
+        new SubscriptionRecord("ws_a", "https://hooks.example.com/a", "s".repeat(16), "{\"types\":[]}", 7, true, 0, null, 5, 0);
+    SubscriptionRecord b =
+        new SubscriptionRecord("ws_b", "https://hooks.example.com/b", "t".repeat(16), "{}", 0, true, 0, null, 6, 0);
+    store.putSubscription(a);
+    store.putSubscription(b);
+    assertThatThrownBy(() -> store.putSubscription(a)).isInstanceOf(StoreException.class);
+    assertThat(store.updateSubscription(a.delivered(42, 9))).isTrue();
+    assertThat(store.updateSubscription(b.failed("HTTP 500", false).failed("refused: private address", true))).isTrue();
+    store = reopenedStore();
+    assertThat(store.subscriptions()).extracting(SubscriptionRecord::id).containsExactly("ws_a", "ws_b");
+    assertThat(store.subscriptions().get(0)).isEqualTo(a.delivered(42, 9));
+    SubscriptionRecord failed = store.subscriptions().get(1);
+    assertThat(failed.active()).isFalse();
+    assertThat(failed.failures()).isEqualTo(2);
+    assertThat(failed.lastError()).isEqualTo("refused: private address");
+    assertThat(failed.secret()).isEqualTo("t".repeat(16));
+    assertThat(store.deleteSubscription("ws_a")).isTrue();
+    assertThat(store.deleteSubscription("ws_a")).isFalse();
+    assertThat(store.updateSubscription(a)).isFalse();
+    assertThat(store.subscriptions()).extracting(SubscriptionRecord::id).containsExactly("ws_b");
+  }
+
   private ClientStore reopenedStore() {
     ClientStore again = reopen();
     if (again != store) {
