@@ -12,6 +12,8 @@ import dev.shoal.orchestrator.internal.auth.RateLimiter;
 import dev.shoal.orchestrator.internal.events.EventFeed;
 import dev.shoal.orchestrator.internal.events.EventStreamService;
 import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
+import dev.shoal.orchestrator.internal.principals.Authority;
+import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -138,6 +140,7 @@ public final class Orchestrator implements AutoCloseable {
         new EventSubscriptions(
             events, clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock, Duration.ofSeconds(1));
     Authorizer authorizer = new Authorizer(keys, new RateLimiter(clock));
+    Directory directory = new Directory(store, core, clock);
     this.eventStream = new EventStreamService(events);
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =
@@ -148,7 +151,7 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
-            new HttpApi.Access(keys, authorizer, deliveries),
+            new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock)),
             new HttpApi.Events(events, subscriptions));
   }
 

@@ -25,6 +25,19 @@ public final class PeerIds {
     return derive('o', rawPublicKey);
   }
 
+  /**
+   * The principal id of a client or fleet owner's raw 32-byte Ed25519 public key: {@code "p"} in
+   * front. (A worker's principal id is its peer id.)
+   */
+  public static String principalId(byte[] rawPublicKey) {
+    return derive('p', rawPublicKey);
+  }
+
+  /** Whether {@code s} has the shape of a client's or fleet owner's principal id. */
+  public static boolean isPrincipalId(String s) {
+    return s != null && s.length() == LENGTH + 1 && s.charAt(0) == 'p' && isWellFormed('w' + s.substring(1));
+  }
+
   private static String derive(char prefix, byte[] rawPublicKey) {
     if (rawPublicKey.length != Ed25519.PUBLIC_KEY_BYTES) {
       throw new IllegalArgumentException(

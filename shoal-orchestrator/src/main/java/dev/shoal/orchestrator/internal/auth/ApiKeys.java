@@ -77,7 +77,8 @@ public final class ApiKeys {
       Set<Scope> scopes = EnumSet.noneOf(Scope.class);
       record.scopes().forEach(s -> scopes.add(Scope.fromWire(s)));
       return new ApiKey(
-          record.id(), record.name(), scopes, record.rateLimit(), record.createdAt(), lastUsedAt.get(), revokedAt);
+          record.id(), record.name(), scopes, record.rateLimit(), record.createdAt(), lastUsedAt.get(), revokedAt,
+          record.principal());
     }
   }
 
@@ -105,7 +106,15 @@ public final class ApiKeys {
    * Creates a key. The returned token is the only copy of its secret. Throws
    * {@link IllegalArgumentException} naming the bad field.
    */
-  public synchronized CreatedKey create(String name, Set<Scope> scopes, int rateLimit) {
+  public CreatedKey create(String name, Set<Scope> scopes, int rateLimit) {
+    return create(name, scopes, rateLimit, "");
+  }
+
+  /**
+   * Creates a key that acts as {@code principal} ("" for none: an operator's key). Whether that
+   * principal exists is the caller's check.
+   */
+  public synchronized CreatedKey create(String name, Set<Scope> scopes, int rateLimit, String principal) {
     if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH) {
       throw new IllegalArgumentException("name must be 1.." + MAX_NAME_LENGTH + " characters and not blank");
     }
@@ -126,7 +135,8 @@ public final class ApiKeys {
     byte[] secret = new byte[SECRET_BYTES];
     random.nextBytes(secret);
     List<String> wireScopes = EnumSet.copyOf(scopes).stream().map(Scope::wireName).toList();
-    KeyRecord record = new KeyRecord(id, name, wireScopes, rateLimit, sha256(secret), clock.millis(), 0, 0);
+    KeyRecord record =
+        new KeyRecord(id, name, wireScopes, rateLimit, sha256(secret), clock.millis(), 0, 0, principal == null ? "" : principal);
     store.putKey(record);
     Entry entry = new Entry(record);
     byId.put(id, entry);
@@ -193,7 +203,7 @@ public final class ApiKeys {
       return new AuthResult.Revoked(id);
     }
     touch(entry);
-    return new AuthResult.Authenticated(entry.view().principal());
+    return new AuthResult.Authenticated(entry.view().authenticated());
   }
 
   private static String stripWhitespace(String s) {

@@ -78,7 +78,7 @@ import org.slf4j.LoggerFactory;
  * appended to the {@link GroupCommitter}, and only acknowledgements wait for its barrier.
  * Thread-safe through that context; the public methods may be called from any thread.
  */
-public final class Core implements JobService {
+public final class Core implements JobService, Journal {
 
   private static final Logger log = LoggerFactory.getLogger(Core.class);
   private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
@@ -134,6 +134,8 @@ public final class Core implements JobService {
   private List<Receipt> pendingReceipts = new ArrayList<>();
   /** Writes of the current action, handed to the committer in one go when it ends. */
   private List<StoreWrite> outbox = new ArrayList<>();
+  /** The API key whose request the running action serves ("" for the orchestrator's own work). */
+  private String acting = "";
   private long nextSeq;
   /** Dispatch-to-result times of the latest attempts (a ring), for benchmarks and metrics. */
   private final long[] roundTrips = new long[1 << 16];
@@ -233,7 +235,11 @@ public final class Core implements JobService {
             accepted.completeExceptionally(new Refused("job " + id + " already exists"));
             return;
           }
-          Job job = new Job(id, plan.kind(), plan.spec(), now, plan.deadlineMillis() > 0 ? now + plan.deadlineMillis() : 0);
+          Job job =
+              new Job(
+                  id, plan.kind(), plan.spec(), now, plan.deadlineMillis() > 0 ? now + plan.deadlineMillis() : 0,
+                  plan.actor());
+          acting = plan.actor().key();
           List<Task> built = new ArrayList<>(plan.tasks().size());
           int index = 0;
           for (PlannedTask p : plan.tasks()) {
@@ -267,7 +273,8 @@ public final class Core implements JobService {
           outbox.add(
               new StoreWrite.PutJob(
                   new JobRecord(
-                      id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null, job.deadlineAt),
+                      id, plan.kind(), plan.spec(), JobState.RUNNING, now, 0, records.size(), null, job.deadlineAt,
+                      plan.actor().principal(), plan.actor().key()),
                   records));
           event("job", job, null, null, "", JobState.RUNNING.name(), "accepted tasks=" + records.size());
           for (Task t : job.tasks.values()) {
@@ -335,10 +342,11 @@ public final class Core implements JobService {
   }
 
   @Override
-  public CompletableFuture<CancelOutcome> cancel(String jobId) {
+  public CompletableFuture<CancelOutcome> cancel(String jobId, Actor by) {
     CompletableFuture<CancelOutcome> out = new CompletableFuture<>();
     act(
         () -> {
+          acting = by.key();
           Job job = jobs.get(jobId);
           if (job == null) {
             queryExecutor.execute(
@@ -362,10 +370,11 @@ public final class Core implements JobService {
   }
 
   @Override
-  public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId) {
+  public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId, Actor by) {
     CompletableFuture<CancelOutcome> out = new CompletableFuture<>();
     act(
         () -> {
+          acting = by.key();
           Task t = liveTask(jobId, taskId, out, CancelOutcome.ALREADY_FINISHED, CancelOutcome.NOT_FOUND);
           if (t == null) {
             return;
@@ -386,10 +395,11 @@ public final class Core implements JobService {
   }
 
   @Override
-  public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt) {
+  public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt, Actor by) {
     CompletableFuture<ConfirmOutcome> out = new CompletableFuture<>();
     act(
         () -> {
+          acting = by.key();
           Task t = liveTask(jobId, taskId, out, ConfirmOutcome.NOT_AWAITING, ConfirmOutcome.NOT_FOUND);
           if (t == null) {
             return;
@@ -410,6 +420,47 @@ public final class Core implements JobService {
           }
           accept(t, chosen, "confirmed");
           whenDurable(out, ConfirmOutcome.CONFIRMED);
+        });
+    return out;
+  }
+
+  @Override
+  public <T> CompletableFuture<T> record(Supplier<Journal.Entry<T>> change) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    act(
+        () -> {
+          if (stopping || !committer.isHealthy()) {
+            out.completeExceptionally(new Unavailable("the orchestrator is not accepting changes now"));
+            return;
+          }
+          Journal.Entry<T> entry;
+          try {
+            entry = change.get();
+          } catch (RuntimeException e) {
+            out.completeExceptionally(e);
+            return;
+          }
+          outbox.addAll(entry.writes());
+          long now = clock.millis();
+          for (EventRecord e : entry.events()) {
+            outbox.add(new StoreWrite.AppendEvent(e.numbered(nextSeq++, now)));
+          }
+          whenDurable(out, entry.value());
+        });
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<Optional<String>> owner(String jobId) {
+    CompletableFuture<Optional<String>> out = new CompletableFuture<>();
+    act(
+        () -> {
+          Job job = jobs.get(jobId);
+          if (job != null) {
+            out.complete(Optional.of(job.publishedBy.principal()));
+          } else {
+            queryExecutor.execute(() -> out.complete(store.job(jobId).map(JobRecord::owner)));
+          }
         });
     return out;
   }
@@ -1928,8 +1979,8 @@ public final class Core implements JobService {
                 to,
                 detail,
                 "",
-                "",
-                "")));
+                job == null ? "" : job.publishedBy.principal(),
+                acting)));
   }
 
   private void workerEvent(WorkerSession s, String from, String to, String detail) {
@@ -2010,8 +2061,11 @@ public final class Core implements JobService {
         () -> {
           try {
             action.run();
+            // Whatever the action's key did is recorded; what dispatch does, the orchestrator did.
+            acting = "";
             dispatch();
           } finally {
+            acting = "";
             flush();
             if (!pendingReceipts.isEmpty()) {
               List<Receipt> receipts = pendingReceipts;
@@ -2106,7 +2160,10 @@ public final class Core implements JobService {
   }
 
   private void recover(JobRecord record) {
-    Job job = new Job(record.id(), record.kind(), record.spec(), record.createdAt(), record.deadlineAt());
+    Job job =
+        new Job(
+            record.id(), record.kind(), record.spec(), record.createdAt(), record.deadlineAt(),
+            new Actor(record.owner(), record.actor()));
     List<TaskRecord> tasks = store.tasks(record.id());
     Map<String, List<AttemptRecord>> attempts = new HashMap<>();
     for (AttemptRecord a : store.attempts(record.id())) {
@@ -2268,7 +2325,7 @@ public final class Core implements JobService {
     }
     return new JobStatus(
         j.id(), j.kind(), j.state(), j.createdAt(), j.finishedAt(), tasks.size(), counts, attempts,
-        Math.max(0, attempts - tasks.size()), j.error());
+        Math.max(0, attempts - tasks.size()), j.error(), j.owner());
   }
 
   @Override

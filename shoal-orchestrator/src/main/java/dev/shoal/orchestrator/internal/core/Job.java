@@ -13,6 +13,8 @@ final class Job {
   final byte[] spec;
   final long createdAt;
   final long deadlineAt;
+  /** The client principal it was published for, and the key that published it ("" for none). */
+  final Actor publishedBy;
   final Map<String, Task> tasks = new LinkedHashMap<>();
   final int[] counts = new int[TaskState.values().length];
   JobState state = JobState.RUNNING;
@@ -21,8 +23,9 @@ final class Job {
   int retries;
   String error;
 
-  Job(String id, String kind, byte[] spec, long createdAt, long deadlineAt) {
+  Job(String id, String kind, byte[] spec, long createdAt, long deadlineAt, Actor publishedBy) {
     this.id = id;
+    this.publishedBy = publishedBy;
     this.kind = kind;
     this.spec = spec;
     this.createdAt = createdAt;
@@ -44,6 +47,7 @@ final class Job {
     for (TaskState s : TaskState.values()) {
       byState.put(s, counts[s.ordinal()]);
     }
-    return new JobStatus(id, kind, state, createdAt, finishedAt, tasks.size(), byState, attempts, retries, error);
+    return new JobStatus(
+        id, kind, state, createdAt, finishedAt, tasks.size(), byState, attempts, retries, error, publishedBy.principal());
   }
 }

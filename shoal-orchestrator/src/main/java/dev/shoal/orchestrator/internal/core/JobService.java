@@ -41,20 +41,38 @@ public interface JobService {
 
   CompletableFuture<Optional<JobOutcome>> outcome(String jobId);
 
-  /** Cancels every unfinished task of the job; completes once the cancellation is durable. */
-  CompletableFuture<CancelOutcome> cancel(String jobId);
+  /**
+   * Cancels every unfinished task of the job, recorded as done by {@code by}; completes once the
+   * cancellation is durable. Whether {@code by} may is the caller's check ({@link #owner}).
+   */
+  CompletableFuture<CancelOutcome> cancel(String jobId, Actor by);
+
+  default CompletableFuture<CancelOutcome> cancel(String jobId) {
+    return cancel(jobId, Actor.NONE);
+  }
 
   /**
    * Cancels one task: a running attempt is told to stop. The job's other tasks go on; a job
    * with a cancelled task ends {@code CANCELLED} once the rest have finished.
    */
-  CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId);
+  CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId, Actor by);
+
+  default CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId) {
+    return cancelTask(jobId, taskId, Actor.NONE);
+  }
 
   /**
    * Under manual acceptance, makes the kept result of {@code attempt} the task's. Completes once
    * that is durable; other outcomes say why nothing changed.
    */
-  CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt);
+  CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt, Actor by);
+
+  default CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt) {
+    return confirm(jobId, taskId, attempt, Actor.NONE);
+  }
+
+  /** The principal a job was published for ("" for none), or empty if there is no such job. */
+  CompletableFuture<Optional<String>> owner(String jobId);
 
   /** What a confirmation did. */
   enum ConfirmOutcome {

@@ -15,4 +15,5 @@ public record JobStatus(
     Map<TaskState, Integer> counts,
     int attempts,
     int retries,
-    String error) {}
+    String error,
+    String owner) {}

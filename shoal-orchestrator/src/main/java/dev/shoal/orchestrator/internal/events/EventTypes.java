@@ -23,11 +23,16 @@ public final class EventTypes {
   /** The acceptance policy judged a worker's result (the reputation ledger has the entry). */
   public static final String WORKER_JUDGED = "worker.judged";
 
+  public static final String PRINCIPAL_CREATED = "principal.created";
+  public static final String DELEGATE_SET = "delegate.set";
+  public static final String DELEGATE_REVOKED = "delegate.revoked";
+
   /** Every type, in the order API.md lists them. */
   public static final List<String> ALL =
       List.of(
           JOB_PUBLISHED, JOB_STATUS_CHANGED, TASK_PUBLISHED, TASK_STATUS_CHANGED, TASK_ASSIGNED, RESULT_SUBMITTED,
-          ATTEMPT_STATUS_CHANGED, WORKER_CONNECTED, WORKER_STATUS_CHANGED, WORKER_DISCONNECTED, WORKER_JUDGED);
+          ATTEMPT_STATUS_CHANGED, WORKER_CONNECTED, WORKER_STATUS_CHANGED, WORKER_DISCONNECTED, WORKER_JUDGED,
+          PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED);
 
   private EventTypes() {}
 

@@ -13,6 +13,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.operators.Tensor;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
 import dev.shoal.orchestrator.internal.events.EventFeed;
+import dev.shoal.orchestrator.internal.core.Actor;
+import dev.shoal.orchestrator.internal.principals.Action;
+import dev.shoal.orchestrator.internal.principals.Authority;
+import dev.shoal.orchestrator.internal.principals.Caller;
+import dev.shoal.orchestrator.internal.principals.Directory;
+import dev.shoal.protocol.PeerIds;
 import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
 import dev.shoal.orchestrator.internal.auth.ApiKeys;
@@ -86,6 +92,9 @@ public final class HttpApi {
   /** Requests served at once, streams included; more wait in Jetty's queue. */
   private static final int MAX_REQUEST_THREADS = 1024;
   private static final String JSON_TYPE = "application/json";
+  /** The header a request names the principal it acts for with (a delegate's requests). */
+  static final String ON_BEHALF_OF = "Shoal-On-Behalf-Of";
+  private static final String CALLER = "shoal.caller";
   private static final int DEFAULT_LIMIT = 50;
   private static final int MAX_LIMIT = 1000;
 
@@ -103,6 +112,8 @@ public final class HttpApi {
   private final TaskWebhooks webhooks;
   private final Authorizer authorizer;
   private final KeyRoutes keyRoutes;
+  private final Authority authority;
+  private final PrincipalRoutes principalRoutes;
   private final EventRoutes events;
   private final SubscriptionRoutes subscriptions;
   private final Javalin app;
@@ -111,7 +122,16 @@ public final class HttpApi {
    * Who may call (API keys, their scopes and rate limits) and where task webhooks go. {@link
    * #open()} lets everyone in and delivers no webhooks: for tests and embedded use on loopback.
    */
-  public record Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks) {
+  public record Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory, Authority authority) {
+
+    /** No principals: every key (or nobody, while there are none) acts for nobody. */
+    public Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks) {
+      this(keys, authorizer, webhooks, Directory.empty(new SystemClock()));
+    }
+
+    private Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory) {
+      this(keys, authorizer, webhooks, directory, new Authority(directory, new SystemClock()));
+    }
 
     public static Access open() {
       ApiKeys keys = new ApiKeys(new MemoryClientStore(), new SystemClock(), Runnable::run);
@@ -167,7 +187,9 @@ public final class HttpApi {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     this.webhooks = access.webhooks();
     this.authorizer = access.authorizer();
-    this.keyRoutes = new KeyRoutes(this, access.keys());
+    this.keyRoutes = new KeyRoutes(this, access.keys(), access.directory());
+    this.authority = access.authority();
+    this.principalRoutes = new PrincipalRoutes(this, access.directory());
     TaskRequests requests = new TaskRequests(planner);
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -239,6 +261,13 @@ public final class HttpApi {
     config.routes.get("/v1/ledger", ctx -> ledger(ctx, null));
     config.routes.get("/v1/ledger/verify", this::verifyLedger);
     config.routes.get("/v1/events", events::events);
+    config.routes.post("/v1/principals", principalRoutes::register);
+    config.routes.get("/v1/principals", principalRoutes::list);
+    config.routes.get("/v1/principals/{id}", principalRoutes::get);
+    config.routes.post("/v1/principals/{id}/delegates", principalRoutes::grant);
+    config.routes.get("/v1/principals/{id}/delegates", principalRoutes::delegates);
+    config.routes.get("/v1/principals/{id}/delegates/{delegate}", principalRoutes::check);
+    config.routes.delete("/v1/principals/{id}/delegates/{delegate}", principalRoutes::revoke);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);
@@ -276,7 +305,7 @@ public final class HttpApi {
       return;
     }
     switch (authorizer.authorize(ctx.header("Authorization"), scopeOf(ctx.method().name(), path))) {
-      case Authorizer.Decision.Allowed a -> {}
+      case Authorizer.Decision.Allowed a -> ctx.attribute(CALLER, caller(a, ctx.header(ON_BEHALF_OF)));
       case Authorizer.Decision.Denied d -> {
         ApiException.Code code =
             switch (d.status()) {
@@ -291,7 +320,54 @@ public final class HttpApi {
   }
 
   /** API.md "Authentication": admin for keys, trust and quarantine; read for GETs; submit otherwise. */
+  /** Who sent the request, as {@link #authorize} found it. */
+  Caller caller(Context ctx) {
+    Caller c = ctx.attribute(CALLER);
+    return c == null ? Caller.ANONYMOUS : c;
+  }
+
+  private static Caller caller(Authorizer.Decision.Allowed allowed, String onBehalfOf) {
+    if (onBehalfOf != null && !PeerIds.isPrincipalId(onBehalfOf)) {
+      throw ApiException.invalidArgument(ON_BEHALF_OF + " must be a principal id (p…), got '" + printable(onBehalfOf) + "'");
+    }
+    return allowed.principal()
+        .map(p -> new Caller(p.keyId(), p.principalId(), onBehalfOf))
+        .orElseGet(() -> new Caller("", "", onBehalfOf));
+  }
+
+  /**
+   * Refuses with {@code 403 permission_denied} unless the caller may do {@code action} to what
+   * belongs to {@code owner} (the authority table; "" for nobody's).
+   */
+  void require(Caller caller, Action action, String owner) {
+    authority.decide(caller, action, owner).refusal().ifPresent(why -> {
+      throw new ApiException(ApiException.Code.PERMISSION_DENIED, why);
+    });
+  }
+
+  /** The plan, published for whom the caller acts for, once the authority table allows it. */
+  JobPlan publish(Context ctx, JobPlan plan) {
+    Caller caller = caller(ctx);
+    require(caller, Action.PUBLISH, caller.effective());
+    return plan.by(caller.actor());
+  }
+
+  /**
+   * Runs {@code then} once the caller may do {@code action} to job {@code jobId}; an unknown job
+   * goes straight to {@code then}, which answers it as not found.
+   */
+  <T> CompletableFuture<T> onJob(Context ctx, String jobId, Action action, Function<Actor, CompletableFuture<T>> then) {
+    Caller caller = caller(ctx);
+    return jobs.owner(jobId).thenCompose(owner -> {
+      owner.ifPresent(o -> require(caller, action, o));
+      return then.apply(caller.actor());
+    });
+  }
+
   static Scope scopeOf(String method, String path) {
+    if (path.equals("/v1/principals") && method.equals("POST")) {
+      return Scope.ADMIN;
+    }
     if (path.startsWith("/v1/keys") || path.startsWith("/v1/trusted/") || path.endsWith("/quarantine/lift")) {
       return Scope.ADMIN;
     }
@@ -306,7 +382,7 @@ public final class HttpApi {
     int tasks = plan.tasks().size();
     async(
         ctx,
-        jobs.submit(plan),
+        jobs.submit(publish(ctx, plan)),
         id -> {
           ctx.header("Location", "/v1/jobs/" + id);
           log.debug("event=job_submitted job={} kind={} tasks={}", id, plan.kind(), tasks);
@@ -361,7 +437,7 @@ public final class HttpApi {
     String id = id(ctx.pathParam("id"), "job id");
     async(
         ctx,
-        jobs.cancel(id),
+        onJob(ctx, id, Action.CANCEL, by -> jobs.cancel(id, by)),
         outcome ->
             switch (outcome) {
               case CANCELLED ->
@@ -390,7 +466,7 @@ public final class HttpApi {
     String taskId = ref.taskId();
     async(
         ctx,
-        jobs.cancelTask(jobId, taskId),
+        onJob(ctx, jobId, Action.CANCEL, by -> jobs.cancelTask(jobId, taskId, by)),
         outcome ->
             switch (outcome) {
               case CANCELLED -> new Reply(200, mapper.createObjectNode().put("id", full).put("state", "cancelled"));
@@ -449,7 +525,7 @@ public final class HttpApi {
     int attempt = body.get("attempt").asInt();
     async(
         ctx,
-        jobs.confirm(ref.jobId(), ref.taskId(), attempt),
+        onJob(ctx, ref.jobId(), Action.CONFIRM, by -> jobs.confirm(ref.jobId(), ref.taskId(), attempt, by)),
         outcome ->
             switch (outcome) {
               case CONFIRMED ->

@@ -8,6 +8,7 @@ import dev.shoal.orchestrator.internal.auth.ApiKey;
 import dev.shoal.orchestrator.internal.auth.ApiKeys;
 import dev.shoal.orchestrator.internal.auth.CreatedKey;
 import dev.shoal.orchestrator.internal.auth.Scope;
+import dev.shoal.orchestrator.internal.principals.Directory;
 import io.javalin.http.Context;
 import java.util.EnumSet;
 import java.util.Set;
@@ -18,15 +19,17 @@ final class KeyRoutes {
   /** Requests per second of a key created without {@code rate_limit}. */
   static final int DEFAULT_RATE_LIMIT = 20;
 
-  private static final Set<String> FIELDS = Set.of("name", "scopes", "rate_limit");
+  private static final Set<String> FIELDS = Set.of("name", "scopes", "rate_limit", "principal");
 
   private final HttpApi api;
   private final ApiKeys keys;
+  private final Directory directory;
   private final ObjectMapper mapper = new ObjectMapper();
 
-  KeyRoutes(HttpApi api, ApiKeys keys) {
+  KeyRoutes(HttpApi api, ApiKeys keys, Directory directory) {
     this.api = api;
     this.keys = keys;
+    this.directory = directory;
   }
 
   void create(Context ctx) {
@@ -64,9 +67,18 @@ final class KeyRoutes {
     if (name == null || !name.isTextual()) {
       throw ApiException.invalidArgument("name is required: a label for whoever holds the key");
     }
+    JsonNode principal = body.get("principal");
+    String actsAs = "";
+    if (principal != null && !principal.isNull()) {
+      if (!principal.isTextual() || directory.principal(principal.asText()).isEmpty()) {
+        throw ApiException.invalidArgument(
+            "principal must be a registered client or fleet owner's id (see GET /v1/principals)");
+      }
+      actsAs = principal.asText();
+    }
     CreatedKey created;
     try {
-      created = keys.create(name.asText(), parsed, rate == null ? DEFAULT_RATE_LIMIT : rate.asInt());
+      created = keys.create(name.asText(), parsed, rate == null ? DEFAULT_RATE_LIMIT : rate.asInt(), actsAs);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidArgument(e.getMessage());
     }
@@ -100,6 +112,11 @@ final class KeyRoutes {
     ArrayNode scopes = o.putArray("scopes");
     k.scopes().stream().sorted().forEach(s -> scopes.add(s.wireName()));
     o.put("rate_limit", k.rateLimit());
+    if (k.principal().isEmpty()) {
+      o.putNull("principal");
+    } else {
+      o.put("principal", k.principal());
+    }
     o.put("created_at", k.createdAt());
     time(o, "last_used_at", k.lastUsedAt());
     time(o, "revoked_at", k.revokedAt());

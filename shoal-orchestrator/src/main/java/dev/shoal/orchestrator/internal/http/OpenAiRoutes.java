@@ -116,7 +116,7 @@ final class OpenAiRoutes {
     }
     TaskRequests.Planned planned = requests.plan(task, stream ? TaskRequests.Mode.STREAM : TaskRequests.Mode.RUN);
     Waiter waiter = new Waiter();
-    String id = api.await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
+    String id = api.await(jobs.submit(api.publish(ctx, planned.plan()), waiter)) + "." + TaskRequests.TASK_ID;
     var planned0 = planned.plan().tasks().getFirst();
     long deadline =
         System.nanoTime()

@@ -2,6 +2,7 @@ package dev.shoal.orchestrator.internal.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.JobService;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.jobs.TaskRequests;
@@ -44,7 +45,7 @@ final class TaskRoutes {
   void run(Context ctx) throws Exception {
     TaskRequests.Planned planned = requests.plan(api.readJson(ctx), TaskRequests.Mode.RUN);
     Waiter waiter = new Waiter();
-    String id = start(planned, waiter);
+    String id = start(ctx, planned, waiter);
     ctx.header("Shoal-Task-Id", id);
     TaskStatus done = waiter.finished(deadline(planned));
     if (done == null) {
@@ -62,7 +63,7 @@ final class TaskRoutes {
   void stream(Context ctx) throws Exception {
     TaskRequests.Planned planned = requests.plan(api.readJson(ctx), TaskRequests.Mode.STREAM);
     Waiter waiter = new Waiter();
-    String id = start(planned, waiter);
+    String id = start(ctx, planned, waiter);
     long deadline = deadline(planned);
     SseStream sse = new SseStream(ctx, "Shoal-Task-Id", id);
     try {
@@ -131,15 +132,16 @@ final class TaskRoutes {
     String jobId;
     String id;
     if (planned.webhook() == null) {
-      jobId = api.await(jobs.submit(planned.plan()));
+      jobId = api.await(jobs.submit(api.publish(ctx, planned.plan())));
       id = jobId + "." + TaskRequests.TASK_ID;
     } else {
       // The webhook is durable before the task exists, so no end can slip past it.
+      JobPlan plan = api.publish(ctx, planned.plan());
       jobId = jobs.newJobId();
       id = jobId + "." + TaskRequests.TASK_ID;
       api.webhooks().register(id, planned.webhook());
       try {
-        api.await(jobs.submit(planned.plan().withJobId(jobId)));
+        api.await(jobs.submit(plan.withJobId(jobId)));
       } catch (Exception e) {
         api.webhooks().withdraw(id, "the task was not taken: " + e.getMessage());
         throw e;
@@ -208,8 +210,8 @@ final class TaskRoutes {
   }
 
   /** Submits for a waiting caller; overload and no-match become errors before anything is kept. */
-  private String start(TaskRequests.Planned planned, Waiter waiter) throws Exception {
-    return api.await(jobs.submit(planned.plan(), waiter)) + "." + TaskRequests.TASK_ID;
+  private String start(Context ctx, TaskRequests.Planned planned, Waiter waiter) throws Exception {
+    return api.await(jobs.submit(api.publish(ctx, planned.plan()), waiter)) + "." + TaskRequests.TASK_ID;
   }
 
   private static long deadline(TaskRequests.Planned planned) {

@@ -22,4 +22,10 @@ public record EventRecord(
     String detail,
     String service,
     String principal,
-    String actor) {}
+    String actor) {
+
+  /** The same event as number {@code seq} of the log, stamped {@code at}. */
+  public EventRecord numbered(long seq, long at) {
+    return new EventRecord(seq, at, type, kind, jobId, taskId, attempt, peerId, from, to, detail, service, principal, actor);
+  }
+}

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * One API key as stored: its SHA-256 secret hash, never the secret. {@code scopes} are the wire
  * names ({@code read}, {@code submit}, {@code admin}); {@code rateLimit} is requests per second.
- * Times are epoch milliseconds; 0 means never (not used yet, not revoked).
+ * Times are epoch milliseconds; 0 means never (not used yet, not revoked). {@code principal} is
+ * the client or fleet owner the key acts as ("" for an operator's key, bound to nobody).
  */
 public record KeyRecord(
     String id,
@@ -15,7 +16,8 @@ public record KeyRecord(
     byte[] secretHash,
     long createdAt,
     long lastUsedAt,
-    long revokedAt) {
+    long revokedAt,
+    String principal) {
 
   public KeyRecord {
     scopes = List.copyOf(scopes);

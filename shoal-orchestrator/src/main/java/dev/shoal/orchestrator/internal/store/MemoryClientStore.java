@@ -38,7 +38,7 @@ public final class MemoryClientStore implements ClientStore {
     }
     if (k.revokedAt() == 0) {
       keys.put(id, new KeyRecord(
-          k.id(), k.name(), k.scopes(), k.rateLimit(), k.secretHash(), k.createdAt(), k.lastUsedAt(), at));
+          k.id(), k.name(), k.scopes(), k.rateLimit(), k.secretHash(), k.createdAt(), k.lastUsedAt(), at, k.principal()));
     }
     return true;
   }
@@ -46,7 +46,8 @@ public final class MemoryClientStore implements ClientStore {
   @Override
   public synchronized void touchKeys(Map<String, Long> lastUsedAt) {
     lastUsedAt.forEach((id, at) -> keys.computeIfPresent(id, (i, k) -> at <= k.lastUsedAt() ? k
-        : new KeyRecord(k.id(), k.name(), k.scopes(), k.rateLimit(), k.secretHash(), k.createdAt(), at, k.revokedAt())));
+        : new KeyRecord(
+            k.id(), k.name(), k.scopes(), k.rateLimit(), k.secretHash(), k.createdAt(), at, k.revokedAt(), k.principal())));
   }
 
   @Override

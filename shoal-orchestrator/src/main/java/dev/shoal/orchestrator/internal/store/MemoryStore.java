@@ -56,6 +56,9 @@ public final class MemoryStore implements StateStore {
   private final TreeMap<Long, EventRecord> events = new TreeMap<>();
   private final TreeMap<Long, LedgerEntry> ledger = new TreeMap<>();
   private final java.util.Set<String> trusted = new java.util.TreeSet<>();
+  private final Map<String, PrincipalRecord> principals = new java.util.LinkedHashMap<>();
+  /** Keyed by principal and delegate: a new grant replaces the old one in place. */
+  private final Map<String, DelegationRecord> delegations = new java.util.LinkedHashMap<>();
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
@@ -94,7 +97,7 @@ public final class MemoryStore implements StateStore {
               j.id(),
               new JobRecord(
                   j.id(), j.kind(), j.spec(), s.state(), j.createdAt(), s.finishedAt(), j.taskCount(), s.error(),
-                  j.deadlineAt()));
+                  j.deadlineAt(), j.owner(), j.actor()));
         }
         case StoreWrite.SetTaskState s -> {
           Map<String, TaskRecord> byId = require(tasks.get(s.jobId()), "job " + s.jobId());
@@ -122,6 +125,9 @@ public final class MemoryStore implements StateStore {
           }
         }
         case StoreWrite.AppendLedger l -> ledger.put(l.entry().seq(), l.entry());
+        case StoreWrite.PutPrincipal p -> principals.put(p.principal().id(), p.principal());
+        case StoreWrite.PutDelegation d ->
+            delegations.put(d.delegation().principal() + " " + d.delegation().delegate(), d.delegation());
         case StoreWrite.SetTrusted t -> {
           if (t.trusted()) {
             trusted.add(t.peerId());
@@ -218,6 +224,12 @@ public final class MemoryStore implements StateStore {
             throw new StoreException("ledger entry " + l.entry().seq() + " is out of sequence; expected " + expected);
           }
         }
+        case StoreWrite.PutPrincipal p -> {
+          if (principals.containsKey(p.principal().id())) {
+            throw new StoreException("principal " + p.principal().id() + " already exists");
+          }
+        }
+        case StoreWrite.PutDelegation d -> {}
         case StoreWrite.SetTrusted t -> {}
         case StoreWrite.PurgeFinished p -> {}
       }
@@ -311,6 +323,16 @@ public final class MemoryStore implements StateStore {
   @Override
   public synchronized Optional<LedgerEntry> lastLedgerEntry() {
     return ledger.isEmpty() ? Optional.empty() : Optional.of(ledger.lastEntry().getValue());
+  }
+
+  @Override
+  public synchronized List<PrincipalRecord> principals() {
+    return List.copyOf(principals.values());
+  }
+
+  @Override
+  public synchronized List<DelegationRecord> delegations() {
+    return List.copyOf(delegations.values());
   }
 
   @Override

@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class SqliteClientStore implements ClientStore {
 
-  private static final int SCHEMA_VERSION = 2;
+  private static final int SCHEMA_VERSION = 3;
   private static final String DELIVERY_COLUMNS =
       "task_id, event_id, url, secret, state, payload, registered_at, attempts, next_attempt_at, last_error,"
           + " finished_at";
@@ -80,11 +80,15 @@ public final class SqliteClientStore implements ClientStore {
       if (version < 1) {
         createVersion1(s);
       }
-      // 2: webhooks subscribed to the event log.
-      s.execute(
+      if (version < 2) {
+        // 2: webhooks subscribed to the event log.
+        s.execute(
           "CREATE TABLE event_subscriptions(id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL,"
               + " filter TEXT NOT NULL, cursor INTEGER NOT NULL, active INTEGER NOT NULL, failures INTEGER NOT NULL,"
               + " last_error TEXT, created_at INTEGER NOT NULL, delivered_at INTEGER NOT NULL)");
+      }
+      // 3: a key acts as a principal (a client or fleet owner), or as nobody (an operator's key).
+      s.execute("ALTER TABLE api_keys ADD COLUMN principal TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
       s.execute("COMMIT");
     } catch (SQLException e) {
@@ -116,8 +120,8 @@ public final class SqliteClientStore implements ClientStore {
   public synchronized void putKey(KeyRecord k) {
     write("add key " + k.id(), () -> {
       try (PreparedStatement p = db.prepareStatement(
-          "INSERT INTO api_keys(id, name, scopes, rate_limit, secret_hash, created_at, last_used_at, revoked_at)"
-              + " VALUES (?,?,?,?,?,?,?,?)")) {
+          "INSERT INTO api_keys(id, name, scopes, rate_limit, secret_hash, created_at, last_used_at, revoked_at,"
+              + " principal) VALUES (?,?,?,?,?,?,?,?,?)")) {
         p.setString(1, k.id());
         p.setString(2, k.name());
         p.setString(3, String.join(",", k.scopes()));
@@ -126,6 +130,7 @@ public final class SqliteClientStore implements ClientStore {
         p.setLong(6, k.createdAt());
         p.setLong(7, k.lastUsedAt());
         p.setLong(8, k.revokedAt());
+        p.setString(9, k.principal());
         p.executeUpdate();
       }
       return null;
@@ -138,12 +143,12 @@ public final class SqliteClientStore implements ClientStore {
       List<KeyRecord> out = new ArrayList<>();
       try (Statement s = db.createStatement();
           ResultSet rs = s.executeQuery(
-              "SELECT id, name, scopes, rate_limit, secret_hash, created_at, last_used_at, revoked_at"
+              "SELECT id, name, scopes, rate_limit, secret_hash, created_at, last_used_at, revoked_at, principal"
                   + " FROM api_keys ORDER BY created_at, id")) {
         while (rs.next()) {
           out.add(new KeyRecord(
               rs.getString(1), rs.getString(2), Arrays.asList(rs.getString(3).split(",")), rs.getInt(4),
-              rs.getBytes(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+              rs.getBytes(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9)));
         }
       }
       return out;

@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class SqliteStore implements StateStore {
 
-  private static final int SCHEMA_VERSION = 3;
+  private static final int SCHEMA_VERSION = 4;
 
   private final Path file;
   private final boolean fsync;
@@ -62,8 +62,8 @@ public final class SqliteStore implements StateStore {
         s.execute("PRAGMA busy_timeout=10000");
       }
       insertJob = writer.prepareStatement(
-          "INSERT INTO jobs(id, kind, spec, state, created_at, finished_at, task_count, error, deadline_at)"
-              + " VALUES (?,?,?,?,?,?,?,?,?)");
+          "INSERT INTO jobs(id, kind, spec, state, created_at, finished_at, task_count, error, deadline_at, owner,"
+              + " actor) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
       insertTask = writer.prepareStatement(
           "INSERT INTO tasks(job_id, task_id, idx, descriptor, max_attempts, state, retries_used, attempt_count, error,"
               + " result, result_peer, updated_at, policy, acceptance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -110,29 +110,45 @@ public final class SqliteStore implements StateStore {
       if (version < 2) {
         migrateToVersion2(s);
       }
-      // 3: the event feed names each event's type, and whom and which key it was for.
-      s.execute("ALTER TABLE events ADD COLUMN type TEXT NOT NULL DEFAULT ''");
-      s.execute("ALTER TABLE events ADD COLUMN service TEXT NOT NULL DEFAULT ''");
-      s.execute("ALTER TABLE events ADD COLUMN principal TEXT NOT NULL DEFAULT ''");
-      s.execute("ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
+      if (version < 3) {
+        migrateToVersion3(s);
+      }
+      // 4: principals and their delegates; a job's owner and the key that published it.
       s.execute(
-          "UPDATE events SET type = CASE"
-              + " WHEN kind = 'job' AND from_state = '' THEN 'job.published'"
-              + " WHEN kind = 'job' THEN 'job.status_changed'"
-              + " WHEN kind = 'task' THEN 'task.status_changed'"
-              + " WHEN kind = 'attempt' AND to_state = 'DISPATCHED' THEN 'task.assigned'"
-              + " WHEN kind = 'attempt' AND to_state = 'COMPLETED' THEN 'result.submitted'"
-              + " WHEN kind = 'attempt' THEN 'attempt.status_changed'"
-              + " WHEN kind = 'worker' AND to_state = 'connected' THEN 'worker.connected'"
-              + " WHEN kind = 'worker' AND to_state = 'gone' THEN 'worker.disconnected'"
-              + " WHEN kind = 'worker' THEN 'worker.status_changed'"
-              + " ELSE 'worker.judged' END");
+          "CREATE TABLE principals(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+              + " public_key BLOB NOT NULL, created_at INTEGER NOT NULL, actor TEXT NOT NULL)");
+      s.execute(
+          "CREATE TABLE delegations(principal TEXT NOT NULL, delegate TEXT NOT NULL, scopes TEXT NOT NULL,"
+              + " expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL,"
+              + " actor TEXT NOT NULL, PRIMARY KEY(principal, delegate))");
+      s.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+      s.execute("ALTER TABLE jobs ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
       s.execute("COMMIT");
     } catch (SQLException e) {
       s.execute("ROLLBACK");
       throw e;
     }
+  }
+
+  /** Version 2 to 3: the event feed names each event's type, and whom and which key it was for. */
+  private static void migrateToVersion3(Statement s) throws SQLException {
+    s.execute("ALTER TABLE events ADD COLUMN type TEXT NOT NULL DEFAULT ''");
+    s.execute("ALTER TABLE events ADD COLUMN service TEXT NOT NULL DEFAULT ''");
+    s.execute("ALTER TABLE events ADD COLUMN principal TEXT NOT NULL DEFAULT ''");
+    s.execute("ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
+    s.execute(
+        "UPDATE events SET type = CASE"
+            + " WHEN kind = 'job' AND from_state = '' THEN 'job.published'"
+            + " WHEN kind = 'job' THEN 'job.status_changed'"
+            + " WHEN kind = 'task' THEN 'task.status_changed'"
+            + " WHEN kind = 'attempt' AND to_state = 'DISPATCHED' THEN 'task.assigned'"
+            + " WHEN kind = 'attempt' AND to_state = 'COMPLETED' THEN 'result.submitted'"
+            + " WHEN kind = 'attempt' THEN 'attempt.status_changed'"
+            + " WHEN kind = 'worker' AND to_state = 'connected' THEN 'worker.connected'"
+            + " WHEN kind = 'worker' AND to_state = 'gone' THEN 'worker.disconnected'"
+            + " WHEN kind = 'worker' THEN 'worker.status_changed'"
+            + " ELSE 'worker.judged' END");
   }
 
   /** Version 1 to 2, kept so older data directories migrate. */
@@ -207,6 +223,8 @@ public final class SqliteStore implements StateStore {
             insertJob.setInt(7, j.taskCount());
             insertJob.setString(8, j.error());
             insertJob.setLong(9, j.deadlineAt());
+            insertJob.setString(10, j.owner());
+            insertJob.setString(11, j.actor());
             insertJob.executeUpdate();
             for (TaskRecord t : p.tasks()) {
               insertTask.setString(1, t.jobId());
@@ -298,6 +316,34 @@ public final class SqliteStore implements StateStore {
             insertLedger.setString(8, e.comment());
             insertLedger.setBytes(9, e.signature());
             insertLedger.executeUpdate();
+          }
+          case StoreWrite.PutPrincipal p -> {
+            PrincipalRecord r = p.principal();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT INTO principals(id, kind, name, public_key, created_at, actor) VALUES (?,?,?,?,?,?)")) {
+              st.setString(1, r.id());
+              st.setString(2, r.kind());
+              st.setString(3, r.name());
+              st.setBytes(4, r.publicKey());
+              st.setLong(5, r.createdAt());
+              st.setString(6, r.actor());
+              st.executeUpdate();
+            }
+          }
+          case StoreWrite.PutDelegation d -> {
+            DelegationRecord r = d.delegation();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT OR REPLACE INTO delegations(principal, delegate, scopes, expires_at, created_at, revoked_at, actor)"
+                    + " VALUES (?,?,?,?,?,?,?)")) {
+              st.setString(1, r.principal());
+              st.setString(2, r.delegate());
+              st.setString(3, String.join(",", r.scopes()));
+              st.setLong(4, r.expiresAt());
+              st.setLong(5, r.createdAt());
+              st.setLong(6, r.revokedAt());
+              st.setString(7, r.actor());
+              st.executeUpdate();
+            }
           }
           case StoreWrite.SetTrusted t -> {
             if (t.trusted()) {
@@ -406,7 +452,9 @@ public final class SqliteStore implements StateStore {
                 rs.getLong("finished_at"),
                 rs.getInt("task_count"),
                 rs.getString("error"),
-                rs.getLong("deadline_at")),
+                rs.getLong("deadline_at"),
+                rs.getString("owner"),
+                rs.getString("actor")),
         args);
   }
 
@@ -526,6 +574,25 @@ public final class SqliteStore implements StateStore {
         rs.getDouble("score"),
         rs.getString("comment"),
         rs.getBytes("signature"));
+  }
+
+  @Override
+  public List<PrincipalRecord> principals() {
+    return query(
+        "SELECT * FROM principals ORDER BY created_at, id",
+        rs -> new PrincipalRecord(
+            rs.getString("id"), rs.getString("kind"), rs.getString("name"), rs.getBytes("public_key"),
+            rs.getLong("created_at"), rs.getString("actor")));
+  }
+
+  @Override
+  public List<DelegationRecord> delegations() {
+    return query(
+        "SELECT * FROM delegations ORDER BY created_at, principal, delegate",
+        rs -> new DelegationRecord(
+            rs.getString("principal"), rs.getString("delegate"),
+            rs.getString("scopes").isEmpty() ? List.of() : List.of(rs.getString("scopes").split(",")),
+            rs.getLong("expires_at"), rs.getLong("created_at"), rs.getLong("revoked_at"), rs.getString("actor")));
   }
 
   @Override

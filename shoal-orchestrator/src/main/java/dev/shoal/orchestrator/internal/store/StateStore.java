@@ -50,6 +50,12 @@ public interface StateStore extends AutoCloseable {
   /** The newest ledger entry: where the chain continues. */
   Optional<LedgerEntry> lastLedgerEntry();
 
+  /** Every client and fleet owner, oldest first. */
+  List<PrincipalRecord> principals();
+
+  /** Every delegation, revoked ones included, oldest first. */
+  List<DelegationRecord> delegations();
+
   /** Peer ids an admin registered as trusted. */
   Set<String> trustedPeers();
 

@@ -43,6 +43,12 @@ public sealed interface StoreWrite {
    */
   record PurgeFinished(long finishedBefore) implements StoreWrite {}
 
+  /** A new client or fleet owner. */
+  record PutPrincipal(PrincipalRecord principal) implements StoreWrite {}
+
+  /** A delegation granted, replaced or revoked (revoked ones stay, for the audit trail). */
+  record PutDelegation(DelegationRecord delegation) implements StoreWrite {}
+
   /** An admin registered ({@code trusted}) or removed a trusted worker. */
   record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }

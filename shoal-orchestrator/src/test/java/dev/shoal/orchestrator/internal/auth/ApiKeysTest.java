@@ -36,7 +36,7 @@ class ApiKeysTest {
     assertThat(created.token()).startsWith("shk_" + created.key().id() + "_");
     assertThat(Base64.getUrlDecoder().decode(created.token().substring(15))).hasSize(32);
     assertThat(created.key()).isEqualTo(
-        new ApiKey(created.key().id(), "ci", Set.of(Scope.READ, Scope.SUBMIT), 20, 1_000_000, 0, 0));
+        new ApiKey(created.key().id(), "ci", Set.of(Scope.READ, Scope.SUBMIT), 20, 1_000_000, 0, 0, ""));
     assertThat(created.toString()).doesNotContain(created.token());
 
     AuthResult result = keys.authenticate("Bearer " + created.token());

@@ -74,7 +74,7 @@ class AuthorizerTest {
     String header = "Bearer " + k.token();
     for (int i = 0; i < 4; i++) {
       assertThat(authorizer.authorize(header, Scope.READ)).isEqualTo(
-          new Decision.Allowed(Optional.of(k.key().principal())));
+          new Decision.Allowed(Optional.of(k.key().authenticated())));
     }
     assertThat(authorizer.authorize(header, Scope.READ))
         .isInstanceOfSatisfying(Decision.Denied.class, d -> {

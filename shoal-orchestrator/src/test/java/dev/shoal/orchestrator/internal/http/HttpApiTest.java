@@ -153,12 +153,19 @@ class HttpApiTest {
     }
 
     @Override
-    public CompletableFuture<CancelOutcome> cancel(String jobId) {
+    public CompletableFuture<Optional<String>> owner(String jobId) {
+      JobStatus s = jobs.get(jobId);
+      return answer(s != null || tasks.keySet().stream().anyMatch(k -> k.startsWith(jobId + "."))
+          ? Optional.of("") : Optional.empty());
+    }
+
+    @Override
+    public CompletableFuture<CancelOutcome> cancel(String jobId, dev.shoal.orchestrator.internal.core.Actor by) {
       return answer(cancels.getOrDefault(jobId, CancelOutcome.NOT_FOUND));
     }
 
     @Override
-    public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId) {
+    public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId, dev.shoal.orchestrator.internal.core.Actor by) {
       return CompletableFuture.completedFuture(cancels.getOrDefault(jobId + "." + taskId, CancelOutcome.NOT_FOUND));
     }
 
@@ -212,7 +219,7 @@ class HttpApiTest {
     }
 
     @Override
-    public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt) {
+    public CompletableFuture<ConfirmOutcome> confirm(String jobId, String taskId, int attempt, dev.shoal.orchestrator.internal.core.Actor by) {
       return CompletableFuture.completedFuture(
           confirms.getOrDefault(jobId + "." + taskId + "#" + attempt, ConfirmOutcome.NOT_FOUND));
     }
@@ -260,7 +267,7 @@ class HttpApiTest {
     }
     counts.put(TaskState.SUCCEEDED, 3);
     counts.put(TaskState.RUNNING, state == JobState.RUNNING ? 1 : 0);
-    return new JobStatus(id, kind, state, 1_000, state.isTerminal() ? 2_000 : 0, 4, counts, 5, 1, error);
+    return new JobStatus(id, kind, state, 1_000, state.isTerminal() ? 2_000 : 0, 4, counts, 5, 1, error, "");
   }
 
   private static ResultDescriptor result(Tensor... outputs) {

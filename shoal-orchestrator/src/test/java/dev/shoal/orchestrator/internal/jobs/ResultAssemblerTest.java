@@ -59,7 +59,7 @@ class ResultAssemblerTest {
       counts.put(s, 0);
     }
     counts.put(state == JobState.SUCCEEDED ? TaskState.SUCCEEDED : TaskState.FAILED, tasks);
-    return new JobStatus(id, kind, state, 1_000, 2_000, tasks, counts, tasks, 0, null);
+    return new JobStatus(id, kind, state, 1_000, 2_000, tasks, counts, tasks, 0, null, "");
   }
 
   private JobOutcome succeededMatmul(Tensor a, Tensor b, int tile) {

@@ -30,7 +30,7 @@ abstract class ClientStoreContract {
   }
 
   private static KeyRecord key(String id, long createdAt) {
-    return new KeyRecord(id, "name-" + id, List.of("read", "submit"), 20, new byte[] {1, 2, 3}, createdAt, 0, 0);
+    return new KeyRecord(id, "name-" + id, List.of("read", "submit"), 20, new byte[] {1, 2, 3}, createdAt, 0, 0, "p" + id);
   }
 
   @Test

@@ -59,7 +59,7 @@ class SqliteClientStoreTest extends ClientStoreContract {
     assertThatThrownBy(this::open).isInstanceOf(StoreException.class).hasMessageContaining("newer than this build");
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("clients.db"));
         Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version=2");
+      s.execute("PRAGMA user_version=3");
     }
     store = open();
   }

@@ -36,7 +36,7 @@ class SqliteStoreTest extends StateStoreContract {
         .hasMessageContaining("newer than this build");
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("shoal.db"));
         Statement s = c.createStatement()) {
-      s.execute("PRAGMA user_version=3");
+      s.execute("PRAGMA user_version=4");
     }
     store = open();
   }

@@ -35,7 +35,7 @@ abstract class StateStoreContract {
   }
 
   static JobRecord job(String id, long created) {
-    return new JobRecord(id, "tasks", "{\"k\":1}".getBytes(), JobState.RUNNING, created, 0, 2, null, created + 1_000);
+    return new JobRecord(id, "tasks", "{\"k\":1}".getBytes(), JobState.RUNNING, created, 0, 2, null, created + 1_000, "p1", "k1");
   }
 
   static TaskRecord task(String job, String id, int index) {
@@ -201,6 +201,44 @@ abstract class StateStoreContract {
     // And the store still works afterwards.
     store.apply(List.of(new StoreWrite.AppendEvent(event(1, "j1"))));
     assertThat(store.lastEventSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void principalsDelegationsAndJobOwnersAreKept() throws Exception {
+    PrincipalRecord alice = new PrincipalRecord("palice", "client", "alice", new byte[32], 5, "k0");
+    DelegationRecord bot = new DelegationRecord("palice", "pbot", List.of("publish", "cancel"), 0, 6, 0, "k1");
+    store.apply(List.of(new StoreWrite.PutPrincipal(alice), new StoreWrite.PutDelegation(bot)));
+    store.apply(List.of(
+        new StoreWrite.PutDelegation(bot.revoked(7, "k1")),
+        new StoreWrite.PutDelegation(new DelegationRecord("palice", "pother", List.of("confirm"), 99, 8, 0, "k1")),
+        new StoreWrite.PutJob(job("j1", 10), List.of())));
+    // A principal id is taken once: the batch fails whole.
+    assertThatThrownBy(() -> store.apply(List.of(
+            new StoreWrite.PutJob(job("j2", 11), List.of()), new StoreWrite.PutPrincipal(alice))))
+        .isInstanceOf(StoreException.class);
+    assertThat(store.job("j2")).isEmpty();
+    StateStore again = reopen();
+    if (again != null) {
+      store.close();
+      store = again;
+    }
+    assertThat(store.principals()).singleElement().satisfies(p -> {
+      assertThat(p.id()).isEqualTo("palice");
+      assertThat(p.kind()).isEqualTo("client");
+      assertThat(p.publicKey()).hasSize(32);
+      assertThat(p.actor()).isEqualTo("k0");
+    });
+    assertThat(store.delegations()).hasSize(2);
+    assertThat(store.delegations().getFirst()).satisfies(d -> {
+      assertThat(d.delegate()).isEqualTo("pbot");
+      assertThat(d.scopes()).containsExactly("publish", "cancel");
+      assertThat(d.revokedAt()).isEqualTo(7);
+      assertThat(d.inForce(8)).isFalse();
+    });
+    assertThat(store.delegations().get(1).inForce(98)).isTrue();
+    assertThat(store.delegations().get(1).inForce(99)).as("expired").isFalse();
+    assertThat(store.job("j1").orElseThrow().owner()).isEqualTo("p1");
+    assertThat(store.job("j1").orElseThrow().actor()).isEqualTo("k1");
   }
 
   @Test

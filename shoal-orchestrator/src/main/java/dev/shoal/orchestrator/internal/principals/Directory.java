@@ -1,0 +1,209 @@
+package dev.shoal.orchestrator.internal.principals;
+
+import dev.shoal.orchestrator.internal.core.Actor;
+import dev.shoal.orchestrator.internal.core.Journal;
+import dev.shoal.orchestrator.internal.events.EventTypes;
+import dev.shoal.orchestrator.internal.store.DelegationRecord;
+import dev.shoal.orchestrator.internal.store.EventRecord;
+import dev.shoal.orchestrator.internal.store.PrincipalRecord;
+import dev.shoal.orchestrator.internal.store.StateStore;
+import dev.shoal.orchestrator.internal.store.StoreWrite;
+import dev.shoal.orchestrator.internal.time.Clock;
+import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.PeerIds;
+import dev.shoal.protocol.PrincipalProofs;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The clients and fleet owners this orchestrator knows, and whom each has authorised to act for
+ * it. Changes go through the core's {@link Journal}, so each is durable before it is answered and
+ * its event takes its place in the one event sequence; they are applied to the maps inside the
+ * journal's order, so readers on any thread (every request's authority check) see a change as
+ * soon as the core made it. Thread-safe.
+ */
+public final class Directory {
+
+  /** A principal's label. */
+  public static final int MAX_NAME = 128;
+  public static final int MAX_DELEGATES_PER_PRINCIPAL = 256;
+
+
+  /** A change refused for a reason the caller can act on (the HTTP API says 409 or 404). */
+  public static final class Refused extends RuntimeException {
+    private final boolean notFound;
+
+    Refused(String message, boolean notFound) {
+      super(message, null, false, false);
+      this.notFound = notFound;
+    }
+
+    public boolean notFound() {
+      return notFound;
+    }
+  }
+
+  private final Journal journal;
+  private final Clock clock;
+  private final Map<String, PrincipalRecord> principals = new ConcurrentHashMap<>();
+  /** Principal id, then delegate id. */
+  private final Map<String, Map<String, DelegationRecord>> delegations = new ConcurrentHashMap<>();
+
+  /** Loads what {@code store} holds; later changes go through {@code journal}. */
+  public Directory(StateStore store, Journal journal, Clock clock) {
+    this.journal = journal;
+    this.clock = clock;
+    store.principals().forEach(p -> principals.put(p.id(), p));
+    store.delegations().forEach(d -> delegations.computeIfAbsent(d.principal(), k -> new ConcurrentHashMap<>()).put(d.delegate(), d));
+  }
+
+  /** No principals, and none can be added: an API without a core behind it (tests, embedded use). */
+  public static Directory empty(Clock clock) {
+    Journal refusing =
+        new Journal() {
+          @Override
+          public <T> CompletableFuture<T> record(java.util.function.Supplier<Entry<T>> change) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this API has no principals"));
+          }
+        };
+    return new Directory(new dev.shoal.orchestrator.internal.store.MemoryStore(), refusing, clock);
+  }
+
+  public Optional<PrincipalRecord> principal(String id) {
+    return Optional.ofNullable(principals.get(id));
+  }
+
+  public Optional<PrincipalKind> kindOf(String id) {
+    PrincipalRecord p = principals.get(id);
+    return p == null ? Optional.empty() : Optional.of(PrincipalKind.fromWire(p.kind()));
+  }
+
+  /** Whether {@code d} is in force now. */
+  public boolean inForce(DelegationRecord d) {
+    return d.inForce(clock.millis());
+  }
+
+  /** Every principal, oldest first. */
+  public List<PrincipalRecord> principals() {
+    return principals.values().stream()
+        .sorted(Comparator.comparingLong(PrincipalRecord::createdAt).thenComparing(PrincipalRecord::id))
+        .toList();
+  }
+
+  /** What {@code principal} granted {@code delegate}, revoked or expired ones included. */
+  public Optional<DelegationRecord> delegation(String principal, String delegate) {
+    Map<String, DelegationRecord> of = delegations.get(principal);
+    return of == null ? Optional.empty() : Optional.ofNullable(of.get(delegate));
+  }
+
+  /** Every delegation {@code principal} made, oldest first. */
+  public List<DelegationRecord> delegationsOf(String principal) {
+    Map<String, DelegationRecord> of = delegations.get(principal);
+    return of == null
+        ? List.of()
+        : of.values().stream().sorted(Comparator.comparingLong(DelegationRecord::createdAt).thenComparing(DelegationRecord::delegate)).toList();
+  }
+
+  /**
+   * Registers a client or fleet owner whose key signed {@code proof} at {@code signedAt}.
+   *
+   * @throws IllegalArgumentException for a bad name, key or proof (nothing is recorded)
+   */
+  public CompletableFuture<PrincipalRecord> register(
+      PrincipalKind kind, String name, byte[] publicKey, long signedAt, byte[] proof, Actor by) {
+    if (name == null || name.isBlank() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("name must be 1 to " + MAX_NAME + " characters without control characters");
+    }
+    if (publicKey == null || publicKey.length != Ed25519.PUBLIC_KEY_BYTES) {
+      throw new IllegalArgumentException("public_key must be a raw Ed25519 key of 32 bytes");
+    }
+    long skew = Math.abs(clock.millis() - signedAt);
+    if (skew > PrincipalProofs.MAX_SKEW_MILLIS) {
+      throw new IllegalArgumentException(
+          "signed_at is " + skew / 1000 + " s from this orchestrator's clock; sign again (at most "
+              + PrincipalProofs.MAX_SKEW_MILLIS / 60_000 + " minutes apart)");
+    }
+    if (proof == null || !PrincipalProofs.verify(publicKey, kind.wireName(), name, signedAt, proof)) {
+      throw new IllegalArgumentException("signature does not prove the holder of public_key asked for this " + kind.wireName());
+    }
+    String id = PeerIds.principalId(publicKey);
+    return journal.record(() -> {
+      if (principals.containsKey(id)) {
+        throw new Refused("principal " + id + " is already registered", false);
+      }
+      PrincipalRecord r = new PrincipalRecord(id, kind.wireName(), name, publicKey, clock.millis(), by.key());
+      principals.put(id, r);
+      return new Journal.Entry<>(
+          r, List.of(new StoreWrite.PutPrincipal(r)), List.of(event(EventTypes.PRINCIPAL_CREATED, id, kind.wireName() + " " + name, by)));
+    });
+  }
+
+  /**
+   * {@code principal} authorises {@code delegate} for {@code scopes} until {@code expiresAt} (0:
+   * no expiry), replacing an earlier grant. Whether the caller may is {@link Authority}'s check.
+   *
+   * @throws IllegalArgumentException if a scope is not the principal's to grant, the delegate is
+   *     itself or unknown, or the expiry has passed
+   */
+  public CompletableFuture<DelegationRecord> grant(
+      String principal, String delegate, Set<DelegateScope> scopes, long expiresAt, Actor by) {
+    PrincipalKind kind = kindOf(principal).orElseThrow(() -> new Refused("no principal " + principal, true));
+    if (scopes.isEmpty()) {
+      throw new IllegalArgumentException("scopes must not be empty");
+    }
+    for (DelegateScope s : scopes) {
+      if (s.grantor() != kind) {
+        throw new IllegalArgumentException(
+            "a " + kind.wireName() + " cannot grant '" + s.wireName() + "': it is a " + s.grantor().wireName() + "'s scope");
+      }
+    }
+    if (delegate.equals(principal)) {
+      throw new IllegalArgumentException("a principal cannot be its own delegate");
+    }
+    if (!principals.containsKey(delegate)) {
+      throw new Refused("no principal " + delegate + " to authorise; register it first", true);
+    }
+    if (expiresAt != 0 && expiresAt <= clock.millis()) {
+      throw new IllegalArgumentException("expires_at is in the past");
+    }
+    List<String> names = new ArrayList<>();
+    EnumSet.copyOf(scopes).forEach(s -> names.add(s.wireName()));
+    return journal.record(() -> {
+      Map<String, DelegationRecord> of = delegations.computeIfAbsent(principal, k -> new ConcurrentHashMap<>());
+      if (!of.containsKey(delegate) && of.size() >= MAX_DELEGATES_PER_PRINCIPAL) {
+        throw new IllegalArgumentException("at most " + MAX_DELEGATES_PER_PRINCIPAL + " delegates per principal");
+      }
+      DelegationRecord r = new DelegationRecord(principal, delegate, names, expiresAt, clock.millis(), 0, by.key());
+      of.put(delegate, r);
+      String detail =
+          "delegate=" + delegate + " scopes=" + String.join(",", names) + (expiresAt == 0 ? "" : " expires_at=" + expiresAt);
+      return new Journal.Entry<>(
+          r, List.of(new StoreWrite.PutDelegation(r)), List.of(event(EventTypes.DELEGATE_SET, principal, detail, by)));
+    });
+  }
+
+  /** Revokes at once; false when there was nothing in force to revoke. */
+  public CompletableFuture<Boolean> revoke(String principal, String delegate, Actor by) {
+    return journal.record(() -> {
+      DelegationRecord r = delegation(principal, delegate).orElse(null);
+      if (r == null || r.revokedAt() != 0) {
+        return new Journal.Entry<>(false, List.of(), List.of());
+      }
+      DelegationRecord revoked = r.revoked(clock.millis(), by.key());
+      delegations.get(principal).put(delegate, revoked);
+      return new Journal.Entry<>(
+          true, List.of(new StoreWrite.PutDelegation(revoked)), List.of(event(EventTypes.DELEGATE_REVOKED, principal, "delegate=" + delegate, by)));
+    });
+  }
+
+  private static EventRecord event(String type, String principal, String detail, Actor by) {
+    return new EventRecord(0, 0, type, "principal", "", "", 0, "", "", "", detail, "", principal, by.key());
+  }
+}
