@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ConflictException;
 import dev.shoal.client.ConnectionException;
+import dev.shoal.client.EventsGoneException;
 import dev.shoal.client.InvalidArgumentException;
 import dev.shoal.client.MeshOverloadedException;
 import dev.shoal.client.ModelNotFoundException;
@@ -70,6 +71,7 @@ public final class Errors {
       case "worker_not_found" -> new WorkerNotFoundException(code, status, message, retryAfter, null);
       case "model_not_found" -> new ModelNotFoundException(code, status, message, retryAfter, null);
       case "conflict", "not_finished", "cancelled" -> new ConflictException(code, status, message, retryAfter, null);
+      case "events_gone" -> new EventsGoneException(code, status, message, retryAfter, null);
       case "payload_too_large" -> new PayloadTooLargeException(code, status, message, retryAfter, null);
       case "rate_limited" -> new RateLimitedException(code, status, message, retryAfter, null);
       case "task_failed" -> new TaskFailedException(code, status, message, retryAfter, null, taskId);
@@ -88,6 +90,7 @@ public final class Errors {
       case "permission_denied" -> 403;
       case "not_found", "worker_not_found", "model_not_found" -> 404;
       case "conflict", "not_finished", "cancelled" -> 409;
+      case "events_gone" -> 410;
       case "payload_too_large" -> 413;
       case "rate_limited" -> 429;
       case "task_failed" -> 502;

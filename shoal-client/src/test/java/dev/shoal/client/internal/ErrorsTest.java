@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ConflictException;
+import dev.shoal.client.EventsGoneException;
 import dev.shoal.client.InvalidArgumentException;
 import dev.shoal.client.MeshOverloadedException;
 import dev.shoal.client.ModelNotFoundException;
@@ -45,6 +46,7 @@ class ErrorsTest {
         Arguments.of(409, "conflict", ConflictException.class, false),
         Arguments.of(409, "not_finished", ConflictException.class, true),
         Arguments.of(409, "cancelled", ConflictException.class, false),
+        Arguments.of(410, "events_gone", EventsGoneException.class, false),
         Arguments.of(413, "payload_too_large", PayloadTooLargeException.class, false),
         Arguments.of(429, "rate_limited", RateLimitedException.class, true),
         Arguments.of(502, "task_failed", TaskFailedException.class, false),
