@@ -217,6 +217,46 @@ public final class Transport implements AutoCloseable {
     } catch (InterruptedException e) {
       throw Errors.interrupted(e);
     }
+    return streamBody(req, resp, mediaType);
+  }
+
+  /**
+   * Sends {@code req} without waiting for its answer, for a caller that must be able to give up
+   * from another thread (cancelling the future aborts the exchange); {@link #streamBody} then
+   * checks the answer. The future fails with the {@link ShoalException} of a transport failure.
+   */
+  public CompletableFuture<HttpResponse<InputStream>> sendForStream(HttpRequest req) {
+    CompletableFuture<HttpResponse<InputStream>> sent;
+    try {
+      sent = shared.http().sendAsync(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(Errors.transport(what(req), e));
+    }
+    CompletableFuture<HttpResponse<InputStream>> out = new CompletableFuture<>();
+    sent.whenComplete(
+        (resp, failure) -> {
+          if (failure != null) {
+            out.completeExceptionally(Errors.failure(what(req), failure));
+          } else if (!out.complete(resp)) {
+            // Given up on while the answer arrived: nobody will read it.
+            closeQuietly(resp.body());
+          }
+        });
+    out.whenComplete(
+        (r, t) -> {
+          if (out.isCancelled()) {
+            sent.cancel(true);
+          }
+        });
+    return out;
+  }
+
+  /**
+   * The 2xx body of {@code resp} as a stream the caller must close, or the {@link
+   * ShoalException} its error answer means (the connection then released). {@code mediaType},
+   * when not null, is the type the body must have.
+   */
+  public InputStream streamBody(HttpRequest req, HttpResponse<InputStream> resp, String mediaType) {
     InputStream body = resp.body();
     if (!ok(resp.statusCode())) {
       byte[] bytes;
