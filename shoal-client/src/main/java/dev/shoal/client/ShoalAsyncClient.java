@@ -19,6 +19,7 @@ public final class ShoalAsyncClient implements AutoCloseable {
   private final AsyncJobs jobs;
   private final AsyncPeers peers;
   private final AsyncKeys keys;
+  private final AsyncEvents events;
 
   ShoalAsyncClient(Transport transport) {
     this.transport = transport;
@@ -27,6 +28,7 @@ public final class ShoalAsyncClient implements AutoCloseable {
     this.jobs = new AsyncJobs(transport);
     this.peers = new AsyncPeers(transport);
     this.keys = new AsyncKeys(transport);
+    this.events = new AsyncEvents(transport);
   }
 
   /** A client for the orchestrator at {@code baseUrl}, with the key from {@code SHOAL_API_KEY} if set. */
@@ -71,6 +73,11 @@ public final class ShoalAsyncClient implements AutoCloseable {
   /** Admin: API keys. */
   public AsyncKeys keys() {
     return keys;
+  }
+
+  /** The orchestrator's durable event log: pages, or followed as events become durable. */
+  public AsyncEvents events() {
+    return events;
   }
 
   /** The blocking client over the same connection; closing either closes both. */

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 /**
  * The Java SDK for an orchestrator's HTTP API (API.md), blocking. Calls are grouped as the API's
  * routes are: {@link #workers()}, {@link #tasks()} (run, stream, queue, scatter, artifacts),
- * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust) and {@link #keys()} (admin). Every
+ * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust), {@link #keys()} (admin) and
+ * {@link #events()} (the event log, paged or followed). Every
  * failure is a {@link ShoalException} subclass, one per API error code, plus {@link
  * ConnectionException}, {@link ProtocolException} and {@link ArtifactException} for what goes
  * wrong on this side; no raw I/O or JSON exception escapes. {@link #async()} gives the same
@@ -33,6 +34,7 @@ public final class ShoalClient implements AutoCloseable {
   private final Jobs jobs;
   private final Peers peers;
   private final Keys keys;
+  private final Events events;
 
   ShoalClient(ShoalAsyncClient async) {
     this.async = async;
@@ -41,6 +43,7 @@ public final class ShoalClient implements AutoCloseable {
     this.jobs = new Jobs(async.jobs());
     this.peers = new Peers(async.peers());
     this.keys = new Keys(async.keys());
+    this.events = new Events(async.events());
   }
 
   /** A client for the orchestrator at {@code baseUrl} (e.g. {@code http://127.0.0.1:8080}), 60 s per call. */
@@ -92,6 +95,14 @@ public final class ShoalClient implements AutoCloseable {
   /** Admin: API keys. */
   public Keys keys() {
     return keys;
+  }
+
+  /**
+   * The orchestrator's durable event log (jobs, tasks, attempts, workers): a page at a time, or
+   * followed as events become durable, resuming by itself across disconnects and restarts.
+   */
+  public Events events() {
+    return events;
   }
 
   /** The asynchronous client over the same connection; closing either closes both. */

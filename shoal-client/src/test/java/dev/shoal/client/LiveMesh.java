@@ -13,16 +13,21 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A real orchestrator (state in memory, free ports, loopback) and, on demand, real workers, all
- * in this JVM: what the SDK is tested against wherever the orchestrator already has the route.
+ * A real orchestrator (state in memory unless configured with a data directory, free ports,
+ * loopback) and, on demand, real workers, all in this JVM: what the SDK is tested against
+ * wherever the orchestrator already has the route.
  */
 final class LiveMesh implements AutoCloseable {
 
-  private final Orchestrator orchestrator;
+  /** As started, with the ports it got: a restart takes the same ones, so clients and workers find it again. */
+  private final OrchestratorConfig config;
+  private Orchestrator orchestrator;
+  private boolean running = true;
   private final List<Worker> workers = new ArrayList<>();
   private final List<ShoalClient> clients = new ArrayList<>();
 
-  private LiveMesh(Orchestrator orchestrator) {
+  private LiveMesh(OrchestratorConfig config, Orchestrator orchestrator) {
+    this.config = config.toBuilder().httpPort(orchestrator.httpPort()).grpcPort(orchestrator.grpcPort()).build();
     this.orchestrator = orchestrator;
   }
 
@@ -33,11 +38,11 @@ final class LiveMesh implements AutoCloseable {
   static LiveMesh start(UnaryOperator<OrchestratorConfig.Builder> config) {
     OrchestratorConfig c =
         config.apply(OrchestratorConfig.builder().grpcPort(0).httpPort(0).heartbeatInterval(Duration.ofMillis(200))).build();
-    return new LiveMesh(Orchestrator.create(c).start());
+    return new LiveMesh(c, Orchestrator.create(c).start());
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + orchestrator.httpPort());
+    return URI.create("http://127.0.0.1:" + config.httpPort());
   }
 
   /** A client with no key (none exists yet on a loopback orchestrator), closed with the mesh. */
@@ -59,7 +64,7 @@ final class LiveMesh implements AutoCloseable {
                 config
                     .apply(
                         WorkerConfig.builder()
-                            .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
+                            .orchestrators(List.of("127.0.0.1:" + this.config.grpcPort()))
                             .name(name)
                             .maxConcurrentTasks(2))
                     .build())
@@ -74,13 +79,31 @@ final class LiveMesh implements AutoCloseable {
 
   /** Stops the orchestrator now: calls after this find nobody listening. */
   void stopOrchestrator() {
-    orchestrator.close();
+    if (running) {
+      running = false;
+      orchestrator.close();
+    }
+  }
+
+  /**
+   * Starts the stopped orchestrator again on the same ports (and data directory, if it has one):
+   * its workers reconnect by themselves, as they would to a restarted process.
+   */
+  void startOrchestratorAgain() {
+    orchestrator = Orchestrator.create(config).start();
+    running = true;
+  }
+
+  /** Stops the orchestrator and starts it again on the same ports and data directory. */
+  void restartOrchestrator() {
+    stopOrchestrator();
+    startOrchestratorAgain();
   }
 
   @Override
   public void close() {
     clients.forEach(ShoalClient::close);
     workers.forEach(Worker::shutdownNow);
-    orchestrator.close();
+    stopOrchestrator();
   }
 }

@@ -59,8 +59,8 @@ class NoRawExceptionsTest {
 
   private static final List<Class<?>> NAMESPACES =
       List.of(
-          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, AsyncWorkers.class, AsyncTasks.class,
-          AsyncJobs.class, AsyncPeers.class, AsyncKeys.class);
+          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Events.class, AsyncWorkers.class,
+          AsyncTasks.class, AsyncJobs.class, AsyncPeers.class, AsyncKeys.class, AsyncEvents.class);
 
   @TempDir Path tmp;
   private HttpServer server;
@@ -91,7 +91,10 @@ class NoRawExceptionsTest {
           if (t != null && !(t instanceof ShoalException)) {
             problems.add(name + " let " + t + " escape");
           }
-          boolean couldSucceed = failure == Failure.NOT_THE_API && m.getName().equals("artifact");
+          // A follower waits out what may pass (nobody listening, silence, a cut) until it is closed.
+          boolean couldSucceed =
+              failure == Failure.NOT_THE_API && m.getName().equals("artifact")
+                  || failure != Failure.NOT_THE_API && m.getName().equals("follow");
           if (t == null && !couldSucceed) {
             problems.add(name + " succeeded against " + failure);
           }
@@ -124,6 +127,17 @@ class NoRawExceptionsTest {
           yield e.getCause();
         }
       }
+      case EventSubscription s -> {
+        // Closed from another thread once it had time to fail: only what retrying cannot cure may end it.
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(s::close);
+        try (s) {
+          s.forEachRemaining(e -> {});
+          yield null;
+        } catch (RuntimeException e) {
+          yield e;
+        }
+      }
+      case Flow.Publisher<?> p when m.getName().equals("follow") -> failureOf(p, Duration.ofSeconds(1));
       case TaskStream s -> {
         try (s) {
           s.forEach(e -> {});
@@ -132,7 +146,7 @@ class NoRawExceptionsTest {
           yield e;
         }
       }
-      case Flow.Publisher<?> p -> failureOf(p);
+      case Flow.Publisher<?> p -> failureOf(p, null);
       case null, default -> failureIn(result);
     };
   }
@@ -150,13 +164,21 @@ class NoRawExceptionsTest {
     return null;
   }
 
-  private static Throwable failureOf(Flow.Publisher<?> p) throws InterruptedException {
+  /** How {@code p} failed; null if it completed, or was still going when cancelled after {@code cancelAfter}. */
+  private static Throwable failureOf(Flow.Publisher<?> p, Duration cancelAfter) throws InterruptedException {
     CompletableFuture<Throwable> end = new CompletableFuture<>();
     p.subscribe(
         new Flow.Subscriber<Object>() {
           @Override
           public void onSubscribe(Flow.Subscription s) {
             s.request(Long.MAX_VALUE);
+            if (cancelAfter != null) {
+              CompletableFuture.delayedExecutor(cancelAfter.toMillis(), TimeUnit.MILLISECONDS)
+                  .execute(() -> {
+                    s.cancel();
+                    end.complete(null);
+                  });
+            }
           }
 
           @Override
@@ -217,6 +239,9 @@ class NoRawExceptionsTest {
     if (c == TaskRequest.class) {
       // A run waits as long as its task may take: keep that short for the silent server.
       return TaskRequest.chat("llama3.2", "hi").withTimeoutMs(1).withMaxAttempts(1);
+    }
+    if (c == EventFilter.class) {
+      return EventFilter.types("task.assigned");
     }
     if (c == WorkerFilter.class) {
       return WorkerFilter.model("llama3.2");
@@ -288,12 +313,16 @@ class NoRawExceptionsTest {
               ex.close();
             }
             case CUT -> {
-              String type = ex.getRequestURI().getPath().endsWith("/stream") ? "text/event-stream" : "application/json";
+              String path = ex.getRequestURI().getPath();
+              String type = path.endsWith("/stream") || path.equals("/v1/events") ? "text/event-stream" : "application/json";
               ex.getResponseHeaders().set("Content-Type", type);
               ex.sendResponseHeaders(200, 100_000);
               OutputStream out = ex.getResponseBody();
-              out.write("event: started\ndata: {\"id\": \"j.t\", \"worker\": {\"peer_id\": \"w\"}, \"attempt\": 1}\n\n{\"workers\": ["
-                  .getBytes(StandardCharsets.UTF_8));
+              String started =
+                  path.equals("/v1/events")
+                      ? "event: job.published\ndata: {\"seq\": 1, \"at\": 1, \"type\": \"job.published\"}\n\nevent: job.pub"
+                      : "event: started\ndata: {\"id\": \"j.t\", \"worker\": {\"peer_id\": \"w\"}, \"attempt\": 1}\n\n";
+              out.write((started + "{\"workers\": [").getBytes(StandardCharsets.UTF_8));
               out.flush();
               // Cut: close the connection well short of the promised length.
               ex.close();

@@ -5,6 +5,7 @@ import dev.shoal.client.ApiKey;
 import dev.shoal.client.JobInfo;
 import dev.shoal.client.KeyRevocation;
 import dev.shoal.client.LedgerEntryInfo;
+import dev.shoal.client.MeshEvent;
 import dev.shoal.client.NewApiKey;
 import dev.shoal.client.ProtocolException;
 import dev.shoal.client.Reputation;
@@ -103,6 +104,29 @@ public final class Decoding {
     return new LedgerEntryInfo.ChainCheck(
         j.path("ok").asBoolean(), j.path("entries").asLong(), j.path("head_hash").asText(),
         j.path("first_bad_seq").isIntegralNumber() ? j.path("first_bad_seq").asLong() : null, optionalText(j.path("reason")));
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** One event of the log; {@code seq} and {@code type} identify it, the rest may be left out. */
+  public static MeshEvent meshEvent(JsonNode e) {
+    if (!e.path("seq").isIntegralNumber() || e.path("seq").asLong() < 1) {
+      throw malformed("an event has no seq");
+    }
+    return new MeshEvent(
+        e.path("seq").asLong(), e.path("at").asLong(), text(e, "type", "an event"), e.path("job_id").asText(""),
+        e.path("task_id").asText(""), e.path("attempt").asInt(), e.path("worker").asText(""),
+        e.path("service").asText(""), e.path("principal").asText(""), e.path("actor").asText(""),
+        e.path("from").asText(""), e.path("to").asText(""), e.path("detail").asText(""));
+  }
+
+  public static MeshEvent.Page eventPage(JsonNode json) {
+    List<MeshEvent> events = new ArrayList<>();
+    array(json, "events").forEach(e -> events.add(meshEvent(e)));
+    if (!json.path("next_after").isIntegralNumber() || !json.path("head").isIntegralNumber()) {
+      throw malformed("an event page has no next_after or head");
+    }
+    return new MeshEvent.Page(events, json.path("next_after").asLong(), json.path("head").asLong());
   }
 
   // ---------------------------------------------------------------- jobs

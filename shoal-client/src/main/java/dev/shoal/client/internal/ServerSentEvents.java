@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads {@code text/event-stream} (the WHATWG rules): lines end in LF, CR or CRLF; {@code event:}
  * names an event, {@code data:} lines are joined with LF, a blank line dispatches, {@code :}
- * starts a comment; {@code id:} and {@code retry:} are ignored (the SDK never reconnects). An
+ * starts a comment; {@code id:} and {@code retry:} are ignored (a follower of the event log resumes
+ * from the sequence number in the data, and chooses its own backoff). An
  * event without data is dropped, so is one cut off by the end of the stream. Not thread-safe.
  */
 public final class ServerSentEvents implements Closeable {
