@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
       TasksCommand.class,
       JobsCommand.class,
       PeersCommand.class,
+      EventsCommand.class,
       KeysCommand.class,
       CommandLine.HelpCommand.class
     },

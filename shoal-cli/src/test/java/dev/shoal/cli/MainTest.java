@@ -46,7 +46,7 @@ class MainTest {
   @Test
   void everyClientCommandHasHelp() {
     for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel",
-        "keys", "keys create", "keys list", "keys revoke", "workers")) {
+        "keys", "keys create", "keys list", "keys revoke", "workers", "events")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
@@ -98,6 +98,20 @@ class MainTest {
     Cli r = cli("keys", "create", "--name", "x", "--scopes", "read,root", "--url", nobodyListening());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("unknown scope 'root'");
+  }
+
+  @Test
+  void eventsRefusesWhatItCannotSendBeforeAskingTheServer() throws Exception {
+    Cli both = cli("events", "--follow", "--limit", "10", "--url", nobodyListening());
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--limit sizes one page");
+
+    Cli spaced = cli("events", "--type", "task.assigned, task assigned", "--url", nobodyListening());
+    assertThat(spaced.exit()).isEqualTo(2);
+    assertThat(spaced.err()).contains("an event type must be one name");
+
+    Cli help = cli("events", "--help");
+    assertThat(help.out()).contains("--follow", "--after", "task.*");
   }
 
   @Test
