@@ -87,8 +87,8 @@ class EventsTest {
     String job = runJob(client);
 
     MeshEvent.Page all = client.events().page(0, EventFilter.ALL, 1000);
-    assertThat(all.hasMore()).isFalse();
-    assertThat(seqs(all.events())).as("dense from 1 to the head").isEqualTo(oneTo(all.head()));
+    assertThat(seqs(all.events())).as("dense from 1").isEqualTo(oneTo(all.events().size()));
+    long last = all.events().getLast().seq();
     List<String> lifecycle =
         all.events().stream()
             .filter(e -> e.jobId().equals(job))
@@ -116,8 +116,9 @@ class EventsTest {
       assertThat(p.events()).hasSizeLessThanOrEqualTo(2);
       paged.addAll(p.events());
       after = p.nextAfter();
-    } while (p.hasMore());
+    } while (after < last);
     assertThat(paged).isEqualTo(all.events());
+    assertThat(p.hasMore()).isEqualTo(p.head() > last);
 
     try (EventSubscription s = client.events().follow(0, EventFilter.ALL)) {
       List<MeshEvent> followed = new ArrayList<>();
@@ -125,9 +126,9 @@ class EventsTest {
         followed.add(s.next());
       }
       assertThat(followed).isEqualTo(all.events());
-      assertThat(s.lastSeq()).isEqualTo(all.head());
+      assertThat(s.lastSeq()).isEqualTo(last);
     }
-    try (EventSubscription s = client.events().follow(all.head() - 2, EventFilter.ALL)) {
+    try (EventSubscription s = client.events().follow(last - 2, EventFilter.ALL)) {
       assertThat(s.stream().limit(2).toList()).isEqualTo(all.events().subList(all.events().size() - 2, all.events().size()));
     }
   }
@@ -142,7 +143,7 @@ class EventsTest {
     MeshEvent.Page assigned = client.events().page(0, EventFilter.types("task.assigned"), 100);
     assertThat(assigned.events()).extracting(MeshEvent::type).containsOnly("task.assigned");
     assertThat(assigned.events()).extracting(MeshEvent::jobId).containsExactly(first, second);
-    assertThat(assigned.nextAfter()).as("moved past what the filter skipped").isEqualTo(assigned.head());
+    assertThat(assigned.nextAfter()).as("moved past what the filter skipped").isGreaterThan(assigned.events().getLast().seq());
 
     assertThat(client.events().page(0, EventFilter.types("task.*"), 100).events())
         .isNotEmpty()
@@ -195,10 +196,11 @@ class EventsTest {
     await().atMost(LONG).until(() -> sync.size() >= head && async.items.size() >= head);
     assertThat(syncEnded.get()).isNull();
     assertThat(async.end.isDone()).as("the publisher goes on").isFalse();
-    assertThat(seqs(sync)).as("sync: every event once, in order").isEqualTo(oneTo(head));
-    assertThat(seqs(async.items)).as("async: every event once, in order").isEqualTo(oneTo(head));
+    // More may have come since the head was read (a late worker.judged): the first head events are what is checked.
+    assertThat(seqs(sync.subList(0, (int) head))).as("sync: every event once, in order").isEqualTo(oneTo(head));
+    assertThat(seqs(async.items.subList(0, (int) head))).as("async: every event once, in order").isEqualTo(oneTo(head));
     assertThat(sync).filteredOn(e -> e.jobId().equals(after)).extracting(MeshEvent::type).contains("result.submitted");
-    assertThat(async.items).isEqualTo(sync);
+    assertThat(async.items.subList(0, (int) head)).isEqualTo(sync.subList(0, (int) head));
   }
 
   @Test
@@ -216,11 +218,14 @@ class EventsTest {
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> c.items.size() == 3);
 
     c.subscription.join().request(Long.MAX_VALUE);
-    await().atMost(LONG).until(() -> c.items.size() == head);
+    await().atMost(LONG).until(() -> c.items.size() >= head);
+    long atCancel = client.events().page(0, EventFilter.ALL, 1).head();
     c.subscription.join().cancel();
     runJob(client);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> c.items.size() == head);
-    assertThat(seqs(c.items)).isEqualTo(oneTo(head));
+    assertThat(client.events().page(0, EventFilter.ALL, 1).head()).isGreaterThan(atCancel);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+        .until(() -> c.items.stream().allMatch(e -> e.seq() <= atCancel));
+    assertThat(seqs(c.items)).isEqualTo(oneTo(c.items.size()));
     assertThat(c.end).isNotDone();
   }
 
