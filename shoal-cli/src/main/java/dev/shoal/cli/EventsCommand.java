@@ -104,7 +104,8 @@ final class EventsCommand implements Callable<Integer> {
       MeshEvent.Page page = c.events().page(after, filter, limit == null ? DEFAULT_LIMIT : limit);
       page.events().forEach(e -> print(out, e));
       if (page.hasMore()) {
-        // Stdout stays one JSON object per event with --json: the hint goes to stderr there.
+        // Stdout stays one JSON object per event with --json: the hint goes to stderr there, after them.
+        out.flush();
         (client.json ? spec.commandLine().getErr() : out).printf("more: --after %d%n", page.nextAfter());
       }
       return 0;
