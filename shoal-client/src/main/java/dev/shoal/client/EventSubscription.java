@@ -10,8 +10,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * A follower of the event log: an iterator that never ends by itself. {@link #hasNext()} blocks
- * until the next matching event is durable. When the connection breaks or the orchestrator
- * restarts, it reconnects (backoff from 100 ms doubling to 5 s, for as long as it takes) and
+ * until the next matching event is durable. When the connection breaks, falls silent (45 s without
+ * even a keep-alive) or the orchestrator restarts, it reconnects (backoff from 100 ms doubling to 5 s, for as long as it takes) and
  * resumes after the last event it delivered, so every event comes once, in sequence order.
  *
  * <p>Iteration ends by {@link #close()}, which may come from another thread and makes a blocked

@@ -6,6 +6,7 @@ import dev.shoal.client.EventFilter;
 import dev.shoal.client.MeshEvent;
 import dev.shoal.client.ProtocolException;
 import dev.shoal.client.ShoalException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -16,6 +17,9 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * stream breaks (a dropped connection, an orchestrator restarting, a 503) it reconnects after a
  * capped exponential backoff, asking for the events after the last one it delivered. The
  * orchestrator serves only durable events, densely numbered, so the caller sees every event once:
- * no gap, no duplicate. Failures that waiting cannot cure (a refused key, a bad filter, a cursor
- * the log no longer or never had) end it with their {@link ShoalException}.
+ * no gap, no duplicate. A connection that falls silent (a peer gone without a word, a NAT that
+ * forgot it) is given up after {@link #MAX_SILENCE}: the orchestrator writes at least a keep-alive
+ * every 15 s. Failures that waiting cannot cure (a refused key, a bad filter, a cursor the log no
+ * longer or never had) end it with their {@link ShoalException}.
  *
  * <p>{@link #next()} is for one thread; {@link #close()} may come from any thread and ends a
  * blocked {@link #next()} at once: it closes the stream, aborts a connection being made and cuts
@@ -43,18 +49,33 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   /** Longest {@code Retry-After} honoured: a longer one is more likely a mistake than advice. */
   static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+  /** Three of the orchestrator's 15 s keep-alives missed: the connection is dead, though no one said so. */
+  static final Duration MAX_SILENCE = Duration.ofSeconds(45);
+  /** Closes silent streams; one daemon thread for every follower, doing almost nothing. */
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "shoal-event-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
   /** Events are small records; this only stops a stream that is not the orchestrator's. */
   private static final int MAX_EVENT_BYTES = 1 << 20;
   private static final String WHAT = "GET /v1/events";
 
   private final Transport transport;
   private final EventFilter filter;
+  private final Duration maxSilence;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   /** The last sequence number delivered: where a reconnect resumes. */
   private volatile long cursor;
   private boolean closed;
   private ServerSentEvents stream;
+  /** Checks the open stream for silence; cancelled with it. */
+  private ScheduledFuture<?> watch;
+  /** Set by the watchdog when it cut a silent stream, so the failure says why. */
+  private volatile boolean silenced;
   private CompletableFuture<HttpResponse<InputStream>> connecting;
   /** Failures since the last successful connection; the backoff grows with them. */
   private int failures;
@@ -63,12 +84,18 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
 
   /** Follows the events after {@code after} that match {@code filter}; nothing is sent until {@link #next()}. */
   public EventFollower(Transport transport, long after, EventFilter filter) {
+    this(transport, after, filter, MAX_SILENCE);
+  }
+
+  /** As above, giving up a stream after {@code maxSilence} without a byte (tests shorten it). */
+  EventFollower(Transport transport, long after, EventFilter filter, Duration maxSilence) {
     if (after < 0) {
       throw new IllegalArgumentException("after must not be negative, got " + after);
     }
     this.transport = transport;
     this.filter = java.util.Objects.requireNonNull(filter, "filter");
     this.cursor = after;
+    this.maxSilence = maxSilence;
   }
 
   /** The query of {@code GET /v1/events} for these events, without {@code ?}. */
@@ -119,7 +146,11 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
           broken = e == null ? new ConnectionException("the orchestrator ended the event stream", null) : null;
         } catch (IOException cut) {
           e = null;
-          broken = Errors.transport(WHAT, cut);
+          broken =
+              silenced
+                  ? new ConnectionException(
+                      "the event stream was silent for " + maxSilence.toSeconds() + " s, keep-alives included", cut)
+                  : Errors.transport(WHAT, cut);
         }
         if (broken == null && e.name().equals("error")) {
           broken = streamError(e);
@@ -205,7 +236,11 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
         }
         failures = 0;
         backoff = Duration.ZERO;
-        stream = new ServerSentEvents(body, MAX_EVENT_BYTES);
+        Watched in = new Watched(body);
+        silenced = false;
+        stream = new ServerSentEvents(in, MAX_EVENT_BYTES);
+        long period = Math.max(1, maxSilence.toNanos() / 4);
+        watch = WATCHDOG.scheduleWithFixedDelay(() -> cutIfSilent(in), period, period, TimeUnit.NANOSECONDS);
         return stream;
       } finally {
         lock.unlock();
@@ -301,12 +336,21 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
     }
   }
 
+  /** Closes {@code in} when nothing came through it for {@link #maxSilence}: the blocked read then fails. */
+  private void cutIfSilent(Watched in) {
+    if (System.nanoTime() - in.lastRead > maxSilence.toNanos()) {
+      silenced = true;
+      Transport.closeQuietly(in);
+    }
+  }
+
   /** Drops a broken stream so that the next try connects again. */
   private void release(ServerSentEvents s) {
     lock.lock();
     try {
       if (stream == s) {
         stream = null;
+        unwatch();
       }
     } finally {
       lock.unlock();
@@ -324,6 +368,7 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
       closed = true;
       s = stream;
       stream = null;
+      unwatch();
       c = connecting;
       connecting = null;
       wake.signalAll();
@@ -335,6 +380,37 @@ public final class EventFollower implements EventPublisher.Source<MeshEvent> {
     }
     if (s != null) {
       closeQuietly(s);
+    }
+  }
+
+  /** Under the lock. */
+  private void unwatch() {
+    if (watch != null) {
+      watch.cancel(false);
+      watch = null;
+    }
+  }
+
+  /** The response body, noting when a read last returned: keep-alives count, though no event comes of them. */
+  private static final class Watched extends FilterInputStream {
+    volatile long lastRead = System.nanoTime();
+
+    Watched(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      lastRead = System.nanoTime();
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      lastRead = System.nanoTime();
+      return n;
     }
   }
 
