@@ -116,13 +116,6 @@ final class EventRoutes {
       log.debug("event=event_follower_stopped after={}", cursor);
     } catch (IOException gone) {
       log.debug("event=event_follower_left after={} filter=\"{}\" reason=\"{}\"", cursor, filter, gone.getMessage());
-    } catch (InterruptedException stopping) {
-      // The server is stopping: the stream just ends, and the follower resumes from its last id.
-      Thread.currentThread().interrupt();
-      if (sse == null) {
-        throw stopping;
-      }
-      log.debug("event=event_follower_dropped after={} reason=stopping", cursor);
     } catch (ApiException late) {
       // The stream is open: an error can only be said as an event.
       if (sse == null) {
