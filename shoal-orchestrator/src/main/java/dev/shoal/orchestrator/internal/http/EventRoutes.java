@@ -105,7 +105,9 @@ final class EventRoutes {
           sse.flush();
           lastWrite = System.nanoTime();
         } else if (System.nanoTime() - lastWrite >= KEEPALIVE_NANOS) {
-          sse.comment("keep-alive " + page.cursor());
+          // A bare id moves a client's Last-Event-ID past events its filter skipped.
+          sse.comment("keep-alive");
+          sse.id(page.cursor());
           sse.flush();
           lastWrite = System.nanoTime();
         }

@@ -53,6 +53,13 @@ final class SseStream {
     event(name, json);
   }
 
+  /** An id alone: no event is dispatched, but a client's last event id becomes {@code id}. */
+  void id(long id) throws IOException {
+    out.write(ID);
+    out.write(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+    out.write(END);
+  }
+
   /** A comment line: clients ignore it; it keeps an idle connection open. */
   void comment(String text) throws IOException {
     out.write((": " + text.replace('\n', ' ') + "\n\n").getBytes(StandardCharsets.UTF_8));
