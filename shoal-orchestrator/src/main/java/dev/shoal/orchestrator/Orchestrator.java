@@ -141,6 +141,7 @@ public final class Orchestrator implements AutoCloseable {
             events, clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock, Duration.ofSeconds(1));
     Authorizer authorizer = new Authorizer(keys, new RateLimiter(clock));
     Directory directory = new Directory(store, core, clock);
+    core.onWorkerConnected(directory::workerConnected);
     this.eventStream = new EventStreamService(events);
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =

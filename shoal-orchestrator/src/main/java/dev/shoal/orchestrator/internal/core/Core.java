@@ -134,6 +134,18 @@ public final class Core implements JobService, Journal {
   private List<Receipt> pendingReceipts = new ArrayList<>();
   /** Writes of the current action, handed to the committer in one go when it ends. */
   private List<StoreWrite> outbox = new ArrayList<>();
+  /** Told, on the core's thread, of each worker that connects and the owner its signed descriptor names. */
+  private volatile WorkerListener workerListener = (peerId, statedOwner, signedAt) -> {};
+
+  /** What the core tells about connecting workers (the directory keeps their pairing consents). */
+  public interface WorkerListener {
+    void connected(String peerId, String statedOwner, long descriptorSignedAt);
+  }
+
+  public void onWorkerConnected(WorkerListener listener) {
+    this.workerListener = listener;
+  }
+
   /** The API key whose request the running action serves ("" for the orchestrator's own work). */
   private String acting = "";
   private long nextSeq;
@@ -881,6 +893,7 @@ public final class Core implements JobService, Journal {
                           .setMaxMessageBytes(64L << 20))
                   .build());
           workerEvent(session, "", "connected", "capacity=" + session.capacity + " operators=" + session.operators.size());
+          workerListener.connected(session.peerId, session.descriptor.getOwner(), session.descriptor.getIssuedAtMs());
           log.info(
               "event=worker_connected peer={} name=\"{}\" capacity={} operators={}",
               session.peerId, session.descriptor.getName(), session.capacity, session.operators.size());

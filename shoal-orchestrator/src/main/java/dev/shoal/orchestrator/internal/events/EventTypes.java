@@ -26,13 +26,15 @@ public final class EventTypes {
   public static final String PRINCIPAL_CREATED = "principal.created";
   public static final String DELEGATE_SET = "delegate.set";
   public static final String DELEGATE_REVOKED = "delegate.revoked";
+  public static final String PAIRING_CREATED = "pairing.created";
+  public static final String PAIRING_ENDED = "pairing.ended";
 
   /** Every type, in the order API.md lists them. */
   public static final List<String> ALL =
       List.of(
           JOB_PUBLISHED, JOB_STATUS_CHANGED, TASK_PUBLISHED, TASK_STATUS_CHANGED, TASK_ASSIGNED, RESULT_SUBMITTED,
           ATTEMPT_STATUS_CHANGED, WORKER_CONNECTED, WORKER_STATUS_CHANGED, WORKER_DISCONNECTED, WORKER_JUDGED,
-          PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED);
+          PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED, PAIRING_CREATED, PAIRING_ENDED);
 
   private EventTypes() {}
 

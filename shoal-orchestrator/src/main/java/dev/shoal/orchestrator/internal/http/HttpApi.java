@@ -114,6 +114,7 @@ public final class HttpApi {
   private final KeyRoutes keyRoutes;
   private final Authority authority;
   private final PrincipalRoutes principalRoutes;
+  private final FleetRoutes fleetRoutes;
   private final EventRoutes events;
   private final SubscriptionRoutes subscriptions;
   private final Javalin app;
@@ -190,6 +191,7 @@ public final class HttpApi {
     this.keyRoutes = new KeyRoutes(this, access.keys(), access.directory());
     this.authority = access.authority();
     this.principalRoutes = new PrincipalRoutes(this, access.directory());
+    this.fleetRoutes = new FleetRoutes(this, access.directory());
     TaskRequests requests = new TaskRequests(planner);
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -268,6 +270,9 @@ public final class HttpApi {
     config.routes.get("/v1/principals/{id}/delegates", principalRoutes::delegates);
     config.routes.get("/v1/principals/{id}/delegates/{delegate}", principalRoutes::check);
     config.routes.delete("/v1/principals/{id}/delegates/{delegate}", principalRoutes::revoke);
+    config.routes.post("/v1/fleet/pairings", fleetRoutes::pair);
+    config.routes.get("/v1/fleet/pairings", fleetRoutes::pairings);
+    config.routes.delete("/v1/fleet/pairings/{worker}", fleetRoutes::unpair);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);
@@ -1017,6 +1022,7 @@ public final class HttpApi {
       case ApiException api -> api;
       case JobService.Unavailable u -> ApiException.unavailable(u.getMessage(), 1);
       case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
+      case Directory.Refused r -> r.notFound() ? ApiException.notFound(r.getMessage()) : ApiException.conflict(r.getMessage());
       case JobService.Overloaded o ->
           new ApiException(ApiException.Code.MESH_OVERLOADED, o.getMessage(), Math.max(1, o.retryAfterSeconds()));
       case JobService.NoMatch n ->

@@ -12,6 +12,7 @@ public enum Action {
   MANAGE_SERVICE(PrincipalKind.CLIENT, null, "create, update and retire services"),
   REGISTER(PrincipalKind.FLEET_OWNER, DelegateScope.REGISTER, "register workers to services"),
   ASSIGN(PrincipalKind.FLEET_OWNER, DelegateScope.ASSIGN, "assign tasks to workers"),
+  PAIR(PrincipalKind.FLEET_OWNER, null, "pair and unpair workers"),
   /** Either kind of principal, for itself only. */
   DELEGATE(null, null, "authorise and revoke delegates");
 

@@ -5,6 +5,8 @@ import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.events.EventTypes;
 import dev.shoal.orchestrator.internal.store.DelegationRecord;
 import dev.shoal.orchestrator.internal.store.EventRecord;
+import dev.shoal.orchestrator.internal.store.PairingRecord;
+import dev.shoal.protocol.PairingProofs;
 import dev.shoal.orchestrator.internal.store.PrincipalRecord;
 import dev.shoal.orchestrator.internal.store.StateStore;
 import dev.shoal.orchestrator.internal.store.StoreWrite;
@@ -55,6 +57,12 @@ public final class Directory {
   private final Map<String, PrincipalRecord> principals = new ConcurrentHashMap<>();
   /** Principal id, then delegate id. */
   private final Map<String, Map<String, DelegationRecord>> delegations = new ConcurrentHashMap<>();
+  /** Each worker's newest pairing, in force or ended. */
+  private final Map<String, PairingRecord> pairings = new ConcurrentHashMap<>();
+  /** The owner each worker's latest signed descriptor named, and when it was signed: its consent. */
+  private final Map<String, Consent> consents = new ConcurrentHashMap<>();
+
+  private record Consent(String owner, long signedAt) {}
 
   /** Loads what {@code store} holds; later changes go through {@code journal}. */
   public Directory(StateStore store, Journal journal, Clock clock) {
@@ -62,6 +70,7 @@ public final class Directory {
     this.clock = clock;
     store.principals().forEach(p -> principals.put(p.id(), p));
     store.delegations().forEach(d -> delegations.computeIfAbsent(d.principal(), k -> new ConcurrentHashMap<>()).put(d.delegate(), d));
+    store.pairings().forEach(p -> pairings.put(p.worker(), p));
   }
 
   /** No principals, and none can be added: an API without a core behind it (tests, embedded use). */
@@ -178,7 +187,7 @@ public final class Directory {
     return journal.record(() -> {
       Map<String, DelegationRecord> of = delegations.computeIfAbsent(principal, k -> new ConcurrentHashMap<>());
       if (!of.containsKey(delegate) && of.size() >= MAX_DELEGATES_PER_PRINCIPAL) {
-        throw new IllegalArgumentException("at most " + MAX_DELEGATES_PER_PRINCIPAL + " delegates per principal");
+        throw new Refused("at most " + MAX_DELEGATES_PER_PRINCIPAL + " delegates per principal; revoke one first", false);
       }
       DelegationRecord r = new DelegationRecord(principal, delegate, names, expiresAt, clock.millis(), 0, by.key());
       of.put(delegate, r);
@@ -201,6 +210,109 @@ public final class Directory {
       return new Journal.Entry<>(
           true, List.of(new StoreWrite.PutDelegation(revoked)), List.of(event(EventTypes.DELEGATE_REVOKED, principal, "delegate=" + delegate, by)));
     });
+  }
+
+  /** The fleet owner a worker is paired with now, if any. */
+  public Optional<String> ownerOf(String worker) {
+    PairingRecord p = pairings.get(worker);
+    return p != null && p.inForce() ? Optional.of(p.owner()) : Optional.empty();
+  }
+
+  /** The worker's newest pairing, in force or ended. */
+  public Optional<PairingRecord> pairing(String worker) {
+    return Optional.ofNullable(pairings.get(worker));
+  }
+
+  /** Pairings in force, of {@code owner} ("" for every owner's). */
+  public List<PairingRecord> pairingsOf(String owner) {
+    return pairings.values().stream()
+        .filter(p -> p.inForce() && (owner.isEmpty() || p.owner().equals(owner)))
+        .sorted(Comparator.comparingLong(PairingRecord::createdAt).thenComparing(PairingRecord::worker))
+        .toList();
+  }
+
+  /**
+   * A worker connected with a signed descriptor naming {@code statedOwner}: that is its consent to
+   * be paired with it. A worker that now names another owner (or none) ends its pairing: the
+   * worker's side of "either side can end it". Called on the core's thread.
+   */
+  public void workerConnected(String worker, String statedOwner, long signedAt) {
+    consents.put(worker, new Consent(statedOwner, signedAt));
+    PairingRecord p = pairings.get(worker);
+    if (p != null && p.inForce() && !p.owner().equals(statedOwner)) {
+      journal.record(() -> endPairing(worker, "worker", Actor.NONE, "the worker no longer names " + p.owner()));
+    }
+  }
+
+  /**
+   * The fleet owner's half of pairing {@code worker} with {@code owner}: its signature at {@code
+   * signedAt}. The worker's half must be in hand: its latest signed descriptor names {@code owner}.
+   *
+   * @throws IllegalArgumentException for a bad or stale signature, or no consent from the worker
+   */
+  public CompletableFuture<PairingRecord> pair(String worker, String owner, long signedAt, byte[] signature, Actor by) {
+    PrincipalRecord o = principal(owner).orElseThrow(() -> new Refused("no principal " + owner, true));
+    if (!o.kind().equals(PrincipalKind.FLEET_OWNER.wireName())) {
+      throw new IllegalArgumentException(owner + " is a " + o.kind() + "; only a fleet owner pairs with workers");
+    }
+    if (!PeerIds.isWellFormed(worker)) {
+      throw new IllegalArgumentException("worker must be a peer id (w…)");
+    }
+    long skew = Math.abs(clock.millis() - signedAt);
+    if (skew > PairingProofs.MAX_SKEW_MILLIS) {
+      throw new IllegalArgumentException("signed_at is " + skew / 1000 + " s from this orchestrator's clock; sign again");
+    }
+    if (signature == null || !PairingProofs.verify(o.publicKey(), worker, owner, signedAt, signature)) {
+      throw new IllegalArgumentException("signature is not " + owner + "'s over this pairing");
+    }
+    return journal.record(() -> {
+      Consent c = consents.get(worker);
+      if (c == null || !c.owner().equals(owner)) {
+        throw new Refused(
+            "worker " + worker + " has not named " + owner + " as its owner: start it with --owner " + owner
+                + " (its signed descriptor is its half of the pairing)",
+            false);
+      }
+      PairingRecord current = pairings.get(worker);
+      if (current != null && current.inForce()) {
+        if (current.owner().equals(owner)) {
+          return new Journal.Entry<>(current, List.of(), List.of());
+        }
+        throw new Refused("worker " + worker + " is paired with " + current.owner() + "; that pairing must end first", false);
+      }
+      PairingRecord r = new PairingRecord(worker, owner, c.signedAt(), signedAt, signature, clock.millis(), 0, "", by.key());
+      pairings.put(worker, r);
+      return new Journal.Entry<>(
+          r, List.of(new StoreWrite.PutPairing(r)), List.of(workerEvent(EventTypes.PAIRING_CREATED, owner, worker, "", by)));
+    });
+  }
+
+  /** The fleet owner ends its pairing with {@code worker}; false if none was in force. */
+  public CompletableFuture<Boolean> unpair(String worker, Actor by) {
+    return journal.record(() -> {
+      PairingRecord p = pairings.get(worker);
+      if (p == null || !p.inForce()) {
+        return new Journal.Entry<>(false, List.of(), List.of());
+      }
+      Journal.Entry<Boolean> ended = endPairing(worker, "owner", by, "");
+      return new Journal.Entry<>(true, ended.writes(), ended.events());
+    });
+  }
+
+  private Journal.Entry<Boolean> endPairing(String worker, String side, Actor by, String detail) {
+    PairingRecord p = pairings.get(worker);
+    if (p == null || !p.inForce()) {
+      return new Journal.Entry<>(false, List.of(), List.of());
+    }
+    PairingRecord ended = p.ended(clock.millis(), side);
+    pairings.put(worker, ended);
+    return new Journal.Entry<>(
+        true, List.of(new StoreWrite.PutPairing(ended)),
+        List.of(workerEvent(EventTypes.PAIRING_ENDED, p.owner(), worker, ("ended by the " + side + " " + detail).strip(), by)));
+  }
+
+  private static EventRecord workerEvent(String type, String owner, String worker, String detail, Actor by) {
+    return new EventRecord(0, 0, type, "pairing", "", "", 0, worker, "", "", detail, "", owner, by.key());
   }
 
   private static EventRecord event(String type, String principal, String detail, Actor by) {

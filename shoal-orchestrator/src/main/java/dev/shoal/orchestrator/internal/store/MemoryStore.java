@@ -59,6 +59,8 @@ public final class MemoryStore implements StateStore {
   private final Map<String, PrincipalRecord> principals = new java.util.LinkedHashMap<>();
   /** Keyed by principal and delegate: a new grant replaces the old one in place. */
   private final Map<String, DelegationRecord> delegations = new java.util.LinkedHashMap<>();
+  /** Keyed by worker and creation time: a worker paired again gets a new row. */
+  private final Map<String, PairingRecord> pairings = new java.util.LinkedHashMap<>();
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
@@ -128,6 +130,7 @@ public final class MemoryStore implements StateStore {
         case StoreWrite.PutPrincipal p -> principals.put(p.principal().id(), p.principal());
         case StoreWrite.PutDelegation d ->
             delegations.put(d.delegation().principal() + " " + d.delegation().delegate(), d.delegation());
+        case StoreWrite.PutPairing p -> pairings.put(p.pairing().worker() + " " + p.pairing().createdAt(), p.pairing());
         case StoreWrite.SetTrusted t -> {
           if (t.trusted()) {
             trusted.add(t.peerId());
@@ -230,6 +233,7 @@ public final class MemoryStore implements StateStore {
           }
         }
         case StoreWrite.PutDelegation d -> {}
+        case StoreWrite.PutPairing p -> {}
         case StoreWrite.SetTrusted t -> {}
         case StoreWrite.PurgeFinished p -> {}
       }
@@ -333,6 +337,11 @@ public final class MemoryStore implements StateStore {
   @Override
   public synchronized List<DelegationRecord> delegations() {
     return List.copyOf(delegations.values());
+  }
+
+  @Override
+  public synchronized List<PairingRecord> pairings() {
+    return List.copyOf(pairings.values());
   }
 
   @Override

@@ -121,6 +121,10 @@ public final class SqliteStore implements StateStore {
           "CREATE TABLE delegations(principal TEXT NOT NULL, delegate TEXT NOT NULL, scopes TEXT NOT NULL,"
               + " expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL,"
               + " actor TEXT NOT NULL, PRIMARY KEY(principal, delegate))");
+      s.execute(
+          "CREATE TABLE pairings(worker TEXT NOT NULL, owner TEXT NOT NULL, worker_signed_at INTEGER NOT NULL,"
+              + " owner_signed_at INTEGER NOT NULL, owner_signature BLOB NOT NULL, created_at INTEGER NOT NULL,"
+              + " ended_at INTEGER NOT NULL, ended_by TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY(worker, created_at))");
       s.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
       s.execute("ALTER TABLE jobs ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
@@ -342,6 +346,23 @@ public final class SqliteStore implements StateStore {
               st.setLong(5, r.createdAt());
               st.setLong(6, r.revokedAt());
               st.setString(7, r.actor());
+              st.executeUpdate();
+            }
+          }
+          case StoreWrite.PutPairing p -> {
+            PairingRecord r = p.pairing();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT OR REPLACE INTO pairings(worker, owner, worker_signed_at, owner_signed_at, owner_signature,"
+                    + " created_at, ended_at, ended_by, actor) VALUES (?,?,?,?,?,?,?,?,?)")) {
+              st.setString(1, r.worker());
+              st.setString(2, r.owner());
+              st.setLong(3, r.workerSignedAt());
+              st.setLong(4, r.ownerSignedAt());
+              st.setBytes(5, r.ownerSignature());
+              st.setLong(6, r.createdAt());
+              st.setLong(7, r.endedAt());
+              st.setString(8, r.endedBy());
+              st.setString(9, r.actor());
               st.executeUpdate();
             }
           }
@@ -593,6 +614,16 @@ public final class SqliteStore implements StateStore {
             rs.getString("principal"), rs.getString("delegate"),
             rs.getString("scopes").isEmpty() ? List.of() : List.of(rs.getString("scopes").split(",")),
             rs.getLong("expires_at"), rs.getLong("created_at"), rs.getLong("revoked_at"), rs.getString("actor")));
+  }
+
+  @Override
+  public List<PairingRecord> pairings() {
+    return query(
+        "SELECT * FROM pairings ORDER BY created_at, worker",
+        rs -> new PairingRecord(
+            rs.getString("worker"), rs.getString("owner"), rs.getLong("worker_signed_at"), rs.getLong("owner_signed_at"),
+            rs.getBytes("owner_signature"), rs.getLong("created_at"), rs.getLong("ended_at"), rs.getString("ended_by"),
+            rs.getString("actor")));
   }
 
   @Override

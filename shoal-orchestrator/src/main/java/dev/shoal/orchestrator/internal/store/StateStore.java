@@ -56,6 +56,9 @@ public interface StateStore extends AutoCloseable {
   /** Every delegation, revoked ones included, oldest first. */
   List<DelegationRecord> delegations();
 
+  /** Every pairing, ended ones included, oldest first. */
+  List<PairingRecord> pairings();
+
   /** Peer ids an admin registered as trusted. */
   Set<String> trustedPeers();
 

@@ -49,6 +49,9 @@ public sealed interface StoreWrite {
   /** A delegation granted, replaced or revoked (revoked ones stay, for the audit trail). */
   record PutDelegation(DelegationRecord delegation) implements StoreWrite {}
 
+  /** A pairing made or ended (ended ones stay, for the audit trail; the newest per worker counts). */
+  record PutPairing(PairingRecord pairing) implements StoreWrite {}
+
   /** An admin registered ({@code trusted}) or removed a trusted worker. */
   record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }
