@@ -14,6 +14,7 @@ import dev.shoal.orchestrator.internal.events.EventStreamService;
 import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
 import dev.shoal.orchestrator.internal.principals.Authority;
 import dev.shoal.orchestrator.internal.principals.Directory;
+import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -141,7 +142,10 @@ public final class Orchestrator implements AutoCloseable {
             events, clients, new WebhookSender(new TargetPolicy(config.webhookAllowPrivate())), clock, Duration.ofSeconds(1));
     Authorizer authorizer = new Authorizer(keys, new RateLimiter(clock));
     Directory directory = new Directory(store, core, clock);
-    core.onWorkerConnected(directory::workerConnected);
+    core.onWorkerConnected(d -> directory.workerConnected(d.getPeerId(), d.getOwner(), d.getIssuedAtMs()));
+    Services services = new Services(store, core, clock);
+    core.onWorkerConnected(services::workerConnected);
+    core.useRegistrations(services::isRegistered);
     this.eventStream = new EventStreamService(events);
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =
@@ -152,7 +156,7 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
-            new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock)),
+            new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services),
             new HttpApi.Events(events, subscriptions));
   }
 

@@ -35,6 +35,7 @@ import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Heartbeat;
 import dev.shoal.protocol.v1.Load;
 import dev.shoal.protocol.v1.OutputChunk;
+import dev.shoal.protocol.v1.NodeDescriptor;
 import dev.shoal.protocol.v1.OrchestratorMessage;
 import dev.shoal.protocol.v1.ProtocolError;
 import dev.shoal.protocol.v1.RejectReason;
@@ -134,16 +135,15 @@ public final class Core implements JobService, Journal {
   private List<Receipt> pendingReceipts = new ArrayList<>();
   /** Writes of the current action, handed to the committer in one go when it ends. */
   private List<StoreWrite> outbox = new ArrayList<>();
-  /** Told, on the core's thread, of each worker that connects and the owner its signed descriptor names. */
-  private volatile WorkerListener workerListener = (peerId, statedOwner, signedAt) -> {};
+  /** Told, on the core's thread, of each worker that connects, with its signed descriptor. */
+  private final List<java.util.function.Consumer<NodeDescriptor>> workerListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** What the core tells about connecting workers (the directory keeps their pairing consents). */
-  public interface WorkerListener {
-    void connected(String peerId, String statedOwner, long descriptorSignedAt);
-  }
-
-  public void onWorkerConnected(WorkerListener listener) {
-    this.workerListener = listener;
+  /**
+   * Tells {@code listener} of every worker that connects (the directory keeps pairing consents,
+   * the services their self-registrations). It runs on the core's thread and must not block.
+   */
+  public void onWorkerConnected(java.util.function.Consumer<NodeDescriptor> listener) {
+    workerListeners.add(listener);
   }
 
   /** The API key whose request the running action serves ("" for the orchestrator's own work). */
@@ -325,7 +325,7 @@ public final class Core implements JobService, Journal {
   private RuntimeException noFreeWorker(Task t) {
     int matching = 0;
     for (WorkerSession s : sessions.values()) {
-      if (!s.canRun(t) || quarantined(s.peerId)) {
+      if (!eligible(s, t)) {
         continue;
       }
       matching++;
@@ -460,6 +460,57 @@ public final class Core implements JobService, Journal {
           whenDurable(out, entry.value());
         });
     return out;
+  }
+
+  @Override
+  public CompletableFuture<AssignOutcome> assign(String jobId, String taskId, String peerId, Actor by) {
+    CompletableFuture<AssignOutcome> out = new CompletableFuture<>();
+    act(
+        () -> {
+          acting = by.key();
+          Task t = liveTask(jobId, taskId, out, AssignOutcome.NOT_READY, AssignOutcome.NOT_FOUND);
+          if (t == null) {
+            return;
+          }
+          if (!t.routing.external()) {
+            out.complete(AssignOutcome.NOT_EXTERNAL);
+            return;
+          }
+          if (t.state.isTerminal() || Math.min(wanted(t), budgetLeft(t)) <= 0) {
+            out.complete(AssignOutcome.NOT_READY);
+            return;
+          }
+          WorkerSession w = null;
+          for (WorkerSession s : sessions.values()) {
+            if (s.peerId.equals(peerId)) {
+              w = s;
+            }
+          }
+          if (w != null && !registrations.isRegistered(t.routing.service(), peerId)) {
+            out.complete(AssignOutcome.NOT_REGISTERED);
+            return;
+          }
+          if (w == null || !eligible(w, t) || busyWith(t, peerId)) {
+            out.complete(AssignOutcome.WORKER_UNAVAILABLE);
+            return;
+          }
+          if (w.freeSlots() <= 0) {
+            out.complete(AssignOutcome.WORKER_FULL);
+            return;
+          }
+          startAttempt(t, w);
+          whenDurable(out, AssignOutcome.ASSIGNED);
+        });
+    return out;
+  }
+
+  @Override
+  public CompletableFuture<Optional<String>> serviceOf(String jobId, String taskId) {
+    return query(() -> {
+      Job job = jobs.get(jobId);
+      Task t = job == null ? null : job.tasks.get(taskId);
+      return t == null ? Optional.<String>empty() : Optional.of(t.routing.service());
+    });
   }
 
   @Override
@@ -893,7 +944,7 @@ public final class Core implements JobService, Journal {
                           .setMaxMessageBytes(64L << 20))
                   .build());
           workerEvent(session, "", "connected", "capacity=" + session.capacity + " operators=" + session.operators.size());
-          workerListener.connected(session.peerId, session.descriptor.getOwner(), session.descriptor.getIssuedAtMs());
+          workerListeners.forEach(l -> l.accept(session.descriptor));
           log.info(
               "event=worker_connected peer={} name=\"{}\" capacity={} operators={}",
               session.peerId, session.descriptor.getName(), session.capacity, session.operators.size());
@@ -1271,7 +1322,7 @@ public final class Core implements JobService, Journal {
     }
     String first = t.candidates.getFirst().peerId();
     for (WorkerSession s : sessions.values()) {
-      if (!s.peerId.equals(first) && s.canRun(t) && !quarantined(s.peerId)) {
+      if (!s.peerId.equals(first) && eligible(s, t)) {
         return true;
       }
     }
@@ -1719,8 +1770,34 @@ public final class Core implements JobService, Journal {
   // ---------------------------------------------------------------- dispatch
 
   private void enqueue(Task t) {
+    if (t.routing.external()) {
+      // Its service's own scheduler assigns it (assign); the task waits READY until then.
+      return;
+    }
     t.queued = true;
     ready.computeIfAbsent(t.requirementKey(), k -> new ArrayDeque<>()).addLast(t);
+  }
+
+  /**
+   * Whether {@code s} may run {@code t} at all: it can (operator, model, capacity limits,
+   * routing), is not quarantined, and is registered to the task's service if it has one.
+   */
+  private boolean eligible(WorkerSession s, Task t) {
+    return s.canRun(t)
+        && !quarantined(s.peerId)
+        && (t.routing.service().isEmpty() || registrations.isRegistered(t.routing.service(), s.peerId));
+  }
+
+  /** Which workers are registered to which services (the services registry answers). */
+  public interface Registrations {
+    boolean isRegistered(String service, String peerId);
+  }
+
+  private volatile Registrations registrations = (service, peer) -> false;
+
+  /** Tasks of a service go only to workers {@code registrations} says are registered to it. */
+  public void useRegistrations(Registrations registrations) {
+    this.registrations = registrations;
   }
 
   /** Tasks skipped per queue and dispatch round because no eligible worker is free for them. */
@@ -1791,7 +1868,7 @@ public final class Core implements JobService, Journal {
       return false;
     }
     for (WorkerSession s : sessions.values()) {
-      if (s.canRun(t) && !busyWith(t, s.peerId) && !quarantined(s.peerId)) {
+      if (eligible(s, t) && !busyWith(t, s.peerId)) {
         return false;
       }
     }
@@ -1801,7 +1878,7 @@ public final class Core implements JobService, Journal {
   /** Whether some worker that could run tasks like {@code t} has a free slot at all. */
   private boolean anyFreeSlot(Task t) {
     for (WorkerSession s : sessions.values()) {
-      if (s.freeSlots() > 0 && s.canRun(t) && !quarantined(s.peerId)) {
+      if (s.freeSlots() > 0 && eligible(s, t)) {
         return true;
       }
     }
@@ -1818,7 +1895,7 @@ public final class Core implements JobService, Journal {
     WorkerSession bestFresh = null;
     int bestTier = Integer.MAX_VALUE;
     for (WorkerSession s : sessions.values()) {
-      if (s.freeSlots() <= 0 || !s.canRun(t) || busyWith(t, s.peerId) || quarantined(s.peerId)) {
+      if (s.freeSlots() <= 0 || !eligible(s, t) || busyWith(t, s.peerId)) {
         continue;
       }
       // A better routing tier wins outright (API.md "Matching"); load decides within a tier.

@@ -71,6 +71,33 @@ public interface JobService {
     return confirm(jobId, taskId, attempt, Actor.NONE);
   }
 
+  /** What an external scheduler's assignment did. */
+  enum AssignOutcome {
+    /** An attempt was dispatched to the worker. */
+    ASSIGNED,
+    NOT_FOUND,
+    /** The task's service is scheduled by the orchestrator, not from outside. */
+    NOT_EXTERNAL,
+    /** The task has finished, or already has every attempt it needs running. */
+    NOT_READY,
+    /** The worker is not connected, cannot run the task, is quarantined, or already works on it. */
+    WORKER_UNAVAILABLE,
+    /** The worker is not registered to the task's service. */
+    NOT_REGISTERED,
+    /** The worker has no free slot. */
+    WORKER_FULL
+  }
+
+  /**
+   * Dispatches an attempt of an externally scheduled task to {@code peerId}, once the core has
+   * checked registration and capacity (whether {@code by} may assign to that worker is the
+   * caller's check).
+   */
+  CompletableFuture<AssignOutcome> assign(String jobId, String taskId, String peerId, Actor by);
+
+  /** The service a job's task was published to ("" for none), or empty if there is no such task in memory. */
+  CompletableFuture<Optional<String>> serviceOf(String jobId, String taskId);
+
   /** The principal a job was published for ("" for none), or empty if there is no such job. */
   CompletableFuture<Optional<String>> owner(String jobId);
 

@@ -16,6 +16,15 @@ public interface Journal {
   /** What a change returns, writes and says. Events are numbered and stamped when recorded. */
   record Entry<T>(T value, List<StoreWrite> writes, List<EventRecord> events) {}
 
+  /** Takes no change: for an API without a core behind it (tests, embedded use). */
+  Journal REFUSING =
+      new Journal() {
+        @Override
+        public <T> CompletableFuture<T> record(Supplier<Entry<T>> change) {
+          return CompletableFuture.failedFuture(new IllegalStateException("this API records no changes"));
+        }
+      };
+
   /**
    * Runs {@code change} in the core's order; completes with its value once its writes are
    * durable, or with whatever it threw (then nothing was written).

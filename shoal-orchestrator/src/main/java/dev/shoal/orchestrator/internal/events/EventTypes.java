@@ -28,13 +28,19 @@ public final class EventTypes {
   public static final String DELEGATE_REVOKED = "delegate.revoked";
   public static final String PAIRING_CREATED = "pairing.created";
   public static final String PAIRING_ENDED = "pairing.ended";
+  public static final String SERVICE_CREATED = "service.created";
+  public static final String SERVICE_UPDATED = "service.updated";
+  public static final String SERVICE_RETIRED = "service.retired";
+  public static final String WORKER_REGISTERED = "worker.registered";
+  public static final String WORKER_UNREGISTERED = "worker.unregistered";
 
   /** Every type, in the order API.md lists them. */
   public static final List<String> ALL =
       List.of(
           JOB_PUBLISHED, JOB_STATUS_CHANGED, TASK_PUBLISHED, TASK_STATUS_CHANGED, TASK_ASSIGNED, RESULT_SUBMITTED,
           ATTEMPT_STATUS_CHANGED, WORKER_CONNECTED, WORKER_STATUS_CHANGED, WORKER_DISCONNECTED, WORKER_JUDGED,
-          PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED, PAIRING_CREATED, PAIRING_ENDED);
+          PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED, PAIRING_CREATED, PAIRING_ENDED, SERVICE_CREATED,
+          SERVICE_UPDATED, SERVICE_RETIRED, WORKER_REGISTERED, WORKER_UNREGISTERED);
 
   private EventTypes() {}
 

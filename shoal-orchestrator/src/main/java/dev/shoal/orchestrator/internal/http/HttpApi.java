@@ -18,6 +18,8 @@ import dev.shoal.orchestrator.internal.principals.Action;
 import dev.shoal.orchestrator.internal.principals.Authority;
 import dev.shoal.orchestrator.internal.principals.Caller;
 import dev.shoal.orchestrator.internal.principals.Directory;
+import dev.shoal.orchestrator.internal.core.Journal;
+import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
@@ -115,6 +117,7 @@ public final class HttpApi {
   private final Authority authority;
   private final PrincipalRoutes principalRoutes;
   private final FleetRoutes fleetRoutes;
+  private final ServiceRoutes serviceRoutes;
   private final EventRoutes events;
   private final SubscriptionRoutes subscriptions;
   private final Javalin app;
@@ -123,15 +126,18 @@ public final class HttpApi {
    * Who may call (API keys, their scopes and rate limits) and where task webhooks go. {@link
    * #open()} lets everyone in and delivers no webhooks: for tests and embedded use on loopback.
    */
-  public record Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory, Authority authority) {
+  public record Access(
+      ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory, Authority authority, Services services) {
 
-    /** No principals: every key (or nobody, while there are none) acts for nobody. */
+    /** No principals and no services: every key (or nobody, while there are none) acts for nobody. */
     public Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks) {
       this(keys, authorizer, webhooks, Directory.empty(new SystemClock()));
     }
 
     private Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory) {
-      this(keys, authorizer, webhooks, directory, new Authority(directory, new SystemClock()));
+      this(
+          keys, authorizer, webhooks, directory, new Authority(directory, new SystemClock()),
+          new Services(new MemoryStore(), Journal.REFUSING, new SystemClock()));
     }
 
     public static Access open() {
@@ -192,7 +198,8 @@ public final class HttpApi {
     this.authority = access.authority();
     this.principalRoutes = new PrincipalRoutes(this, access.directory());
     this.fleetRoutes = new FleetRoutes(this, access.directory());
-    TaskRequests requests = new TaskRequests(planner);
+    this.serviceRoutes = new ServiceRoutes(this, jobs, access.directory(), access.services());
+    TaskRequests requests = new TaskRequests(planner, id -> access.services().binding(id));
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
     this.events = new EventRoutes(events.feed());
@@ -273,6 +280,15 @@ public final class HttpApi {
     config.routes.post("/v1/fleet/pairings", fleetRoutes::pair);
     config.routes.get("/v1/fleet/pairings", fleetRoutes::pairings);
     config.routes.delete("/v1/fleet/pairings/{worker}", fleetRoutes::unpair);
+    config.routes.post("/v1/services", serviceRoutes::create);
+    config.routes.get("/v1/services", serviceRoutes::list);
+    config.routes.get("/v1/services/{id}", serviceRoutes::get);
+    config.routes.patch("/v1/services/{id}", serviceRoutes::update);
+    config.routes.post("/v1/services/{id}/retire", serviceRoutes::retire);
+    config.routes.post("/v1/services/{id}/workers", serviceRoutes::register);
+    config.routes.get("/v1/services/{id}/workers", serviceRoutes::workers);
+    config.routes.delete("/v1/services/{id}/workers/{worker}", serviceRoutes::unregister);
+    config.routes.post("/v1/tasks/{id}/assign", serviceRoutes::assign);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);
@@ -1023,6 +1039,12 @@ public final class HttpApi {
       case JobService.Unavailable u -> ApiException.unavailable(u.getMessage(), 1);
       case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
       case Directory.Refused r -> r.notFound() ? ApiException.notFound(r.getMessage()) : ApiException.conflict(r.getMessage());
+      case Services.Refused r ->
+          switch (r.kind()) {
+            case NOT_FOUND -> ApiException.notFound(r.getMessage());
+            case CONFLICT -> ApiException.conflict(r.getMessage());
+            case INVALID -> ApiException.invalidArgument(r.getMessage());
+          };
       case JobService.Overloaded o ->
           new ApiException(ApiException.Code.MESH_OVERLOADED, o.getMessage(), Math.max(1, o.retryAfterSeconds()));
       case JobService.NoMatch n ->

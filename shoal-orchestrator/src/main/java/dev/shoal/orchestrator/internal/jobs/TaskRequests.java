@@ -56,7 +56,7 @@ public final class TaskRequests {
   private static final Set<String> FIELDS =
       Set.of(
           "operator", "worker", "model", "messages", "prompt", "params", "command", "inputs", "attributes",
-          "timeout_ms", "max_attempts", "acceptance", "webhook");
+          "timeout_ms", "max_attempts", "acceptance", "webhook", "service");
   /** Fields the worker sets itself; a client may not pass them through {@code params}. */
   private static final Set<String> RESERVED_PARAMS = Set.of("model", "stream", "stream_options", "messages", "prompt");
   private static final Pattern PARAM = Pattern.compile("[a-z][a-z0-9_]{0,63}");
@@ -65,9 +65,63 @@ public final class TaskRequests {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final JobPlanner planner;
+  private final java.util.function.Function<String, java.util.Optional<ServiceBinding>> services;
 
+  /** A planner for an API without services. */
   public TaskRequests(JobPlanner planner) {
+    this(planner, id -> java.util.Optional.empty());
+  }
+
+  /** {@code services} finds a live service by id, for tasks published to one. */
+  public TaskRequests(JobPlanner planner, java.util.function.Function<String, java.util.Optional<ServiceBinding>> services) {
     this.planner = planner;
+    this.services = services;
+  }
+
+  /**
+   * A task published to a service takes its operator, model or command and acceptance policy
+   * from the service; a request that names different ones is refused rather than overridden.
+   */
+  private ServiceBinding bind(JsonNode body, Mode mode) {
+    String id = text(body, "service", false, 64);
+    if (id.isEmpty()) {
+      return null;
+    }
+    ServiceBinding s =
+        services.apply(id).orElseThrow(() -> ApiException.notFound("no live service " + TensorJson.printable(id)));
+    if (s.externallyScheduled() && mode != Mode.ASYNC) {
+      throw ApiException.invalidArgument(
+          "service " + id + " is scheduled by its fleet's scheduler: submit with POST /v1/tasks and let it assign the task");
+    }
+    ObjectNode b = (ObjectNode) body;
+    same(b, "operator", s.operator());
+    if (s.model() != null) {
+      same(b, "model", s.model());
+    }
+    if (s.command() != null) {
+      same(b, "command", s.command());
+    }
+    if (b.has("acceptance")) {
+      throw ApiException.invalidArgument("a service's tasks are accepted by its policy (" + s.acceptance() + "); leave acceptance out");
+    }
+    JsonNode timeout = b.get("timeout_ms");
+    if (timeout == null || timeout.isNull()) {
+      b.put("timeout_ms", Math.min(DEFAULT_TIMEOUT_MILLIS, s.maxLifetimeMillis()));
+    } else if (timeout.canConvertToLong() && timeout.asLong() > s.maxLifetimeMillis()) {
+      throw ApiException.invalidArgument(
+          "timeout_ms is beyond service " + id + "'s maximum task lifetime of " + s.maxLifetimeMillis() + " ms");
+    }
+    b.put("acceptance", s.acceptance().toString());
+    return s;
+  }
+
+  private static void same(ObjectNode b, String field, String fixed) {
+    JsonNode v = b.get(field);
+    if (v == null || v.isNull()) {
+      b.put(field, fixed);
+    } else if (!v.isTextual() || !v.asText().equals(fixed)) {
+      throw ApiException.invalidArgument(field + " is fixed by the service: " + fixed);
+    }
   }
 
   /**
@@ -81,6 +135,8 @@ public final class TaskRequests {
       throw ApiException.invalidArgument("the request must be a JSON object with an \"operator\"");
     }
     JobPlanner.checkFields(body, FIELDS, "");
+    // Only a service's task is rewritten (a copy: the caller's body stays as sent).
+    ServiceBinding service = body.has("service") ? bind(body = body.deepCopy(), mode) : null;
     String operator = text(body, "operator", true, 128);
     String worker = text(body, "worker", false, 64);
     if (!worker.isEmpty() && !PeerIds.isWellFormed(worker)) {
@@ -104,6 +160,9 @@ public final class TaskRequests {
       routing = Routing.matching(model, immediate);
     } else {
       routing = new Routing("", "", immediate);
+    }
+    if (service != null) {
+      routing = routing.inService(service.id(), service.externallyScheduled());
     }
 
     PlannedTask task;
@@ -145,7 +204,13 @@ public final class TaskRequests {
       // The secret stays with the webhook dispatcher; the job's spec is shown to readers.
       spec.put("webhook", webhook.url());
     }
-    return new Planned(new JobPlan(KIND, bytes(spec), List.of(task), 0), operator, webhook);
+    long deadline = 0;
+    if (service != null) {
+      spec.put("service", service.id()).put("external", service.externallyScheduled());
+      // The task expires eagerly once the service's maximum lifetime has passed.
+      deadline = service.maxLifetimeMillis();
+    }
+    return new Planned(new JobPlan(KIND, bytes(spec), List.of(task), deadline), operator, webhook);
   }
 
   private PlannedTask program(

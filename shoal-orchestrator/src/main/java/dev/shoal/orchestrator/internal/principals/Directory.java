@@ -75,14 +75,7 @@ public final class Directory {
 
   /** No principals, and none can be added: an API without a core behind it (tests, embedded use). */
   public static Directory empty(Clock clock) {
-    Journal refusing =
-        new Journal() {
-          @Override
-          public <T> CompletableFuture<T> record(java.util.function.Supplier<Entry<T>> change) {
-            return CompletableFuture.failedFuture(new IllegalStateException("this API has no principals"));
-          }
-        };
-    return new Directory(new dev.shoal.orchestrator.internal.store.MemoryStore(), refusing, clock);
+    return new Directory(new dev.shoal.orchestrator.internal.store.MemoryStore(), Journal.REFUSING, clock);
   }
 
   public Optional<PrincipalRecord> principal(String id) {

@@ -61,6 +61,8 @@ public final class MemoryStore implements StateStore {
   private final Map<String, DelegationRecord> delegations = new java.util.LinkedHashMap<>();
   /** Keyed by worker and creation time: a worker paired again gets a new row. */
   private final Map<String, PairingRecord> pairings = new java.util.LinkedHashMap<>();
+  private final Map<String, ServiceRecord> services = new java.util.LinkedHashMap<>();
+  private final Map<String, RegistrationRecord> registrations = new java.util.LinkedHashMap<>();
 
   @Override
   public synchronized void apply(List<StoreWrite> batch) {
@@ -131,6 +133,9 @@ public final class MemoryStore implements StateStore {
         case StoreWrite.PutDelegation d ->
             delegations.put(d.delegation().principal() + " " + d.delegation().delegate(), d.delegation());
         case StoreWrite.PutPairing p -> pairings.put(p.pairing().worker() + " " + p.pairing().createdAt(), p.pairing());
+        case StoreWrite.PutService s -> services.put(s.service().id(), s.service());
+        case StoreWrite.PutRegistration r -> registrations.put(
+            r.registration().service() + " " + r.registration().worker() + " " + r.registration().registeredAt(), r.registration());
         case StoreWrite.SetTrusted t -> {
           if (t.trusted()) {
             trusted.add(t.peerId());
@@ -234,6 +239,8 @@ public final class MemoryStore implements StateStore {
         }
         case StoreWrite.PutDelegation d -> {}
         case StoreWrite.PutPairing p -> {}
+        case StoreWrite.PutService s -> {}
+        case StoreWrite.PutRegistration r -> {}
         case StoreWrite.SetTrusted t -> {}
         case StoreWrite.PurgeFinished p -> {}
       }
@@ -342,6 +349,16 @@ public final class MemoryStore implements StateStore {
   @Override
   public synchronized List<PairingRecord> pairings() {
     return List.copyOf(pairings.values());
+  }
+
+  @Override
+  public synchronized List<ServiceRecord> services() {
+    return List.copyOf(services.values());
+  }
+
+  @Override
+  public synchronized List<RegistrationRecord> registrations() {
+    return List.copyOf(registrations.values());
   }
 
   @Override

@@ -125,6 +125,15 @@ public final class SqliteStore implements StateStore {
           "CREATE TABLE pairings(worker TEXT NOT NULL, owner TEXT NOT NULL, worker_signed_at INTEGER NOT NULL,"
               + " owner_signed_at INTEGER NOT NULL, owner_signature BLOB NOT NULL, created_at INTEGER NOT NULL,"
               + " ended_at INTEGER NOT NULL, ended_by TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY(worker, created_at))");
+      s.execute(
+          "CREATE TABLE services(id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, operator TEXT NOT NULL,"
+              + " config TEXT NOT NULL, hardware TEXT NOT NULL, acceptance TEXT NOT NULL, min_payment INTEGER NOT NULL,"
+              + " max_payment INTEGER NOT NULL, max_lifetime_ms INTEGER NOT NULL, external INTEGER NOT NULL,"
+              + " retired INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, actor TEXT NOT NULL)");
+      s.execute(
+          "CREATE TABLE registrations(service TEXT NOT NULL, worker TEXT NOT NULL, registered_at INTEGER NOT NULL,"
+              + " ended_at INTEGER NOT NULL, by_principal TEXT NOT NULL, actor TEXT NOT NULL,"
+              + " PRIMARY KEY(service, worker, registered_at))");
       s.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
       s.execute("ALTER TABLE jobs ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
@@ -363,6 +372,44 @@ public final class SqliteStore implements StateStore {
               st.setLong(7, r.endedAt());
               st.setString(8, r.endedBy());
               st.setString(9, r.actor());
+              st.executeUpdate();
+            }
+          }
+          case StoreWrite.PutService p -> {
+            ServiceRecord r = p.service();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT OR REPLACE INTO services(id, owner, name, operator, config, hardware, acceptance, min_payment,"
+                    + " max_payment, max_lifetime_ms, external, retired, created_at, updated_at, actor)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              st.setString(1, r.id());
+              st.setString(2, r.owner());
+              st.setString(3, r.name());
+              st.setString(4, r.operator());
+              st.setString(5, r.config());
+              st.setString(6, r.hardware());
+              st.setString(7, r.acceptance());
+              st.setLong(8, r.minPayment());
+              st.setLong(9, r.maxPayment());
+              st.setLong(10, r.maxLifetimeMillis());
+              st.setInt(11, r.externallyScheduled() ? 1 : 0);
+              st.setInt(12, r.retired() ? 1 : 0);
+              st.setLong(13, r.createdAt());
+              st.setLong(14, r.updatedAt());
+              st.setString(15, r.actor());
+              st.executeUpdate();
+            }
+          }
+          case StoreWrite.PutRegistration p -> {
+            RegistrationRecord r = p.registration();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT OR REPLACE INTO registrations(service, worker, registered_at, ended_at, by_principal, actor)"
+                    + " VALUES (?,?,?,?,?,?)")) {
+              st.setString(1, r.service());
+              st.setString(2, r.worker());
+              st.setLong(3, r.registeredAt());
+              st.setLong(4, r.endedAt());
+              st.setString(5, r.by());
+              st.setString(6, r.actor());
               st.executeUpdate();
             }
           }
@@ -624,6 +671,26 @@ public final class SqliteStore implements StateStore {
             rs.getString("worker"), rs.getString("owner"), rs.getLong("worker_signed_at"), rs.getLong("owner_signed_at"),
             rs.getBytes("owner_signature"), rs.getLong("created_at"), rs.getLong("ended_at"), rs.getString("ended_by"),
             rs.getString("actor")));
+  }
+
+  @Override
+  public List<ServiceRecord> services() {
+    return query(
+        "SELECT * FROM services ORDER BY created_at, id",
+        rs -> new ServiceRecord(
+            rs.getString("id"), rs.getString("owner"), rs.getString("name"), rs.getString("operator"),
+            rs.getString("config"), rs.getString("hardware"), rs.getString("acceptance"), rs.getLong("min_payment"),
+            rs.getLong("max_payment"), rs.getLong("max_lifetime_ms"), rs.getInt("external") == 1, rs.getInt("retired") == 1,
+            rs.getLong("created_at"), rs.getLong("updated_at"), rs.getString("actor")));
+  }
+
+  @Override
+  public List<RegistrationRecord> registrations() {
+    return query(
+        "SELECT * FROM registrations ORDER BY registered_at, service, worker",
+        rs -> new RegistrationRecord(
+            rs.getString("service"), rs.getString("worker"), rs.getLong("registered_at"), rs.getLong("ended_at"),
+            rs.getString("by_principal"), rs.getString("actor")));
   }
 
   @Override

@@ -59,6 +59,12 @@ public interface StateStore extends AutoCloseable {
   /** Every pairing, ended ones included, oldest first. */
   List<PairingRecord> pairings();
 
+  /** Every service, retired ones included, oldest first. */
+  List<ServiceRecord> services();
+
+  /** Every registration, ended ones included, oldest first. */
+  List<RegistrationRecord> registrations();
+
   /** Peer ids an admin registered as trusted. */
   Set<String> trustedPeers();
 

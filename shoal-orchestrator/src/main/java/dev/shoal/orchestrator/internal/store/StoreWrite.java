@@ -52,6 +52,12 @@ public sealed interface StoreWrite {
   /** A pairing made or ended (ended ones stay, for the audit trail; the newest per worker counts). */
   record PutPairing(PairingRecord pairing) implements StoreWrite {}
 
+  /** A service created or changed (a retired one stays, retired). */
+  record PutService(ServiceRecord service) implements StoreWrite {}
+
+  /** A worker registered to a service, or that registration ended. */
+  record PutRegistration(RegistrationRecord registration) implements StoreWrite {}
+
   /** An admin registered ({@code trusted}) or removed a trusted worker. */
   record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }

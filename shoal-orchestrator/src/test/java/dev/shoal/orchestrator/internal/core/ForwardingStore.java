@@ -32,6 +32,8 @@ final class ForwardingStore implements StateStore {
   @Override public List<dev.shoal.orchestrator.internal.store.PrincipalRecord> principals() { return delegate.principals(); }
   @Override public List<dev.shoal.orchestrator.internal.store.DelegationRecord> delegations() { return delegate.delegations(); }
   @Override public List<dev.shoal.orchestrator.internal.store.PairingRecord> pairings() { return delegate.pairings(); }
+  @Override public List<dev.shoal.orchestrator.internal.store.ServiceRecord> services() { return delegate.services(); }
+  @Override public List<dev.shoal.orchestrator.internal.store.RegistrationRecord> registrations() { return delegate.registrations(); }
   @Override public long lastEventSeq() { return delegate.lastEventSeq(); }
   @Override public List<LedgerEntry> ledger(long afterSeq, int limit) { return delegate.ledger(afterSeq, limit); }
   @Override public List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit) { return delegate.ledgerOf(subject, afterSeq, limit); }

@@ -153,6 +153,16 @@ class HttpApiTest {
     }
 
     @Override
+    public CompletableFuture<AssignOutcome> assign(String jobId, String taskId, String peerId, dev.shoal.orchestrator.internal.core.Actor by) {
+      return answer(AssignOutcome.NOT_FOUND);
+    }
+
+    @Override
+    public CompletableFuture<Optional<String>> serviceOf(String jobId, String taskId) {
+      return answer(Optional.empty());
+    }
+
+    @Override
     public CompletableFuture<Optional<String>> owner(String jobId) {
       JobStatus s = jobs.get(jobId);
       return answer(s != null || tasks.keySet().stream().anyMatch(k -> k.startsWith(jobId + "."))
