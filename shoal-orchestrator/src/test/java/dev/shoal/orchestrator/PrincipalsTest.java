@@ -4,15 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shoal.protocol.Ed25519;
-import dev.shoal.protocol.PrincipalProofs;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -32,59 +25,26 @@ class PrincipalsTest {
   private static final String TASK = "{\"operator\": \"process.run@1\", \"command\": \"echo\"}";
 
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
-  private Orchestrator orchestrator;
-  private String admin;
+  private MeshFixture mesh;
 
   @BeforeEach
   void start() throws Exception {
-    orchestrator = open();
-    // While no key exists the loopback orchestrator answers everyone: the first key is the admin's.
-    admin = MAPPER.readTree(send("POST", "/v1/keys", null, null, "{\"name\": \"ops\", \"scopes\": [\"admin\"]}").body())
-        .get("key").asText();
-  }
-
-  private Orchestrator open() {
-    return Orchestrator.create(OrchestratorConfig.builder().grpcPort(0).httpPort(0).dataDir(dir).fsync(false).build()).start();
+    mesh = new MeshFixture(dir);
   }
 
   @AfterEach
   void stop() {
-    orchestrator.close();
-    http.close();
+    mesh.close();
   }
 
   private HttpResponse<String> send(String method, String path, String key, String onBehalfOf, String body) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + orchestrator.httpPort() + path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    if (onBehalfOf != null) {
-      b.header("Shoal-On-Behalf-Of", onBehalfOf);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return mesh.send(method, path, key, onBehalfOf, body);
   }
 
   /** Registers a principal with a fresh key pair and returns {id, its API key}. */
   private String[] principal(String kind, String name) throws Exception {
-    KeyPair k = Ed25519.generate();
-    long now = System.currentTimeMillis();
-    ObjectNode body = MAPPER.createObjectNode()
-        .put("kind", kind).put("name", name)
-        .put("public_key", Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(k.getPublic())))
-        .put("signed_at", now)
-        .put("signature", Base64.getEncoder().encodeToString(PrincipalProofs.sign(k.getPrivate(), kind, name, now)));
-    HttpResponse<String> r = send("POST", "/v1/principals", admin, null, body.toString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    String id = MAPPER.readTree(r.body()).get("id").asText();
-    HttpResponse<String> key = send("POST", "/v1/keys", admin, null,
-        "{\"name\": \"" + name + "\", \"scopes\": [\"submit\", \"read\"], \"principal\": \"" + id + "\"}");
-    assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-    assertThat(MAPPER.readTree(key.body()).get("principal").asText()).isEqualTo(id);
-    return new String[] {id, MAPPER.readTree(key.body()).get("key").asText()};
+    MeshFixture.Registered r = mesh.principal(kind, name);
+    return new String[] {r.id(), r.key()};
   }
 
   private String submit(String key, String onBehalfOf) throws Exception {
@@ -95,7 +55,7 @@ class PrincipalsTest {
 
   private List<JsonNode> events(String query) throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    MAPPER.readTree(send("GET", "/v1/events?limit=1000&" + query, admin, null, null).body()).get("events").forEach(out::add);
+    mesh.events(query).forEach(out::add);
     return out;
   }
 
@@ -109,7 +69,7 @@ class PrincipalsTest {
     // Not alice's delegate yet; and neither mallory nor the operator may touch alice's task.
     assertThat(send("POST", "/v1/tasks/" + task + "/cancel", bot[1], alice[0], null).statusCode()).isEqualTo(403);
     assertThat(send("POST", "/v1/tasks/" + task + "/cancel", mallory[1], null, null).body()).contains("permission_denied");
-    assertThat(send("POST", "/v1/tasks/" + task + "/cancel", admin, null, null).statusCode()).isEqualTo(403);
+    assertThat(send("POST", "/v1/tasks/" + task + "/cancel", mesh.admin, null, null).statusCode()).isEqualTo(403);
     // Only alice authorises alice's delegates.
     assertThat(send("POST", "/v1/principals/" + alice[0] + "/delegates", bot[1], null,
             "{\"delegate\": \"" + bot[0] + "\", \"scopes\": [\"cancel\"]}").statusCode()).isEqualTo(403);
@@ -155,18 +115,17 @@ class PrincipalsTest {
     assertThat(send("POST", "/v1/tasks", alice[1], "not-a-principal", TASK).statusCode()).isEqualTo(400);
     // Registering needs the admin scope, and a proof that matches.
     assertThat(send("POST", "/v1/principals", alice[1], null, "{}").statusCode()).isEqualTo(403);
-    assertThat(send("POST", "/v1/principals", admin, null,
+    assertThat(send("POST", "/v1/principals", mesh.admin, null,
             "{\"kind\": \"client\", \"name\": \"eve\", \"public_key\": \"" + Base64.getEncoder().encodeToString(new byte[32])
                 + "\", \"signed_at\": " + System.currentTimeMillis() + ", \"signature\": \"" + Base64.getEncoder().encodeToString(new byte[64]) + "\"}")
         .body()).contains("signature does not prove");
     assertThat(send("POST", "/v1/principals/" + fleet[0] + "/delegates", fleet[1], null,
             "{\"delegate\": \"" + alice[0] + "\", \"scopes\": [\"register\", \"assign\"]}").statusCode()).isEqualTo(201);
 
-    orchestrator.close();
-    orchestrator = open();
-    JsonNode listed = MAPPER.readTree(send("GET", "/v1/principals", admin, null, null).body()).get("principals");
+    mesh = mesh.restart();
+    JsonNode listed = MAPPER.readTree(send("GET", "/v1/principals", mesh.admin, null, null).body()).get("principals");
     assertThat(listed).extracting(p -> p.get("name").asText()).containsExactly("gpu-fleet", "alice");
-    JsonNode check = MAPPER.readTree(send("GET", "/v1/principals/" + fleet[0] + "/delegates/" + alice[0], admin, null, null).body());
+    JsonNode check = MAPPER.readTree(send("GET", "/v1/principals/" + fleet[0] + "/delegates/" + alice[0], mesh.admin, null, null).body());
     assertThat(check.get("scopes")).extracting(JsonNode::asText).containsExactly("register", "assign");
     // Alice's key still acts as alice after the restart.
     String task = submit(alice[1], null);

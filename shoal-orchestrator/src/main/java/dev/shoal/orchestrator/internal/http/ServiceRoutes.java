@@ -73,7 +73,11 @@ final class ServiceRoutes {
     ServiceRecord s = known(ctx.pathParam("id"));
     Caller caller = api.caller(ctx);
     api.require(caller, Action.MANAGE_SERVICE, s.owner());
-    ServiceSpec spec = spec(body(ctx), Services.spec(s));
+    JsonNode body = body(ctx);
+    if (body.has("operator") && !s.operator().equals(body.get("operator").asText())) {
+      throw ApiException.invalidArgument("a service's operator is fixed (" + s.operator() + "); create another service");
+    }
+    ServiceSpec spec = spec(body, Services.spec(s));
     api.replyJson(ctx, 200, view(api.await(services.update(s.id(), spec, caller.actor()))));
   }
 
