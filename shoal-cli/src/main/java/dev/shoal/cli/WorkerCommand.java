@@ -56,8 +56,19 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--reconnect-max", defaultValue = "PT10S", description = "Longest wait between reconnects (default: ${DEFAULT-VALUE}).")
   Duration reconnectMax;
 
-  @Option(names = "--owner", description = "Who runs this machine, as you state it; shown to clients, never verified.")
+  @Option(
+      names = "--owner",
+      description = {
+        "Who runs this machine, as you state it; shown to clients.",
+        "A fleet owner's principal id (p…) is this worker's signed half of a pairing with it (shoal fleet pair)."
+      })
   String owner;
+
+  @Option(
+      names = "--service",
+      paramLabel = "ID",
+      description = "Registers this worker itself to a service (svc_…); repeat for more.")
+  List<String> services = new ArrayList<>();
 
   @Option(names = "--llm-url",
       description = "OpenAI-compatible server (Ollama, vLLM, llama.cpp) that serves the --llm-model models for"
@@ -143,6 +154,7 @@ final class WorkerCommand implements Callable<Integer> {
       // Commands' working directories live next to the identity; an ephemeral worker uses a temp folder.
       b.dataDir(identityDir());
     }
+    services.forEach(b::service);
     if (owner != null) {
       b.owner(owner);
     }

@@ -10,6 +10,7 @@ import dev.shoal.worker.internal.exec.ShellWords;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,9 @@ import java.util.regex.Pattern;
  *     them back as {@code RELEASED}
  * @param byzantine for tests and the demo only: the worker lies on purpose (wrong results, forged
  *     signatures, replays) so the orchestrator's defences can be shown to hold
- * @param owner who runs this machine, as its owner states it (advertised, never verified), or null
+ * @param owner who runs this machine, as its owner states it (advertised, never verified), or null;
+ *     a fleet owner's principal id ({@code p…}) is the worker's signed half of a pairing with it
+ * @param services the ids of services this worker registers itself to (its signed descriptor lists them)
  * @param llm the OpenAI-compatible server that serves {@code models} for {@code llm.chat@1} and
  *     {@code llm.complete@1}, or null: those operators are then not advertised
  * @param commands the allowlist of {@code process.run@1}: command name to argv; empty, and the
@@ -67,6 +70,7 @@ public record WorkerConfig(
     Duration drainTimeout,
     boolean byzantine,
     String owner,
+    List<String> services,
     LlmUpstream llm,
     Map<String, List<String>> commands,
     long processMemoryBytes,
@@ -188,6 +192,9 @@ public record WorkerConfig(
     if (owner != null && (owner.isBlank() || owner.length() > 128 || owner.chars().anyMatch(Character::isISOControl))) {
       throw new IllegalArgumentException("owner: must have 1..128 characters and no control characters");
     }
+    if (services.size() > 256 || services.stream().anyMatch(s -> s.isEmpty() || s.length() > 64 || s.chars().anyMatch(c -> c <= ' ' || c > '~'))) {
+      throw new IllegalArgumentException("service: at most 256 ids, each 1..64 printable characters without spaces");
+    }
     validateLlm();
     validateCommands();
     return this;
@@ -280,6 +287,7 @@ public record WorkerConfig(
     private Duration drainTimeout = Duration.ofSeconds(30);
     private boolean byzantine;
     private String owner;
+    private final List<String> services = new ArrayList<>();
     private LlmUpstream llm;
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private long processMemoryBytes = 4L << 30;
@@ -308,6 +316,8 @@ public record WorkerConfig(
     /** Tests and the demo only: makes this worker lie (see {@link WorkerConfig#byzantine()}). */
     public Builder byzantine(boolean v) { byzantine = v; return this; }
     public Builder owner(String v) { owner = v; return this; }
+    /** Registers the worker itself to this service (its id, {@code svc_…}). */
+    public Builder service(String id) { services.add(id); return this; }
     /** The OpenAI-compatible server serving {@link #models}; {@code null} (the default) for none. */
     public Builder llm(URI baseUrl, String apiKey) { llm = baseUrl == null ? null : new LlmUpstream(baseUrl, apiKey); return this; }
     /** Allowlists one command for {@code process.run@1}: {@code name} runs {@code argv}. */
@@ -353,6 +363,7 @@ public record WorkerConfig(
               drainTimeout,
               byzantine,
               owner,
+              List.copyOf(services),
               llm,
               commands,
               processMemoryBytes,

@@ -56,6 +56,8 @@ class WorkerConfigValidationTest {
         bad("blank owner", "owner:", b -> b.owner(" ")),
         bad("long owner", "owner:", b -> b.owner("o".repeat(129))),
         bad("owner with a newline", "owner:", b -> b.owner("ml\nteam")),
+        bad("service with a space", "service:", b -> b.service("svc 1")),
+        bad("empty service", "service:", b -> b.service("")),
         bad("llm url not http", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("ftp://host/v1"), null)),
         bad("llm url without host", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http:///v1"), null)),
         bad("llm url with a query", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http://h/v1?x=1"), null)),
@@ -119,10 +121,12 @@ class WorkerConfigValidationTest {
             .command("upper=tr a-z A-Z")
             .command("say=sh -c 'echo \"$1\"' sh")
             .owner("ml-team")
+            .service("svc_0123456789abcdef")
             .build();
 
     assertThat(c.commands()).containsEntry("upper", List.of("tr", "a-z", "A-Z")).containsEntry("say", List.of("sh", "-c", "echo \"$1\"", "sh"));
     assertThat(c.owner()).isEqualTo("ml-team");
+    assertThat(c.services()).containsExactly("svc_0123456789abcdef");
     assertThat(c.llm().apiKey()).isEqualTo("sk-secret");
     assertThat(c.toString()).doesNotContain("sk-secret");
     assertThat(c.processMemoryBytes()).isEqualTo(4L << 30);
@@ -143,7 +147,7 @@ class WorkerConfigValidationTest {
     WorkerConfig invalid =
         new WorkerConfig(
             List.of(), "w", 1, 1024, OperatorRegistry.standard(), List.of(), List.of(), ProtocolVersions.SUPPORTED, null,
-            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false, null, null, null, 0, 0, 0, null);
+            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false, null, List.of(), null, null, 0, 0, 0, null);
     assertThatThrownBy(() -> Worker.create(invalid)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("orchestrator:");
   }
 }

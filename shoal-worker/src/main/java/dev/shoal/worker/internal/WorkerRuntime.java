@@ -428,6 +428,7 @@ public final class WorkerRuntime implements Session.Listener {
     if (config.owner() != null) {
       node.setOwner(config.owner());
     }
+    node.addAllServices(config.services());
     return WorkerMessage.newBuilder().setHello(Hellos.sign(node, key)).build();
   }
 
