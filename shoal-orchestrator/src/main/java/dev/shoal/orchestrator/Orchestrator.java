@@ -15,6 +15,7 @@ import dev.shoal.orchestrator.internal.http.DeliveredWebhooks;
 import dev.shoal.orchestrator.internal.principals.Authority;
 import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.services.Services;
+import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -86,6 +87,7 @@ public final class Orchestrator implements AutoCloseable {
   private final EventFeed events;
   private final EventStreamService eventStream;
   private final EventSubscriptions subscriptions;
+  private final Credits credits;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -146,6 +148,8 @@ public final class Orchestrator implements AutoCloseable {
     Services services = new Services(store, core, clock);
     core.onWorkerConnected(services::workerConnected);
     core.useRegistrations(services::isRegistered);
+    this.credits = new Credits(store, core, clock, directory::ownerOf);
+    core.usePayments(credits);
     this.eventStream = new EventStreamService(events);
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =
@@ -156,7 +160,7 @@ public final class Orchestrator implements AutoCloseable {
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
-            new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services),
+            new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services, credits),
             new HttpApi.Events(events, subscriptions));
   }
 
@@ -216,6 +220,8 @@ public final class Orchestrator implements AutoCloseable {
   /** Recovers state, then opens the gRPC and HTTP ports. */
   public Orchestrator start() {
     core.start();
+    // An escrow whose task ended without its settlement (a batch split in two by a crash) is settled now.
+    credits.reconcile();
     try {
       grpc.start();
     } catch (IOException e) {

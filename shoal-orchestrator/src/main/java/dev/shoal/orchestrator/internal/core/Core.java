@@ -266,6 +266,15 @@ public final class Core implements JobService, Journal {
               }
             }
           }
+          Journal.Entry<Void> held = null;
+          if (plan.payment() > 0) {
+            try {
+              held = payments.hold(plan.actor().principal(), id, built.getFirst().id, plan.payment(), plan.actor().key());
+            } catch (TaskPayments.InsufficientCredits e) {
+              accepted.completeExceptionally(e);
+              return;
+            }
+          }
           if (watcher != null) {
             built.forEach(t -> t.watchers.add(watcher));
           }
@@ -282,6 +291,9 @@ public final class Core implements JobService, Journal {
             index++;
           }
           jobs.put(id, job);
+          if (held != null) {
+            append(held);
+          }
           outbox.add(
               new StoreWrite.PutJob(
                   new JobRecord(
@@ -436,6 +448,24 @@ public final class Core implements JobService, Journal {
     return out;
   }
 
+  private volatile TaskPayments payments = TaskPayments.NONE;
+
+  /** Tasks published with a payment are paid through {@code payments}. */
+  public void usePayments(TaskPayments payments) {
+    this.payments = payments;
+  }
+
+  /** Appends an entry's writes, and its events numbered next in the one sequence. */
+  private void append(Journal.Entry<?> entry) {
+    outbox.addAll(entry.writes());
+    if (!entry.events().isEmpty()) {
+      long now = clock.millis();
+      for (EventRecord e : entry.events()) {
+        outbox.add(new StoreWrite.AppendEvent(e.numbered(nextSeq++, now)));
+      }
+    }
+  }
+
   @Override
   public <T> CompletableFuture<T> record(Supplier<Journal.Entry<T>> change) {
     CompletableFuture<T> out = new CompletableFuture<>();
@@ -452,11 +482,7 @@ public final class Core implements JobService, Journal {
             out.completeExceptionally(e);
             return;
           }
-          outbox.addAll(entry.writes());
-          long now = clock.millis();
-          for (EventRecord e : entry.events()) {
-            outbox.add(new StoreWrite.AppendEvent(e.numbered(nextSeq++, now)));
-          }
+          append(entry);
           whenDurable(out, entry.value());
         });
     return out;
@@ -2019,6 +2045,10 @@ public final class Core implements JobService, Journal {
     t.job.counts[to.ordinal()]++;
     dirtyTasks.add(t);
     event("task", t.job, t, null, from.name(), to.name(), detail);
+    if (to.isTerminal()) {
+      // Paid or refunded in the same batch as the end itself.
+      append(payments.settle(t.job.id, t.id, to, t.resultPeer, acting));
+    }
     if (to.isTerminal() && !t.watchers.isEmpty()) {
       TaskStatus status = taskStatus(t);
       t.watchers.forEach(w -> w.finished(status));

@@ -10,22 +10,31 @@ import java.util.List;
  * keyed by the id (a webhook) can be made durable before the job exists. {@code actor} is whom it
  * is published for (the job's owner) and by which key.
  */
-public record JobPlan(String kind, byte[] spec, List<PlannedTask> tasks, long deadlineMillis, String jobId, Actor actor) {
+public record JobPlan(
+    String kind, byte[] spec, List<PlannedTask> tasks, long deadlineMillis, String jobId, Actor actor, long payment) {
 
   public JobPlan {
     actor = actor == null ? Actor.NONE : actor;
+    if (payment < 0 || payment > 0 && tasks.size() != 1) {
+      throw new IllegalArgumentException("a payment is for a job of one task, and not negative");
+    }
   }
 
   public JobPlan(String kind, byte[] spec, List<PlannedTask> tasks, long deadlineMillis) {
-    this(kind, spec, tasks, deadlineMillis, null, Actor.NONE);
+    this(kind, spec, tasks, deadlineMillis, null, Actor.NONE, 0);
   }
 
   public JobPlan withJobId(String id) {
-    return new JobPlan(kind, spec, tasks, deadlineMillis, id, actor);
+    return new JobPlan(kind, spec, tasks, deadlineMillis, id, actor, payment);
   }
 
-  /** The same plan published for {@code by}. */
+  /** The same plan published for {@code by}, who pays {@code payment} if it is above zero. */
   public JobPlan by(Actor by) {
-    return new JobPlan(kind, spec, tasks, deadlineMillis, jobId, by);
+    return new JobPlan(kind, spec, tasks, deadlineMillis, jobId, by, payment);
+  }
+
+  /** The same plan, its one task paying {@code credits} from its client's balance. */
+  public JobPlan paying(long credits) {
+    return new JobPlan(kind, spec, tasks, deadlineMillis, jobId, actor, credits);
   }
 }

@@ -33,6 +33,8 @@ public final class EventTypes {
   public static final String SERVICE_RETIRED = "service.retired";
   public static final String WORKER_REGISTERED = "worker.registered";
   public static final String WORKER_UNREGISTERED = "worker.unregistered";
+  /** Credits moved between two accounts ({@code from}, {@code to}; {@code detail}: reason and amount). */
+  public static final String CREDITS_MOVED = "credits.moved";
 
   /** Every type, in the order API.md lists them. */
   public static final List<String> ALL =
@@ -40,7 +42,7 @@ public final class EventTypes {
           JOB_PUBLISHED, JOB_STATUS_CHANGED, TASK_PUBLISHED, TASK_STATUS_CHANGED, TASK_ASSIGNED, RESULT_SUBMITTED,
           ATTEMPT_STATUS_CHANGED, WORKER_CONNECTED, WORKER_STATUS_CHANGED, WORKER_DISCONNECTED, WORKER_JUDGED,
           PRINCIPAL_CREATED, DELEGATE_SET, DELEGATE_REVOKED, PAIRING_CREATED, PAIRING_ENDED, SERVICE_CREATED,
-          SERVICE_UPDATED, SERVICE_RETIRED, WORKER_REGISTERED, WORKER_UNREGISTERED);
+          SERVICE_UPDATED, SERVICE_RETIRED, WORKER_REGISTERED, WORKER_UNREGISTERED, CREDITS_MOVED);
 
   private EventTypes() {}
 

@@ -32,6 +32,8 @@ public final class ApiException extends RuntimeException {
     NOT_FINISHED(409, true),
     /** The task was cancelled before it had a result. */
     CANCELLED(409, false),
+    /** The client's credit balance cannot cover the task's payment; top it up (an admin grants). */
+    INSUFFICIENT_CREDITS(402, false),
     /** The events after the cursor were dropped (too old); resume from the point the message names. */
     EVENTS_GONE(410, false),
     /** The request body is larger than the server accepts; do not retry unchanged. */

@@ -20,6 +20,7 @@ import dev.shoal.orchestrator.internal.principals.Caller;
 import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.services.Services;
+import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
@@ -118,6 +119,7 @@ public final class HttpApi {
   private final PrincipalRoutes principalRoutes;
   private final FleetRoutes fleetRoutes;
   private final ServiceRoutes serviceRoutes;
+  private final CreditRoutes creditRoutes;
   private final EventRoutes events;
   private final SubscriptionRoutes subscriptions;
   private final Javalin app;
@@ -127,7 +129,13 @@ public final class HttpApi {
    * #open()} lets everyone in and delivers no webhooks: for tests and embedded use on loopback.
    */
   public record Access(
-      ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory, Authority authority, Services services) {
+      ApiKeys keys,
+      Authorizer authorizer,
+      TaskWebhooks webhooks,
+      Directory directory,
+      Authority authority,
+      Services services,
+      Credits credits) {
 
     /** No principals and no services: every key (or nobody, while there are none) acts for nobody. */
     public Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks) {
@@ -137,7 +145,8 @@ public final class HttpApi {
     private Access(ApiKeys keys, Authorizer authorizer, TaskWebhooks webhooks, Directory directory) {
       this(
           keys, authorizer, webhooks, directory, new Authority(directory, new SystemClock()),
-          new Services(new MemoryStore(), Journal.REFUSING, new SystemClock()));
+          new Services(new MemoryStore(), Journal.REFUSING, new SystemClock()),
+          new Credits(new MemoryStore(), Journal.REFUSING, new SystemClock(), w -> java.util.Optional.empty()));
     }
 
     public static Access open() {
@@ -199,6 +208,7 @@ public final class HttpApi {
     this.principalRoutes = new PrincipalRoutes(this, access.directory());
     this.fleetRoutes = new FleetRoutes(this, access.directory());
     this.serviceRoutes = new ServiceRoutes(this, jobs, access.directory(), access.services());
+    this.creditRoutes = new CreditRoutes(this, access.directory(), access.credits());
     TaskRequests requests = new TaskRequests(planner, id -> access.services().binding(id));
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -289,6 +299,10 @@ public final class HttpApi {
     config.routes.get("/v1/services/{id}/workers", serviceRoutes::workers);
     config.routes.delete("/v1/services/{id}/workers/{worker}", serviceRoutes::unregister);
     config.routes.post("/v1/tasks/{id}/assign", serviceRoutes::assign);
+    config.routes.post("/v1/credits/grants", creditRoutes::grant);
+    config.routes.get("/v1/credits/entries", creditRoutes::entries);
+    config.routes.get("/v1/credits/check", creditRoutes::check);
+    config.routes.get("/v1/credits/{principal}", creditRoutes::balance);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);
@@ -370,6 +384,10 @@ public final class HttpApi {
   JobPlan publish(Context ctx, JobPlan plan) {
     Caller caller = caller(ctx);
     require(caller, Action.PUBLISH, caller.effective());
+    if (plan.payment() > 0 && caller.effective().isEmpty()) {
+      throw new ApiException(
+          ApiException.Code.PERMISSION_DENIED, "this task pays " + plan.payment() + " credits: publish it as a client, whose balance pays");
+    }
     return plan.by(caller.actor());
   }
 
@@ -386,7 +404,7 @@ public final class HttpApi {
   }
 
   static Scope scopeOf(String method, String path) {
-    if (path.equals("/v1/principals") && method.equals("POST")) {
+    if ((path.equals("/v1/principals") || path.equals("/v1/credits/grants")) && method.equals("POST")) {
       return Scope.ADMIN;
     }
     if (path.startsWith("/v1/keys") || path.startsWith("/v1/trusted/") || path.endsWith("/quarantine/lift")) {
@@ -1038,6 +1056,8 @@ public final class HttpApi {
       case ApiException api -> api;
       case JobService.Unavailable u -> ApiException.unavailable(u.getMessage(), 1);
       case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
+      case dev.shoal.orchestrator.internal.core.TaskPayments.InsufficientCredits r ->
+          new ApiException(ApiException.Code.INSUFFICIENT_CREDITS, r.getMessage());
       case Directory.Refused r -> r.notFound() ? ApiException.notFound(r.getMessage()) : ApiException.conflict(r.getMessage());
       case Services.Refused r ->
           switch (r.kind()) {

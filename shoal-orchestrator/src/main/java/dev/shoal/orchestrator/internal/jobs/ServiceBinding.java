@@ -14,4 +14,6 @@ public record ServiceBinding(
     String command,
     AcceptancePolicy acceptance,
     long maxLifetimeMillis,
-    boolean externallyScheduled) {}
+    boolean externallyScheduled,
+    long minPayment,
+    long maxPayment) {}

@@ -56,7 +56,7 @@ public final class TaskRequests {
   private static final Set<String> FIELDS =
       Set.of(
           "operator", "worker", "model", "messages", "prompt", "params", "command", "inputs", "attributes",
-          "timeout_ms", "max_attempts", "acceptance", "webhook", "service");
+          "timeout_ms", "max_attempts", "acceptance", "webhook", "service", "payment");
   /** Fields the worker sets itself; a client may not pass them through {@code params}. */
   private static final Set<String> RESERVED_PARAMS = Set.of("model", "stream", "stream_options", "messages", "prompt");
   private static final Pattern PARAM = Pattern.compile("[a-z][a-z0-9_]{0,63}");
@@ -113,6 +113,23 @@ public final class TaskRequests {
     }
     b.put("acceptance", s.acceptance().toString());
     return s;
+  }
+
+  /** A service's task pays within the service's bounds (its minimum when not given); others pay nothing. */
+  private static long payment(JsonNode body, ServiceBinding service) {
+    JsonNode p = body.get("payment");
+    if (p == null || p.isNull()) {
+      return service == null ? 0 : service.minPayment();
+    }
+    if (service == null) {
+      throw ApiException.invalidArgument("payment is for tasks published to a service");
+    }
+    if (!p.isIntegralNumber() || !p.canConvertToLong() || p.asLong() < service.minPayment() || p.asLong() > service.maxPayment()) {
+      throw ApiException.invalidArgument(
+          "payment must be an integer within service " + service.id() + "'s bounds, " + service.minPayment() + ".."
+              + service.maxPayment() + " credits");
+    }
+    return p.asLong();
   }
 
   private static void same(ObjectNode b, String field, String fixed) {
@@ -205,12 +222,13 @@ public final class TaskRequests {
       spec.put("webhook", webhook.url());
     }
     long deadline = 0;
+    long payment = payment(body, service);
     if (service != null) {
       spec.put("service", service.id()).put("external", service.externallyScheduled());
       // The task expires eagerly once the service's maximum lifetime has passed.
       deadline = service.maxLifetimeMillis();
     }
-    return new Planned(new JobPlan(KIND, bytes(spec), List.of(task), deadline), operator, webhook);
+    return new Planned(new JobPlan(KIND, bytes(spec), List.of(task), deadline).paying(payment), operator, webhook);
   }
 
   private PlannedTask program(

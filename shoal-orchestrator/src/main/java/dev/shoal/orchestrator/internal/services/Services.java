@@ -115,7 +115,9 @@ public final class Services {
     }
     ServiceSpec s = spec(r);
     return Optional.of(
-        new ServiceBinding(r.id(), s.operator(), s.model(), s.command(), s.acceptance(), s.maxLifetimeMillis(), s.externallyScheduled()));
+        new ServiceBinding(
+            r.id(), s.operator(), s.model(), s.command(), s.acceptance(), s.maxLifetimeMillis(), s.externallyScheduled(),
+            s.minPayment(), s.maxPayment()));
   }
 
   /** The spec a stored service was made from. */

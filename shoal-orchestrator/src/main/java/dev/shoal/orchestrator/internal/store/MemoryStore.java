@@ -62,6 +62,8 @@ public final class MemoryStore implements StateStore {
   /** Keyed by worker and creation time: a worker paired again gets a new row. */
   private final Map<String, PairingRecord> pairings = new java.util.LinkedHashMap<>();
   private final Map<String, ServiceRecord> services = new java.util.LinkedHashMap<>();
+  /** Kept whole, unlike events: the books must balance from the first entry. */
+  private final TreeMap<Long, CreditEntry> credits = new TreeMap<>();
   private final Map<String, RegistrationRecord> registrations = new java.util.LinkedHashMap<>();
 
   @Override
@@ -134,6 +136,7 @@ public final class MemoryStore implements StateStore {
             delegations.put(d.delegation().principal() + " " + d.delegation().delegate(), d.delegation());
         case StoreWrite.PutPairing p -> pairings.put(p.pairing().worker() + " " + p.pairing().createdAt(), p.pairing());
         case StoreWrite.PutService s -> services.put(s.service().id(), s.service());
+        case StoreWrite.AppendCredit c -> credits.put(c.entry().seq(), c.entry());
         case StoreWrite.PutRegistration r -> registrations.put(
             r.registration().service() + " " + r.registration().worker() + " " + r.registration().registeredAt(), r.registration());
         case StoreWrite.SetTrusted t -> {
@@ -192,6 +195,7 @@ public final class MemoryStore implements StateStore {
     java.util.Set<Long> newEvents = new java.util.HashSet<>();
     java.util.Map<String, java.util.Set<String>> newTasks = new java.util.HashMap<>();
     long newLedger = 0;
+    long newCredits = 0;
     for (StoreWrite w : batch) {
       switch (w) {
         case StoreWrite.PutJob p -> {
@@ -240,6 +244,12 @@ public final class MemoryStore implements StateStore {
         case StoreWrite.PutDelegation d -> {}
         case StoreWrite.PutPairing p -> {}
         case StoreWrite.PutService s -> {}
+        case StoreWrite.AppendCredit c -> {
+          long expected = (credits.isEmpty() ? 0 : credits.lastKey()) + 1 + newCredits++;
+          if (c.entry().seq() != expected) {
+            throw new StoreException("credit entry " + c.entry().seq() + " is out of sequence; expected " + expected);
+          }
+        }
         case StoreWrite.PutRegistration r -> {}
         case StoreWrite.SetTrusted t -> {}
         case StoreWrite.PurgeFinished p -> {}
@@ -349,6 +359,29 @@ public final class MemoryStore implements StateStore {
   @Override
   public synchronized List<PairingRecord> pairings() {
     return List.copyOf(pairings.values());
+  }
+
+  @Override
+  public synchronized List<CreditEntry> credits(String account, long afterSeq, int limit) {
+    return credits.tailMap(afterSeq, false).values().stream()
+        .filter(c -> account.isEmpty() || c.from().equals(account) || c.to().equals(account))
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public synchronized Map<String, Long> creditBalances() {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (CreditEntry c : credits.values()) {
+      out.merge(c.from(), -c.amount(), Long::sum);
+      out.merge(c.to(), c.amount(), Long::sum);
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized long lastCreditSeq() {
+    return credits.isEmpty() ? 0 : credits.lastKey();
   }
 
   @Override

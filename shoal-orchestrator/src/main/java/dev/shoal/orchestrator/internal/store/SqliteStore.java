@@ -134,6 +134,12 @@ public final class SqliteStore implements StateStore {
           "CREATE TABLE registrations(service TEXT NOT NULL, worker TEXT NOT NULL, registered_at INTEGER NOT NULL,"
               + " ended_at INTEGER NOT NULL, by_principal TEXT NOT NULL, actor TEXT NOT NULL,"
               + " PRIMARY KEY(service, worker, registered_at))");
+      s.execute(
+          "CREATE TABLE credits(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, from_account TEXT NOT NULL,"
+              + " to_account TEXT NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0), reason TEXT NOT NULL,"
+              + " job_id TEXT NOT NULL, task_id TEXT NOT NULL, actor TEXT NOT NULL)");
+      s.execute("CREATE INDEX credits_from ON credits(from_account, seq)");
+      s.execute("CREATE INDEX credits_to ON credits(to_account, seq)");
       s.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
       s.execute("ALTER TABLE jobs ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
@@ -372,6 +378,23 @@ public final class SqliteStore implements StateStore {
               st.setLong(7, r.endedAt());
               st.setString(8, r.endedBy());
               st.setString(9, r.actor());
+              st.executeUpdate();
+            }
+          }
+          case StoreWrite.AppendCredit c -> {
+            CreditEntry e = c.entry();
+            try (PreparedStatement st = writer.prepareStatement(
+                "INSERT INTO credits(seq, at, from_account, to_account, amount, reason, job_id, task_id, actor)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?)")) {
+              st.setLong(1, e.seq());
+              st.setLong(2, e.at());
+              st.setString(3, e.from());
+              st.setString(4, e.to());
+              st.setLong(5, e.amount());
+              st.setString(6, e.reason());
+              st.setString(7, e.jobId());
+              st.setString(8, e.taskId());
+              st.setString(9, e.actor());
               st.executeUpdate();
             }
           }
@@ -671,6 +694,36 @@ public final class SqliteStore implements StateStore {
             rs.getString("worker"), rs.getString("owner"), rs.getLong("worker_signed_at"), rs.getLong("owner_signed_at"),
             rs.getBytes("owner_signature"), rs.getLong("created_at"), rs.getLong("ended_at"), rs.getString("ended_by"),
             rs.getString("actor")));
+  }
+
+  @Override
+  public List<CreditEntry> credits(String account, long afterSeq, int limit) {
+    Row<CreditEntry> row =
+        rs -> new CreditEntry(
+            rs.getLong("seq"), rs.getLong("at"), rs.getString("from_account"), rs.getString("to_account"),
+            rs.getLong("amount"), rs.getString("reason"), rs.getString("job_id"), rs.getString("task_id"), rs.getString("actor"));
+    return account.isEmpty()
+        ? query("SELECT * FROM credits WHERE seq>? ORDER BY seq LIMIT " + Math.max(0, limit), row, afterSeq)
+        : query(
+            "SELECT * FROM credits WHERE seq>? AND (from_account=? OR to_account=?) ORDER BY seq LIMIT " + Math.max(0, limit),
+            row, afterSeq, account, account);
+  }
+
+  @Override
+  public java.util.Map<String, Long> creditBalances() {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    for (Object[] r : query(
+        "SELECT account, SUM(delta) AS balance FROM (SELECT to_account AS account, amount AS delta FROM credits"
+            + " UNION ALL SELECT from_account, -amount FROM credits) GROUP BY account",
+        rs -> new Object[] {rs.getString("account"), rs.getLong("balance")})) {
+      out.put((String) r[0], (Long) r[1]);
+    }
+    return out;
+  }
+
+  @Override
+  public long lastCreditSeq() {
+    return query("SELECT COALESCE(MAX(seq), 0) AS m FROM credits", rs -> rs.getLong("m")).getFirst();
   }
 
   @Override

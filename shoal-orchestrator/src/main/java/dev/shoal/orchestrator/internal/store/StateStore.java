@@ -65,6 +65,15 @@ public interface StateStore extends AutoCloseable {
   /** Every registration, ended ones included, oldest first. */
   List<RegistrationRecord> registrations();
 
+  /** Credit entries with {@code seq > afterSeq} touching {@code account} ("" for all), oldest first. */
+  List<CreditEntry> credits(String account, long afterSeq, int limit);
+
+  /** Every account's balance, from every entry stored (accounts that never moved are absent). */
+  java.util.Map<String, Long> creditBalances();
+
+  /** The highest credit entry number stored, or 0. */
+  long lastCreditSeq();
+
   /** Peer ids an admin registered as trusted. */
   Set<String> trustedPeers();
 

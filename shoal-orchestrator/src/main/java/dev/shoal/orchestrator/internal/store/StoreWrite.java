@@ -58,6 +58,9 @@ public sealed interface StoreWrite {
   /** A worker registered to a service, or that registration ended. */
   record PutRegistration(RegistrationRecord registration) implements StoreWrite {}
 
+  /** The next credit movement, already numbered. */
+  record AppendCredit(CreditEntry entry) implements StoreWrite {}
+
   /** An admin registered ({@code trusted}) or removed a trusted worker. */
   record SetTrusted(String peerId, boolean trusted, long at) implements StoreWrite {}
 }

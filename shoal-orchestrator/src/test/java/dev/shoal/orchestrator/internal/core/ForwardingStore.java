@@ -34,6 +34,9 @@ final class ForwardingStore implements StateStore {
   @Override public List<dev.shoal.orchestrator.internal.store.PairingRecord> pairings() { return delegate.pairings(); }
   @Override public List<dev.shoal.orchestrator.internal.store.ServiceRecord> services() { return delegate.services(); }
   @Override public List<dev.shoal.orchestrator.internal.store.RegistrationRecord> registrations() { return delegate.registrations(); }
+  @Override public List<dev.shoal.orchestrator.internal.store.CreditEntry> credits(String account, long afterSeq, int limit) { return delegate.credits(account, afterSeq, limit); }
+  @Override public java.util.Map<String, Long> creditBalances() { return delegate.creditBalances(); }
+  @Override public long lastCreditSeq() { return delegate.lastCreditSeq(); }
   @Override public long lastEventSeq() { return delegate.lastEventSeq(); }
   @Override public List<LedgerEntry> ledger(long afterSeq, int limit) { return delegate.ledger(afterSeq, limit); }
   @Override public List<LedgerEntry> ledgerOf(String subject, long afterSeq, int limit) { return delegate.ledgerOf(subject, afterSeq, limit); }
