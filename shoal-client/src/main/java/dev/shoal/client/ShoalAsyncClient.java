@@ -41,8 +41,9 @@ public final class ShoalAsyncClient implements AutoCloseable {
   }
 
   /**
-   * A client with changed options (e.g. {@code o -> o.apiKey("other").timeout(d)}) over the same
-   * HTTP client; this one is unchanged. Close each; the HTTP client closes with the last.
+   * A client with changed options (e.g. {@code o -> o.apiKey("other").timeout(d)}, or {@code o ->
+   * o.onBehalfOf(principalId)} for a delegate acting for its principal) over the same HTTP client;
+   * this one is unchanged. Close each; the HTTP client closes with the last.
    */
   public ShoalAsyncClient withOptions(Consumer<ShoalClientOptions.Builder> change) {
     ShoalClientOptions.Builder b = transport.options().toBuilder();

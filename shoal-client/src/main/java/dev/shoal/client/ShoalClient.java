@@ -61,8 +61,9 @@ public final class ShoalClient implements AutoCloseable {
   }
 
   /**
-   * A client with changed options (e.g. {@code o -> o.apiKey("other").timeout(d)}) over the same
-   * HTTP client; this one is unchanged. Close each; the HTTP client closes with the last.
+   * A client with changed options (e.g. {@code o -> o.apiKey("other").timeout(d)}, or {@code o ->
+   * o.onBehalfOf(principalId)} for a delegate acting for its principal) over the same HTTP client;
+   * this one is unchanged. Close each; the HTTP client closes with the last.
    */
   public ShoalClient withOptions(Consumer<ShoalClientOptions.Builder> change) {
     return new ShoalClient(async.withOptions(change));

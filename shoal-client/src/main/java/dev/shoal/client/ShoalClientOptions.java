@@ -1,5 +1,6 @@
 package dev.shoal.client;
 
+import dev.shoal.client.internal.PrincipalKeys;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,8 +8,9 @@ import java.util.function.Function;
 
 /**
  * How a client talks to one orchestrator: its base URL, the API key sent as {@code Authorization:
- * Bearer} (or none), how long a call may wait for an answer, and the caps on artifacts. Immutable;
- * {@link #builder()} validates once, in {@link Builder#build()}.
+ * Bearer} (or none), the principal it acts for ({@code Shoal-On-Behalf-Of}, or itself), how long
+ * a call may wait for an answer, and the caps on artifacts. Immutable; {@link #builder()}
+ * validates once, in {@link Builder#build()}.
  *
  * <p>The key is given explicitly ({@link Builder#apiKey}), else read from the {@code SHOAL_API_KEY}
  * environment variable when the options are built, or left out on purpose ({@link
@@ -21,12 +23,14 @@ public final class ShoalClientOptions {
 
   private final URI baseUrl;
   private final String apiKey;
+  private final String onBehalfOf;
   private final Duration timeout;
   private final ArtifactLimits artifactLimits;
 
-  private ShoalClientOptions(URI baseUrl, String apiKey, Duration timeout, ArtifactLimits artifactLimits) {
+  private ShoalClientOptions(URI baseUrl, String apiKey, String onBehalfOf, Duration timeout, ArtifactLimits artifactLimits) {
     this.baseUrl = baseUrl;
     this.apiKey = apiKey;
+    this.onBehalfOf = onBehalfOf;
     this.timeout = timeout;
     this.artifactLimits = artifactLimits;
   }
@@ -43,6 +47,7 @@ public final class ShoalClientOptions {
     b.artifactLimits = artifactLimits;
     b.key = apiKey == null ? KeySource.NONE : KeySource.GIVEN;
     b.apiKey = apiKey;
+    b.onBehalfOf = onBehalfOf;
     return b;
   }
 
@@ -54,6 +59,14 @@ public final class ShoalClientOptions {
   /** The key sent with every request, or null for none. */
   public String apiKey() {
     return apiKey;
+  }
+
+  /**
+   * The principal every request acts for, sent as {@code Shoal-On-Behalf-Of}; null when the key
+   * acts as itself (its own principal, or an operator's key).
+   */
+  public String onBehalfOf() {
+    return onBehalfOf;
   }
 
   /**
@@ -71,7 +84,8 @@ public final class ShoalClientOptions {
   /** Never shows the key. */
   @Override
   public String toString() {
-    return "ShoalClientOptions[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "***") + ", timeout="
+    return "ShoalClientOptions[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "***")
+        + (onBehalfOf == null ? "" : ", onBehalfOf=" + onBehalfOf) + ", timeout="
         + timeout + ", artifactLimits=" + artifactLimits + "]";
   }
 
@@ -82,6 +96,7 @@ public final class ShoalClientOptions {
     private URI baseUrl = URI.create("http://127.0.0.1:8080");
     private KeySource key = KeySource.ENVIRONMENT;
     private String apiKey;
+    private String onBehalfOf;
     private Duration timeout = Duration.ofSeconds(60);
     private ArtifactLimits artifactLimits = ArtifactLimits.DEFAULT;
     private Function<String, String> environment = System::getenv;
@@ -108,6 +123,16 @@ public final class ShoalClientOptions {
     public Builder noApiKey() {
       key = KeySource.NONE;
       apiKey = null;
+      return this;
+    }
+
+    /**
+     * Acts for principal {@code v} (a {@code p…} id) on every request: a delegate's client. The
+     * orchestrator allows what that principal delegated to this key's principal, and records
+     * both. Null (the default) acts as the key itself.
+     */
+    public Builder onBehalfOf(String v) {
+      onBehalfOf = v;
       return this;
     }
 
@@ -150,7 +175,11 @@ public final class ShoalClientOptions {
               yield v == null || v.isBlank() ? null : checkKey(v.strip(), API_KEY_ENV);
             }
           };
-      return new ShoalClientOptions(base, resolved, timeout, artifactLimits);
+      if (onBehalfOf != null && !PrincipalKeys.isPrincipalId(onBehalfOf)) {
+        throw new IllegalArgumentException(
+            "onBehalfOf must be a principal id: p and 32 characters a-z, 2-7 (see principals().list())");
+      }
+      return new ShoalClientOptions(base, resolved, onBehalfOf, timeout, artifactLimits);
     }
 
     /** A key goes into a header: anything but visible ASCII would break or smuggle it. */

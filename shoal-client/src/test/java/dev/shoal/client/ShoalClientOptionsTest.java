@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,24 @@ class ShoalClientOptionsTest {
   }
 
   @Test
+  void aDerivedClientActsForAnotherPrincipalOnEveryRequest() {
+    String alice = "p" + "a".repeat(32);
+    try (ShoalClient bot = ShoalClient.create(env(null).apiKey("shk_bot_secret").build());
+        ShoalClient forAlice = bot.withOptions(o -> o.onBehalfOf(alice));
+        ShoalClient itselfAgain = forAlice.withOptions(o -> o.onBehalfOf(null))) {
+      for (HttpRequest req :
+          List.of(forAlice.async().transport().get("/v1/workers"), forAlice.async().transport().post("/v1/tasks", new byte[0]))) {
+        assertThat(req.headers().firstValue("Shoal-On-Behalf-Of")).contains(alice);
+        assertThat(req.headers().firstValue("Authorization")).contains("Bearer shk_bot_secret");
+      }
+      assertThat(forAlice.options().onBehalfOf()).isEqualTo(alice);
+      assertThat(forAlice.options().toString()).contains("onBehalfOf=" + alice);
+      assertThat(bot.async().transport().get("/v1/workers").headers().firstValue("Shoal-On-Behalf-Of")).isEmpty();
+      assertThat(itselfAgain.async().transport().get("/v1/workers").headers().firstValue("Shoal-On-Behalf-Of")).isEmpty();
+    }
+  }
+
+  @Test
   void derivedClientsShareTheConnectionUntilTheLastIsClosed() {
     try (LiveMesh mesh = LiveMesh.start()) {
       ShoalClient original = ShoalClient.create(ShoalClientOptions.builder().baseUrl(mesh.url()).noApiKey().build());
@@ -84,6 +103,10 @@ class ShoalClientOptionsTest {
     assertThatThrownBy(() -> env(null).baseUrl("ftp://host").build()).hasMessageContaining("baseUrl");
     assertThatThrownBy(() -> env(null).baseUrl("http://host/?q=1").build()).hasMessageContaining("baseUrl");
     assertThatThrownBy(() -> env(null).timeout(Duration.ZERO).build()).hasMessageContaining("timeout");
+    // A principal id, nothing else: a worker's peer id, a name, or a header smuggled in.
+    for (String bad : List.of("alice", "w" + "a".repeat(32), "p" + "A".repeat(32), "p" + "a".repeat(31) + "\r\nX: y", "")) {
+      assertThatThrownBy(() -> env(null).onBehalfOf(bad).build()).as(bad).hasMessageContaining("onBehalfOf");
+    }
     assertThatThrownBy(() -> new ArtifactLimits(0, 1)).hasMessageContaining("maxEntries");
   }
 

@@ -38,6 +38,9 @@ public final class Transport implements AutoCloseable {
   /** Error answers are short; more of a proxy's page is not worth reading. */
   static final int MAX_ERROR_BYTES = 64 << 10;
 
+  /** Names the principal a request acts for (API.md "Principals and delegates"). */
+  static final String ON_BEHALF_OF_HEADER = "Shoal-On-Behalf-Of";
+
   /** The task routes name the task they started in this header, errors included. */
   static final String TASK_ID_HEADER = "Shoal-Task-Id";
 
@@ -93,7 +96,10 @@ public final class Transport implements AutoCloseable {
 
   // ---------------------------------------------------------------- requests
 
-  /** A request to {@code pathAndQuery} (already encoded) with the key, the timeout and {@code Accept: application/json}. */
+  /**
+   * A request to {@code pathAndQuery} (already encoded) with the key, the principal acted for,
+   * the timeout and {@code Accept: application/json}.
+   */
   public HttpRequest.Builder request(String pathAndQuery) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(options.baseUrl() + pathAndQuery))
@@ -102,6 +108,9 @@ public final class Transport implements AutoCloseable {
             .header("User-Agent", USER_AGENT);
     if (options.apiKey() != null) {
       b.header("Authorization", "Bearer " + options.apiKey());
+    }
+    if (options.onBehalfOf() != null) {
+      b.header(ON_BEHALF_OF_HEADER, options.onBehalfOf());
     }
     return b;
   }
