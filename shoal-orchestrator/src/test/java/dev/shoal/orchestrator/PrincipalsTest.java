@@ -119,12 +119,25 @@ class PrincipalsTest {
             "{\"kind\": \"client\", \"name\": \"eve\", \"public_key\": \"" + Base64.getEncoder().encodeToString(new byte[32])
                 + "\", \"signed_at\": " + System.currentTimeMillis() + ", \"signature\": \"" + Base64.getEncoder().encodeToString(new byte[64]) + "\"}")
         .body()).contains("signature does not prove");
+    // The same key twice: 409, not a server error.
+    java.security.KeyPair twice = dev.shoal.protocol.Ed25519.generate();
+    for (int expected : new int[] {201, 409}) {
+      long now = System.currentTimeMillis();
+      com.fasterxml.jackson.databind.node.ObjectNode body = MAPPER.createObjectNode()
+          .put("kind", "client").put("name", "twice")
+          .put("public_key", Base64.getEncoder().encodeToString(dev.shoal.protocol.Ed25519.rawPublicKey(twice.getPublic())))
+          .put("signed_at", now)
+          .put("signature", Base64.getEncoder().encodeToString(
+              dev.shoal.protocol.PrincipalProofs.sign(twice.getPrivate(), "client", "twice", now)));
+      HttpResponse<String> r = send("POST", "/v1/principals", mesh.admin, null, body.toString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
+    }
     assertThat(send("POST", "/v1/principals/" + fleet[0] + "/delegates", fleet[1], null,
             "{\"delegate\": \"" + alice[0] + "\", \"scopes\": [\"register\", \"assign\"]}").statusCode()).isEqualTo(201);
 
     mesh = mesh.restart();
     JsonNode listed = MAPPER.readTree(send("GET", "/v1/principals", mesh.admin, null, null).body()).get("principals");
-    assertThat(listed).extracting(p -> p.get("name").asText()).containsExactly("gpu-fleet", "alice");
+    assertThat(listed).extracting(p -> p.get("name").asText()).containsExactly("gpu-fleet", "alice", "twice");
     JsonNode check = MAPPER.readTree(send("GET", "/v1/principals/" + fleet[0] + "/delegates/" + alice[0], mesh.admin, null, null).body());
     assertThat(check.get("scopes")).extracting(JsonNode::asText).containsExactly("register", "assign");
     // Alice's key still acts as alice after the restart.
