@@ -5,11 +5,19 @@ import java.util.Set;
 
 /**
  * An API key as {@code GET /v1/keys} lists it, without its secret: its scopes, its rate limit in
- * requests per second (burst twice that), and when it was created, last used and revoked (epoch
- * ms; null if never).
+ * requests per second (burst twice that), the principal it acts as (null for an operator's key,
+ * which acts for nobody), and when it was created, last used and revoked (epoch ms; null if
+ * never).
  */
 public record ApiKey(
-    String id, String name, Set<Scope> scopes, int rateLimit, long createdAt, Long lastUsedAt, Long revokedAt) {
+    String id,
+    String name,
+    Set<Scope> scopes,
+    int rateLimit,
+    String principal,
+    long createdAt,
+    Long lastUsedAt,
+    Long revokedAt) {
 
   public ApiKey {
     scopes = Set.copyOf(scopes);

@@ -20,10 +20,20 @@ public final class AsyncKeys {
   }
 
   /**
-   * Creates a key with these scopes and a rate limit in requests per second; its secret is in
-   * {@link NewApiKey#key()}, shown this once.
+   * Creates an operator's key (acting for nobody) with these scopes and a rate limit in requests
+   * per second; its secret is in {@link NewApiKey#key()}, shown this once.
    */
   public CompletableFuture<NewApiKey> create(String name, Set<ApiKey.Scope> scopes, int rateLimit) {
+    return create(name, scopes, rateLimit, null);
+  }
+
+  /**
+   * Creates a key that acts as {@code principal}, a registered client or fleet owner ({@code p…};
+   * null for an operator's key): what it publishes belongs to that principal, and it may act for
+   * the principals that made that one their delegate. {@link InvalidArgumentException} if no
+   * such principal is registered.
+   */
+  public CompletableFuture<NewApiKey> create(String name, Set<ApiKey.Scope> scopes, int rateLimit, String principal) {
     Objects.requireNonNull(name, "name");
     if (scopes.isEmpty()) {
       throw new IllegalArgumentException("a key needs at least one scope");
@@ -31,7 +41,7 @@ public final class AsyncKeys {
     if (rateLimit < 1) {
       throw new IllegalArgumentException("rateLimit must be at least 1 request per second, got " + rateLimit);
     }
-    return transport.call(transport.post("/v1/keys", encoding.newKey(name, scopes, rateLimit)), Decoding::newKey);
+    return transport.call(transport.post("/v1/keys", encoding.newKey(name, scopes, rateLimit, principal)), Decoding::newKey);
   }
 
   /** Every key, revoked ones included, without secrets. */

@@ -13,9 +13,17 @@ public final class Keys {
     this.async = async;
   }
 
-  /** Creates a key; its secret is in {@link NewApiKey#key()}, shown this once. */
+  /** Creates an operator's key (acting for nobody); its secret is in {@link NewApiKey#key()}, shown this once. */
   public NewApiKey create(String name, Set<ApiKey.Scope> scopes, int rateLimit) {
     return Sync.await(async.create(name, scopes, rateLimit));
+  }
+
+  /**
+   * Creates a key that acts as {@code principal}, a registered client or fleet owner ({@code p…};
+   * null for an operator's key); its secret is in {@link NewApiKey#key()}, shown this once.
+   */
+  public NewApiKey create(String name, Set<ApiKey.Scope> scopes, int rateLimit, String principal) {
+    return Sync.await(async.create(name, scopes, rateLimit, principal));
   }
 
   /** Every key, revoked ones included, without secrets. */

@@ -4,9 +4,11 @@ import java.util.Set;
 
 /**
  * A key just created: {@code key} ({@code shk_<id>_<secret>}) is shown this once and never again,
- * so store it now. {@link #toString()} leaves it out.
+ * so store it now. {@code principal} is the one it acts as, null for an operator's key. {@link
+ * #toString()} leaves the key out.
  */
-public record NewApiKey(String id, String key, String name, Set<ApiKey.Scope> scopes, int rateLimit, long createdAt) {
+public record NewApiKey(
+    String id, String key, String name, Set<ApiKey.Scope> scopes, int rateLimit, String principal, long createdAt) {
 
   public NewApiKey {
     scopes = Set.copyOf(scopes);
@@ -15,6 +17,6 @@ public record NewApiKey(String id, String key, String name, Set<ApiKey.Scope> sc
   @Override
   public String toString() {
     return "NewApiKey[id=" + id + ", key=***, name=" + name + ", scopes=" + scopes + ", rateLimit=" + rateLimit
-        + ", createdAt=" + createdAt + "]";
+        + ", principal=" + principal + ", createdAt=" + createdAt + "]";
   }
 }

@@ -19,6 +19,8 @@ public final class ShoalAsyncClient implements AutoCloseable {
   private final AsyncJobs jobs;
   private final AsyncPeers peers;
   private final AsyncKeys keys;
+  private final AsyncPrincipals principals;
+  private final AsyncDelegates delegates;
   private final AsyncEvents events;
 
   ShoalAsyncClient(Transport transport) {
@@ -28,6 +30,8 @@ public final class ShoalAsyncClient implements AutoCloseable {
     this.jobs = new AsyncJobs(transport);
     this.peers = new AsyncPeers(transport);
     this.keys = new AsyncKeys(transport);
+    this.principals = new AsyncPrincipals(transport);
+    this.delegates = new AsyncDelegates(transport);
     this.events = new AsyncEvents(transport);
   }
 
@@ -74,6 +78,16 @@ public final class ShoalAsyncClient implements AutoCloseable {
   /** Admin: API keys. */
   public AsyncKeys keys() {
     return keys;
+  }
+
+  /** Clients and fleet owners: registered (admin) with proof of their key, listed, looked up. */
+  public AsyncPrincipals principals() {
+    return principals;
+  }
+
+  /** Whom a principal lets act for it, for what and until when. */
+  public AsyncDelegates delegates() {
+    return delegates;
   }
 
   /** The orchestrator's durable event log: pages, or followed as events become durable. */

@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 /**
  * The Java SDK for an orchestrator's HTTP API (API.md), blocking. Calls are grouped as the API's
  * routes are: {@link #workers()}, {@link #tasks()} (run, stream, queue, scatter, artifacts),
- * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust), {@link #keys()} (admin) and
- * {@link #events()} (the event log, paged or followed). Every
+ * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust), {@link #keys()} (admin),
+ * {@link #principals()} and {@link #delegates()} (who acts for whom) and {@link #events()} (the
+ * event log, paged or followed). Every
  * failure is a {@link ShoalException} subclass, one per API error code, plus {@link
  * ConnectionException}, {@link ProtocolException} and {@link ArtifactException} for what goes
  * wrong on this side; no raw I/O or JSON exception escapes. {@link #async()} gives the same
@@ -34,6 +35,8 @@ public final class ShoalClient implements AutoCloseable {
   private final Jobs jobs;
   private final Peers peers;
   private final Keys keys;
+  private final Principals principals;
+  private final Delegates delegates;
   private final Events events;
 
   ShoalClient(ShoalAsyncClient async) {
@@ -43,6 +46,8 @@ public final class ShoalClient implements AutoCloseable {
     this.jobs = new Jobs(async.jobs());
     this.peers = new Peers(async.peers());
     this.keys = new Keys(async.keys());
+    this.principals = new Principals(async.principals());
+    this.delegates = new Delegates(async.delegates());
     this.events = new Events(async.events());
   }
 
@@ -96,6 +101,16 @@ public final class ShoalClient implements AutoCloseable {
   /** Admin: API keys. */
   public Keys keys() {
     return keys;
+  }
+
+  /** Clients and fleet owners: registered (admin) with proof of their key, listed, looked up. */
+  public Principals principals() {
+    return principals;
+  }
+
+  /** Whom a principal lets act for it, for what and until when. */
+  public Delegates delegates() {
+    return delegates;
   }
 
   /**

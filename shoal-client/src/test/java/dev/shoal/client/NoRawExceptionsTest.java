@@ -59,8 +59,20 @@ class NoRawExceptionsTest {
 
   private static final List<Class<?>> NAMESPACES =
       List.of(
-          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Events.class, AsyncWorkers.class,
-          AsyncTasks.class, AsyncJobs.class, AsyncPeers.class, AsyncKeys.class, AsyncEvents.class);
+          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Principals.class, Delegates.class, Events.class,
+          AsyncWorkers.class, AsyncTasks.class, AsyncJobs.class, AsyncPeers.class, AsyncKeys.class, AsyncPrincipals.class,
+          AsyncDelegates.class, AsyncEvents.class);
+
+  /** The key a principal registers with: its public half and its signer must belong together. */
+  private static final java.security.KeyPair PRINCIPAL_KEY = ed25519();
+
+  private static java.security.KeyPair ed25519() {
+    try {
+      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @TempDir Path tmp;
   private HttpServer server;
@@ -218,7 +230,10 @@ class NoRawExceptionsTest {
           : List.of(TaskRequest.complete("m", "p").withTimeoutMs(1).withMaxAttempts(1));
     }
     if (type instanceof ParameterizedType p && p.getRawType() == Set.class) {
-      return Set.of(ApiKey.Scope.READ);
+      return p.getActualTypeArguments()[0] == DelegateScope.class ? Set.of(DelegateScope.CANCEL) : Set.of(ApiKey.Scope.READ);
+    }
+    if (type instanceof ParameterizedType p && p.getRawType() == java.util.Optional.class) {
+      return java.util.Optional.of(java.time.Instant.now().plusSeconds(3600));
     }
     Class<?> c = (Class<?>) type;
     if (c == String.class) {
@@ -260,6 +275,15 @@ class NoRawExceptionsTest {
     }
     if (c == java.security.KeyPair.class) {
       return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    }
+    if (c == PrincipalInfo.Kind.class) {
+      return PrincipalInfo.Kind.CLIENT;
+    }
+    if (c == byte[].class) {
+      return java.util.Arrays.copyOfRange(PRINCIPAL_KEY.getPublic().getEncoded(), 12, 44);
+    }
+    if (c == ProofSigner.class) {
+      return (ProofSigner) m -> dev.shoal.client.internal.PrincipalKeys.sign(PRINCIPAL_KEY.getPrivate(), m);
     }
     throw new IllegalStateException("no sample argument of type " + type + ": add one");
   }

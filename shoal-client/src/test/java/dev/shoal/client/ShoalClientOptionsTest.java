@@ -113,7 +113,7 @@ class ShoalClientOptionsTest {
   @Test
   void theKeyNeverShowsInToString() {
     ShoalClientOptions o = env(null).apiKey("shk_id_verysecret").build();
-    NewApiKey created = new NewApiKey("id", "shk_id_verysecret", "ci", java.util.Set.of(ApiKey.Scope.READ), 5, 0);
+    NewApiKey created = new NewApiKey("id", "shk_id_verysecret", "ci", java.util.Set.of(ApiKey.Scope.READ), 5, null, 0);
     TaskRequest.Webhook hook = new TaskRequest.Webhook(URI.create("https://hooks.example.com/x"), "a-secret-of-16-chars!");
 
     assertThat(o.toString()).doesNotContain("verysecret");

@@ -2,11 +2,15 @@ package dev.shoal.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.DelegateCheck;
+import dev.shoal.client.DelegateScope;
+import dev.shoal.client.Delegation;
 import dev.shoal.client.JobInfo;
 import dev.shoal.client.KeyRevocation;
 import dev.shoal.client.LedgerEntryInfo;
 import dev.shoal.client.MeshEvent;
 import dev.shoal.client.NewApiKey;
+import dev.shoal.client.PrincipalInfo;
 import dev.shoal.client.ProtocolException;
 import dev.shoal.client.Reputation;
 import dev.shoal.client.TaskHandle;
@@ -241,7 +245,7 @@ public final class Decoding {
   public static NewApiKey newKey(JsonNode k) {
     return new NewApiKey(
         text(k, "id", "a key"), text(k, "key", "a new key"), k.path("name").asText(""), scopes(k.path("scopes")),
-        k.path("rate_limit").asInt(), k.path("created_at").asLong());
+        k.path("rate_limit").asInt(), optionalText(k.path("principal")), k.path("created_at").asLong());
   }
 
   public static List<ApiKey> keys(JsonNode json) {
@@ -250,7 +254,7 @@ public final class Decoding {
       out.add(
           new ApiKey(
               text(k, "id", "a key"), k.path("name").asText(""), scopes(k.path("scopes")), k.path("rate_limit").asInt(),
-              k.path("created_at").asLong(), optionalLong(k.path("last_used_at")), optionalLong(k.path("revoked_at"))));
+              optionalText(k.path("principal")), k.path("created_at").asLong(), optionalLong(k.path("last_used_at")), optionalLong(k.path("revoked_at"))));
     }
     return List.copyOf(out);
   }
@@ -268,6 +272,62 @@ public final class Decoding {
       ApiKey.Scope scope = ApiKey.Scope.fromWire(s.asText());
       if (scope == null) {
         throw malformed("unknown key scope " + s);
+      }
+      out.add(scope);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- principals and delegates
+
+  public static PrincipalInfo principal(JsonNode p) {
+    String kind = text(p, "kind", "a principal");
+    PrincipalInfo.Kind k = PrincipalInfo.Kind.fromWire(kind);
+    if (k == null) {
+      throw malformed("unknown principal kind " + kind);
+    }
+    return new PrincipalInfo(
+        text(p, "id", "a principal"), k, p.path("name").asText(""), text(p, "public_key", "a principal"),
+        p.path("created_at").asLong());
+  }
+
+  public static List<PrincipalInfo> principals(JsonNode json) {
+    List<PrincipalInfo> out = new ArrayList<>();
+    array(json, "principals").forEach(p -> out.add(principal(p)));
+    return List.copyOf(out);
+  }
+
+  public static Delegation delegation(JsonNode d) {
+    if (!d.path("in_force").isBoolean()) {
+      throw malformed("a delegation has no in_force");
+    }
+    return new Delegation(
+        text(d, "principal", "a delegation"), text(d, "delegate", "a delegation"), delegateScopes(d.path("scopes")),
+        optionalLong(d.path("expires_at")), d.path("created_at").asLong(), optionalLong(d.path("revoked_at")),
+        d.path("in_force").asBoolean());
+  }
+
+  public static List<Delegation> delegations(JsonNode json) {
+    List<Delegation> out = new ArrayList<>();
+    array(json, "delegates").forEach(d -> out.add(delegation(d)));
+    return List.copyOf(out);
+  }
+
+  public static DelegateCheck delegateCheck(JsonNode c) {
+    if (!c.path("is_delegate").isBoolean()) {
+      throw malformed("a delegate check has no is_delegate");
+    }
+    return new DelegateCheck(
+        text(c, "principal", "a delegate check"), text(c, "delegate", "a delegate check"), c.path("is_delegate").asBoolean(),
+        delegateScopes(c.path("scopes")), optionalLong(c.path("expires_at")));
+  }
+
+  private static Set<DelegateScope> delegateScopes(JsonNode array) {
+    Set<DelegateScope> out = EnumSet.noneOf(DelegateScope.class);
+    for (JsonNode s : array) {
+      DelegateScope scope = DelegateScope.fromWire(s.asText());
+      if (scope == null) {
+        throw malformed("unknown delegate scope " + s);
       }
       out.add(scope);
     }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.DelegateScope;
 import dev.shoal.client.JobRequest;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.TaskSpec;
 import dev.shoal.operators.Tensor;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,12 +102,36 @@ public final class Encoding {
     return o;
   }
 
-  public ObjectNode newKey(String name, Set<ApiKey.Scope> scopes, int rateLimit) {
+  /** A new key's request; {@code principal} null for an operator's key. */
+  public ObjectNode newKey(String name, Set<ApiKey.Scope> scopes, int rateLimit, String principal) {
     ObjectNode o = mapper.createObjectNode().put("name", name);
     ArrayNode s = o.putArray("scopes");
     // A stable order, so the same call sends the same bytes.
     scopes.stream().sorted().forEach(scope -> s.add(scope.wireName()));
-    return o.put("rate_limit", rateLimit);
+    o.put("rate_limit", rateLimit);
+    putText(o, "principal", principal);
+    return o;
+  }
+
+  /** {@code POST /v1/principals}: the key and its proof, both standard base64. */
+  public ObjectNode principal(String kind, String name, byte[] publicKey, long signedAt, byte[] signature) {
+    return mapper.createObjectNode()
+        .put("kind", kind)
+        .put("name", name)
+        .put("public_key", Base64.getEncoder().encodeToString(publicKey))
+        .put("signed_at", signedAt)
+        .put("signature", Base64.getEncoder().encodeToString(signature));
+  }
+
+  /** {@code POST /v1/principals/{id}/delegates}; no {@code expires_at} for a grant that does not expire. */
+  public ObjectNode grant(String delegate, Set<DelegateScope> scopes, Instant expiresAt) {
+    ObjectNode o = mapper.createObjectNode().put("delegate", delegate);
+    ArrayNode s = o.putArray("scopes");
+    scopes.stream().sorted().forEach(scope -> s.add(scope.wireName()));
+    if (expiresAt != null) {
+      o.put("expires_at", expiresAt.toEpochMilli());
+    }
+    return o;
   }
 
   private ArrayNode tensors(List<Tensor> tensors) {

@@ -2,11 +2,13 @@ package dev.shoal.client.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 
 /**
@@ -87,6 +89,28 @@ public final class PrincipalKeys {
     byte[] out = Arrays.copyOf(CONTEXT, CONTEXT.length + message.length);
     System.arraycopy(message, 0, out, CONTEXT.length, message.length);
     return out;
+  }
+
+  /**
+   * Whether {@code signature} is {@code rawPublicKey}'s over {@code message}, by the JDK: a check
+   * before sending, so a signer that signs something else is named here rather than refused as a
+   * bad proof by the orchestrator.
+   */
+  public static boolean verifies(byte[] rawPublicKey, byte[] message, byte[] signature) {
+    if (rawPublicKey.length != PUBLIC_KEY_BYTES || signature == null || signature.length != SIGNATURE_BYTES) {
+      return false;
+    }
+    byte[] encoded = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + PUBLIC_KEY_BYTES);
+    System.arraycopy(rawPublicKey, 0, encoded, X509_PREFIX.length, PUBLIC_KEY_BYTES);
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded)));
+      s.update(message);
+      return s.verify(signature);
+    } catch (GeneralSecurityException e) {
+      // Not a point on the curve, say: nothing it could have signed.
+      return false;
+    }
   }
 
   /** A pure Ed25519 signature over {@code message}; {@link IllegalArgumentException} for a key that is not Ed25519. */

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.DelegateCheck;
+import dev.shoal.client.DelegateScope;
+import dev.shoal.client.Delegation;
+import dev.shoal.client.PrincipalInfo;
 import dev.shoal.client.ProtocolException;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.TaskResult;
@@ -93,13 +97,16 @@ class DecodingTest {
   void keysAsTheRoutesAnswer() throws Exception {
     var created =
         Decoding.newKey(
-            json("{'id': 'k1', 'key': 'shk_k1_s3cret', 'name': 'ci', 'scopes': ['submit', 'read'], 'rate_limit': 20, 'created_at': 5}"));
+            json("{'id': 'k1', 'key': 'shk_k1_s3cret', 'name': 'ci', 'scopes': ['submit', 'read'], 'rate_limit': 20,"
+                + " 'principal': 'palice', 'created_at': 5}"));
     var listed =
         Decoding.keys(
-            json("{'keys': [{'id': 'k1', 'name': 'ci', 'scopes': ['admin'], 'rate_limit': 20, 'created_at': 5,"
+            json("{'keys': [{'id': 'k1', 'name': 'ci', 'scopes': ['admin'], 'rate_limit': 20, 'principal': null, 'created_at': 5,"
                 + " 'last_used_at': null, 'revoked_at': 9}]}"));
 
     assertThat(created.key()).isEqualTo("shk_k1_s3cret");
+    assertThat(created.principal()).isEqualTo("palice");
+    assertThat(listed.getFirst().principal()).as("an operator's key").isNull();
     assertThat(created.scopes()).containsExactlyInAnyOrder(ApiKey.Scope.SUBMIT, ApiKey.Scope.READ);
     assertThat(listed).singleElement().satisfies(k -> {
       assertThat(k.lastUsedAt()).isNull();
@@ -108,6 +115,47 @@ class DecodingTest {
     assertThat(Decoding.revocation(json("{'id': 'k1', 'revoked_at': 9}")).revokedAt()).isEqualTo(9);
     assertThatThrownBy(() -> Decoding.keys(json("{'keys': [{'id': 'k', 'scopes': ['root']}]}")))
         .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void principalsAndDelegatesAsApiMdSpellsThem() throws Exception {
+    PrincipalInfo alice =
+        Decoding.principal(
+            json("{'id': 'palice', 'kind': 'client', 'name': 'alice', 'public_key': 'AAECAw==', 'created_at': 7}"));
+    assertThat(alice).isEqualTo(new PrincipalInfo("palice", PrincipalInfo.Kind.CLIENT, "alice", "AAECAw==", 7));
+    assertThat(alice.rawPublicKey()).containsExactly(0, 1, 2, 3);
+    assertThat(Decoding.principals(json("{'principals': [{'id': 'pf', 'kind': 'fleet_owner', 'public_key': 'AA=='}]}")))
+        .extracting(PrincipalInfo::kind)
+        .containsExactly(PrincipalInfo.Kind.FLEET_OWNER);
+
+    Delegation d =
+        Decoding.delegations(
+                json("{'delegates': [{'principal': 'palice', 'delegate': 'pbot', 'scopes': ['publish', 'cancel'],"
+                    + " 'expires_at': null, 'created_at': 3, 'revoked_at': 9, 'in_force': false}]}"))
+            .getFirst();
+    assertThat(d)
+        .isEqualTo(new Delegation("palice", "pbot", Set.of(DelegateScope.PUBLISH, DelegateScope.CANCEL), null, 3, 9L, false));
+    DelegateCheck check =
+        Decoding.delegateCheck(
+            json("{'principal': 'palice', 'delegate': 'pbot', 'is_delegate': true, 'scopes': ['cancel'], 'expires_at': 99}"));
+    assertThat(check.allows(DelegateScope.CANCEL)).isTrue();
+    assertThat(check.allows(DelegateScope.PUBLISH)).isFalse();
+    assertThat(check.expiresAt()).isEqualTo(99);
+
+    assertThatThrownBy(() -> Decoding.principal(json("{'id': 'p', 'kind': 'robot', 'public_key': 'AA=='}")))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Decoding.delegateCheck(json("{'principal': 'p', 'delegate': 'q', 'scopes': []}")))
+        .isInstanceOf(ProtocolException.class);
+
+    byte[] key = new byte[32];
+    assertThat(new Encoding(MAPPER).principal("client", "alice", key, 1_700_000_000_000L, new byte[64]))
+        .isEqualTo(
+            json("{'kind': 'client', 'name': 'alice', 'public_key': '" + java.util.Base64.getEncoder().encodeToString(key)
+                + "', 'signed_at': 1700000000000, 'signature': '" + java.util.Base64.getEncoder().encodeToString(new byte[64]) + "'}"));
+    assertThat(MAPPER.readTree(new Encoding(MAPPER)
+            .grant("pbot", Set.of(DelegateScope.CANCEL, DelegateScope.PUBLISH), java.time.Instant.ofEpochMilli(5)).toString()))
+        .isEqualTo(json("{'delegate': 'pbot', 'scopes': ['publish', 'cancel'], 'expires_at': 5}"));
+    assertThat(new Encoding(MAPPER).grant("pbot", Set.of(DelegateScope.CONFIRM), null).has("expires_at")).isFalse();
   }
 
   @Test
@@ -149,8 +197,10 @@ class DecodingTest {
     JsonNode t = MAPPER.readTree(new Encoding(MAPPER).task(tensor).toString());
     assertThat(t.get("attributes")).isEqualTo(json("{'axis': 0}"));
     assertThat(t.get("inputs").get(0).get("dtype").asText()).isEqualTo("int32");
-    assertThat(new Encoding(MAPPER).newKey("ci", Set.of(ApiKey.Scope.READ, ApiKey.Scope.SUBMIT), 20))
+    assertThat(new Encoding(MAPPER).newKey("ci", Set.of(ApiKey.Scope.READ, ApiKey.Scope.SUBMIT), 20, null))
         .isEqualTo(json("{'name': 'ci', 'scopes': ['read', 'submit'], 'rate_limit': 20}"));
+    assertThat(new Encoding(MAPPER).newKey("alice", Set.of(ApiKey.Scope.SUBMIT), 5, "p" + "a".repeat(32)).get("principal").asText())
+        .isEqualTo("p" + "a".repeat(32));
   }
 
   @Test
