@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shoal.client.ShoalClient;
 import dev.shoal.client.ShoalClientOptions;
+import dev.shoal.protocol.PeerIds;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,9 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * Options every client command shares: where the orchestrator's HTTP API is, the API key, and
- * --json. The key is never a flag (flags show in {@code ps}): a file, or SHOAL_API_KEY, which the
- * SDK reads itself when no file is given.
+ * Options every client command shares: where the orchestrator's HTTP API is, the API key, the
+ * principal acted for, and --json. The key is never a flag (flags show in {@code ps}): a file, or
+ * SHOAL_API_KEY, which the SDK reads itself when no file is given.
  */
 final class ClientOptions {
 
@@ -31,6 +32,13 @@ final class ClientOptions {
       description = "File holding the API key (shk_…) to send; without it, the key in SHOAL_API_KEY, if any.")
   Path apiKeyFile;
 
+  @Option(
+      names = "--on-behalf-of",
+      paramLabel = "PRINCIPAL",
+      description = "Act for PRINCIPAL (its id p…, or its name) as its delegate, with what it granted this key's"
+          + " principal ('delegates grant'); env SHOAL_ON_BEHALF_OF.")
+  String onBehalfOf;
+
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
@@ -39,7 +47,14 @@ final class ClientOptions {
     if (apiKeyFile != null) {
       b.apiKey(readKey(apiKeyFile));
     }
-    return ShoalClient.create(b.build());
+    if (onBehalfOf == null || PeerIds.isPrincipalId(onBehalfOf)) {
+      return ShoalClient.create(b.onBehalfOf(onBehalfOf).build());
+    }
+    // A name: looked up as this key itself, then every request acts for the principal found.
+    try (ShoalClient itself = ShoalClient.create(b.build())) {
+      String id = PrincipalNames.id(itself, onBehalfOf, "on-behalf-of");
+      return itself.withOptions(o -> o.onBehalfOf(id));
+    }
   }
 
   /** The key in {@code file}, stripped; the messages name the file, never its content. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.OptionSpec;
 final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
   private static final Set<String> ROLES = Set.of("orchestrator", "worker", "demo");
-  private static final Set<String> CONNECTION = Set.of("--url", "--api-key-file");
+  /** Where to, with which key, for whom: the same for every call of a script or a bot. */
+  private static final Set<String> CONNECTION = Set.of("--url", "--api-key-file", "--on-behalf-of");
 
   private final Map<String, String> env;
 

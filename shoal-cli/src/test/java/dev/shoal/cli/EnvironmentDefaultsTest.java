@@ -17,6 +17,7 @@ class EnvironmentDefaultsTest {
               "SHOAL_HTTP_PORT", "9999",
               "SHOAL_ORCHESTRATOR", "10.0.0.1:7443",
               "SHOAL_URL", "http://mesh:8080",
+              "SHOAL_ON_BEHALF_OF", "palice",
               "SHOAL_MODEL", "stray",
               "SHOAL_TIMEOUT", "1s"));
 
@@ -30,6 +31,12 @@ class EnvironmentDefaultsTest {
     assertThat(defaults.defaultValue(option("worker", "--orchestrator"))).isEqualTo("10.0.0.1:7443");
     assertThat(defaults.defaultValue(option("run", "--url"))).isEqualTo("http://mesh:8080");
     assertThat(defaults.defaultValue(option("workers", "--url"))).isEqualTo("http://mesh:8080");
+    // Whom a bot acts for is part of its connection, like its key.
+    assertThat(defaults.defaultValue(option("run", "--on-behalf-of"))).isEqualTo("palice");
+    assertThat(
+            defaults.defaultValue(
+                cli.getSubcommands().get("tasks").getSubcommands().get("cancel").getCommandSpec().findOption("--on-behalf-of")))
+        .isEqualTo("palice");
   }
 
   @Test
