@@ -63,9 +63,14 @@ final class KeysCommand implements Runnable {
     @Mixin ClientOptions client;
     @Spec CommandSpec spec;
 
-    @Option(names = {"--name", "--principal"}, required = true, paramLabel = "NAME",
+    @Option(names = "--name", required = true, paramLabel = "NAME",
         description = "Who holds the key: a label shown in 'keys list' and the orchestrator's log.")
     String name;
+
+    @Option(names = "--principal", paramLabel = "PRINCIPAL",
+        description = "The client or fleet owner the key acts as (its id p…, or its name): what it publishes is"
+            + " that principal's. Default: an operator's key, acting for nobody.")
+    String principal;
 
     @Option(names = "--scopes", split = ",", required = true, paramLabel = "SCOPE",
         description = "read (every GET), submit (run work, cancel, rate), admin (keys, trust; implies the others).")
@@ -94,7 +99,7 @@ final class KeysCommand implements Runnable {
       }
       NewApiKey k;
       try (ShoalClient c = client.connect()) {
-        k = c.keys().create(name, parsed, rateLimit);
+        k = c.keys().create(name, parsed, rateLimit, principal == null ? null : boundTo(c));
       }
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
@@ -111,16 +116,27 @@ final class KeysCommand implements Runnable {
         m.put("name", k.name());
         m.put("scopes", k.scopes().stream().sorted().map(ApiKey.Scope::wireName).toList());
         m.put("rate_limit", k.rateLimit());
+        m.put("principal", k.principal());
         m.put("created_at", k.createdAt());
         out.println(ClientOptions.toJson(m));
       } else if (outFile == null) {
         out.println(k.key());
       }
-      err.printf("created key %s for '%s': scopes %s, %d requests/s%n", k.id(), k.name(), scopes(k.scopes()), k.rateLimit());
+      err.printf("created key %s for '%s': scopes %s, %d requests/s, %s%n", k.id(), k.name(), scopes(k.scopes()), k.rateLimit(),
+          k.principal() == null ? "an operator's key" : "acting as " + k.principal());
       err.println(outFile != null
           ? "the key is in " + outFile + " and nowhere else: the orchestrator stores only its hash"
           : "this is the only time the key is shown: the orchestrator stores only its hash; keep it now");
       return 0;
+    }
+
+    /** --principal used to be --name's alias: a label given there is pointed back to --name. */
+    private String boundTo(ShoalClient c) {
+      try {
+        return PrincipalNames.id(c, principal, "principal");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + "; the key's own label is --name", e);
+      }
     }
   }
 
@@ -144,6 +160,7 @@ final class KeysCommand implements Runnable {
           m.put("name", k.name());
           m.put("scopes", k.scopes().stream().sorted().map(ApiKey.Scope::wireName).toList());
           m.put("rate_limit", k.rateLimit());
+          m.put("principal", k.principal());
           m.put("created_at", k.createdAt());
           m.put("last_used_at", k.lastUsedAt());
           m.put("revoked_at", k.revokedAt());
@@ -156,10 +173,11 @@ final class KeysCommand implements Runnable {
         out.println("no keys: an orchestrator on loopback answers everyone");
         return 0;
       }
-      out.printf("%-14s %-16s %-18s %5s  %-20s  %-20s  %s%n", "ID", "NAME", "SCOPES", "RATE", "CREATED", "LAST USED", "REVOKED");
+      out.printf("%-14s %-16s %-18s %5s  %-33s  %-20s  %-20s  %s%n", "ID", "NAME", "SCOPES", "RATE", "PRINCIPAL", "CREATED",
+          "LAST USED", "REVOKED");
       for (ApiKey k : keys) {
-        out.printf("%-14s %-16s %-18s %5d  %-20s  %-20s  %s%n", k.id(), k.name(), scopes(k.scopes()), k.rateLimit(),
-            time(k.createdAt()), time(k.lastUsedAt()), time(k.revokedAt()));
+        out.printf("%-14s %-16s %-18s %5d  %-33s  %-20s  %-20s  %s%n", k.id(), k.name(), scopes(k.scopes()), k.rateLimit(),
+            k.principal() == null ? "-" : k.principal(), time(k.createdAt()), time(k.lastUsedAt()), time(k.revokedAt()));
       }
       return 0;
     }

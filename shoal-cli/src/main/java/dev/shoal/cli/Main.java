@@ -33,12 +33,15 @@ import picocli.CommandLine.Model.CommandSpec;
       PeersCommand.class,
       EventsCommand.class,
       KeysCommand.class,
+      PrincipalsCommand.class,
+      DelegatesCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
-      "Role options (orchestrator, worker, demo) and --url/--api-key-file can also come from the",
-      "environment: --grpc-port is SHOAL_GRPC_PORT, --url is SHOAL_URL, and so on.",
+      "Role options (orchestrator, worker, demo), --url, --api-key-file and",
+      "--on-behalf-of can also come from the environment: --grpc-port is",
+      "SHOAL_GRPC_PORT, --url is SHOAL_URL, and so on.",
       "Client commands send the API key in SHOAL_API_KEY unless --api-key-file is given.",
       "Exit codes: 0 done, 1 failed, 2 bad usage, 75 try again later (overloaded,",
       "rate limited, orchestrator unreachable).",

@@ -46,7 +46,9 @@ class MainTest {
   @Test
   void everyClientCommandHasHelp() {
     for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel",
-        "keys", "keys create", "keys list", "keys revoke", "workers", "events")) {
+        "keys", "keys create", "keys list", "keys revoke", "workers", "events", "principals", "principals create",
+        "principals list", "principals show", "delegates", "delegates grant", "delegates revoke", "delegates check",
+        "delegates list")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
@@ -98,6 +100,27 @@ class MainTest {
     Cli r = cli("keys", "create", "--name", "x", "--scopes", "read,root", "--url", nobodyListening());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("unknown scope 'root'");
+  }
+
+  @Test
+  void principalsAndDelegatesRefuseWhatTheyCannotSendBeforeAskingTheServer() throws Exception {
+    Path key = dir.resolve("robot.pem");
+    Cli kind = cli("principals", "create", "--kind", "robot", "--name", "r2", "--key", key.toString(), "--url", nobodyListening());
+    assertThat(kind.exit()).isEqualTo(2);
+    assertThat(kind.err()).contains("'robot' is neither client nor fleet-owner");
+    assertThat(key).as("no key made for a registration that cannot happen").doesNotExist();
+
+    String alice = "p" + "a".repeat(32);
+    String bot = "p" + "b".repeat(32);
+    Cli scope = cli("delegates", "grant", alice, bot, "--scope", "publish,fly", "--url", nobodyListening());
+    assertThat(scope.exit()).isEqualTo(2);
+    assertThat(scope.err()).contains("unknown scope 'fly'");
+    Cli when = cli("delegates", "grant", alice, bot, "--scope", "cancel", "--expires", "soon", "--url", nobodyListening());
+    assertThat(when.exit()).isEqualTo(2);
+    assertThat(when.err()).contains("'soon' is neither a span");
+
+    Cli global = cli("tasks", "cancel", "--help");
+    assertThat(global.out()).contains("--on-behalf-of=PRINCIPAL");
   }
 
   @Test

@@ -271,7 +271,7 @@ class ClientCommandsIT {
     Files.writeString(adminFile, adminKey + "\n");
 
     Path ciFile = dir.resolve("ci.key");
-    Cli ci = cli("", "keys", "create", "--principal", "ci", "--scopes", "read,submit", "--rate", "5",
+    Cli ci = cli("", "keys", "create", "--name", "ci", "--scopes", "read,submit", "--rate", "5",
         "--out", ciFile.toString(), "--json", "--api-key-file", adminFile.toString());
     assertThat(ci.exit()).as(ci.err()).isZero();
     String ciId = ci.json().path("id").asText();
