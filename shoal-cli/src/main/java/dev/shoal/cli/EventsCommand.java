@@ -4,6 +4,7 @@ import dev.shoal.client.EventFilter;
 import dev.shoal.client.EventSubscription;
 import dev.shoal.client.MeshEvent;
 import dev.shoal.client.ShoalClient;
+import dev.shoal.protocol.PeerIds;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,8 @@ final class EventsCommand implements Callable<Integer> {
   @Option(names = "--task", paramLabel = "ID", description = "Only events about task ID (JOB.TASK).")
   String task;
 
-  @Option(names = "--principal", paramLabel = "NAME", description = "Only events on behalf of NAME.")
+  @Option(names = "--principal", paramLabel = "PRINCIPAL",
+      description = "Only events on behalf of PRINCIPAL: a client's or fleet owner's id (p…) or name, or a worker's peer id.")
   String principal;
 
   @Option(names = "--worker", paramLabel = "PEER", description = "Only events about the worker with peer id PEER.")
@@ -84,10 +86,14 @@ final class EventsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--after must not be negative, got " + after);
     }
     EventFilter filter =
-        EventFilter.ALL.withTypes(types.stream().map(String::strip).toList()).withService(service).withJob(job).withTask(task).withPrincipal(principal)
+        EventFilter.ALL.withTypes(types.stream().map(String::strip).toList()).withService(service).withJob(job).withTask(task)
             .withWorker(worker);
     PrintWriter out = spec.commandLine().getOut();
     try (ShoalClient c = client.connect()) {
+      if (principal != null) {
+        // The log names principals by id; a worker is its own principal, by peer id.
+        filter = filter.withPrincipal(PeerIds.isWellFormed(principal) ? principal : PrincipalNames.id(c, principal, "principal"));
+      }
       if (!client.json) {
         header(out);
       }
