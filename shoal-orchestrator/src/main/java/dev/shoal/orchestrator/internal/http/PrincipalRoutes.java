@@ -138,7 +138,8 @@ final class PrincipalRoutes {
     if (!api.await(directory.revoke(principal, delegate, caller.actor()))) {
       throw ApiException.notFound(HttpApi.printable(delegate) + " is not a delegate of " + principal + " now");
     }
-    api.replyJson(ctx, 200, mapper.createObjectNode().put("principal", principal).put("delegate", delegate).put("revoked", true));
+    api.replyJson(
+        ctx, 200, mapper.createObjectNode().put("principal", principal).put("delegate", HttpApi.printable(delegate)).put("revoked", true));
   }
 
   private PrincipalRecord known(String id) {
