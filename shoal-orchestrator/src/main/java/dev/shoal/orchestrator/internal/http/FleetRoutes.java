@@ -38,15 +38,7 @@ final class FleetRoutes {
       throw new ApiException(ApiException.Code.PERMISSION_DENIED, "only a fleet owner's key pairs workers");
     }
     api.require(caller, Action.PAIR, owner);
-    JsonNode body = api.readJson(ctx);
-    if (!body.isObject()) {
-      throw ApiException.invalidArgument("the request must be an object with " + PAIR_FIELDS);
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      if (!PAIR_FIELDS.contains(f)) {
-        throw ApiException.invalidArgument(HttpApi.printable(f) + " is not a known field; expected " + PAIR_FIELDS);
-      }
-    });
+    JsonNode body = api.readObject(ctx, PAIR_FIELDS);
     JsonNode worker = body.get("worker");
     JsonNode signedAt = body.get("signed_at");
     JsonNode signature = body.get("signature");

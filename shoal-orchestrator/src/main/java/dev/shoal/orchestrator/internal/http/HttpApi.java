@@ -786,6 +786,22 @@ public final class HttpApi {
         ok -> new Reply(200, mapper.createObjectNode().put("peer_id", peer).put("trusted", trusted)));
   }
 
+  /** The request's body, which must be an object with no field outside {@code allowed}. */
+  JsonNode readObject(Context ctx, Set<String> allowed) {
+    JsonNode body = readJson(ctx);
+    checkFields(body, allowed, "the request");
+    return body;
+  }
+
+  /** An epoch-millisecond field, null when {@code at} is 0 (never). */
+  static void putTime(ObjectNode o, String field, long at) {
+    if (at == 0) {
+      o.putNull(field);
+    } else {
+      o.put(field, at);
+    }
+  }
+
   private static void checkFields(JsonNode body, Set<String> allowed, String what) {
     if (!body.isObject()) {
       throw ApiException.invalidArgument(what + " must be a JSON object");

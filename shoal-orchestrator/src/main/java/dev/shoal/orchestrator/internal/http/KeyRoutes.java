@@ -33,17 +33,7 @@ final class KeyRoutes {
   }
 
   void create(Context ctx) {
-    JsonNode body = api.readJson(ctx);
-    if (!body.isObject()) {
-      throw ApiException.invalidArgument("the request must be {\"name\", \"scopes\", \"rate_limit\"}");
-    }
-    body.fieldNames()
-        .forEachRemaining(
-            f -> {
-              if (!FIELDS.contains(f)) {
-                throw ApiException.invalidArgument(HttpApi.printable(f) + " is not a known field; expected " + FIELDS);
-              }
-            });
+    JsonNode body = api.readObject(ctx, FIELDS);
     JsonNode scopes = body.get("scopes");
     if (scopes == null || !scopes.isArray() || scopes.isEmpty()) {
       throw ApiException.invalidArgument("scopes must be a non-empty list of read, submit, admin");
@@ -118,16 +108,9 @@ final class KeyRoutes {
       o.put("principal", k.principal());
     }
     o.put("created_at", k.createdAt());
-    time(o, "last_used_at", k.lastUsedAt());
-    time(o, "revoked_at", k.revokedAt());
+    HttpApi.putTime(o, "last_used_at", k.lastUsedAt());
+    HttpApi.putTime(o, "revoked_at", k.revokedAt());
     return o;
   }
 
-  private static void time(ObjectNode o, String field, long at) {
-    if (at == 0) {
-      o.putNull(field);
-    } else {
-      o.put(field, at);
-    }
-  }
 }

@@ -38,7 +38,7 @@ final class PrincipalRoutes {
 
   /** {@code POST /v1/principals} (admin). */
   void register(Context ctx) throws Exception {
-    JsonNode body = object(ctx, REGISTER_FIELDS);
+    JsonNode body = api.readObject(ctx, REGISTER_FIELDS);
     PrincipalKind kind;
     try {
       kind = PrincipalKind.fromWire(text(body, "kind"));
@@ -76,7 +76,7 @@ final class PrincipalRoutes {
     String principal = known(ctx.pathParam("id")).id();
     Caller caller = api.caller(ctx);
     api.require(caller, Action.DELEGATE, principal);
-    JsonNode body = object(ctx, GRANT_FIELDS);
+    JsonNode body = api.readObject(ctx, GRANT_FIELDS);
     String delegate = text(body, "delegate");
     JsonNode scopes = body.get("scopes");
     if (scopes == null || !scopes.isArray() || scopes.isEmpty()) {
@@ -124,7 +124,7 @@ final class PrincipalRoutes {
     ArrayNode scopes = out.putArray("scopes");
     if (inForce) {
       d.scopes().forEach(scopes::add);
-      time(out, "expires_at", d.expiresAt());
+      HttpApi.putTime(out, "expires_at", d.expiresAt());
     }
     api.replyJson(ctx, 200, out);
   }
@@ -149,18 +149,6 @@ final class PrincipalRoutes {
     return directory.principal(id).orElseThrow(() -> ApiException.notFound("no principal " + id));
   }
 
-  private JsonNode object(Context ctx, Set<String> fields) {
-    JsonNode body = api.readJson(ctx);
-    if (!body.isObject()) {
-      throw ApiException.invalidArgument("the request must be an object with " + fields);
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      if (!fields.contains(f)) {
-        throw ApiException.invalidArgument(HttpApi.printable(f) + " is not a known field; expected " + fields);
-      }
-    });
-    return body;
-  }
 
   private static String text(JsonNode body, String field) {
     JsonNode v = body.get(field);
@@ -191,18 +179,11 @@ final class PrincipalRoutes {
     ObjectNode o = mapper.createObjectNode().put("principal", d.principal()).put("delegate", d.delegate());
     ArrayNode scopes = o.putArray("scopes");
     d.scopes().forEach(scopes::add);
-    time(o, "expires_at", d.expiresAt());
+    HttpApi.putTime(o, "expires_at", d.expiresAt());
     o.put("created_at", d.createdAt());
-    time(o, "revoked_at", d.revokedAt());
+    HttpApi.putTime(o, "revoked_at", d.revokedAt());
     o.put("in_force", directory.inForce(d));
     return o;
   }
 
-  private static void time(ObjectNode o, String field, long at) {
-    if (at == 0) {
-      o.putNull(field);
-    } else {
-      o.put(field, at);
-    }
-  }
 }

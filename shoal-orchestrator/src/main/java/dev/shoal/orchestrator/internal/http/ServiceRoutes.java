@@ -170,16 +170,7 @@ final class ServiceRoutes {
   }
 
   private JsonNode body(Context ctx) {
-    JsonNode body = api.readJson(ctx);
-    if (!body.isObject()) {
-      throw ApiException.invalidArgument("the request must be an object with " + FIELDS);
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      if (!FIELDS.contains(f)) {
-        throw ApiException.invalidArgument(HttpApi.printable(f) + " is not a known field; expected " + FIELDS);
-      }
-    });
-    return body;
+    return api.readObject(ctx, FIELDS);
   }
 
   /** A spec from a request, fields left out taken from {@code base} (an update) or their defaults. */

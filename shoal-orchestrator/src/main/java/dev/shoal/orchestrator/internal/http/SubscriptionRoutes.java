@@ -33,15 +33,7 @@ final class SubscriptionRoutes {
 
   void create(Context ctx) {
     EventSubscriptions s = available();
-    JsonNode body = api.readJson(ctx);
-    if (!body.isObject()) {
-      throw ApiException.invalidArgument("the request must be an object with url, secret and an optional filter");
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      if (!FIELDS.contains(f)) {
-        throw ApiException.invalidArgument(HttpApi.printable(f) + " is not a known field; expected " + FIELDS);
-      }
-    });
+    JsonNode body = api.readObject(ctx, FIELDS);
     String url = text(body, "url", true);
     String secret = text(body, "secret", true);
     Long after = null;
