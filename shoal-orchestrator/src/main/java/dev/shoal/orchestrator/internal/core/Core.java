@@ -195,6 +195,15 @@ public final class Core implements JobService, Journal {
     act(
         () -> {
           nextSeq = store.lastEventSeq() + 1;
+          // Sessions the last run ended without a word (a crash, or a stop) are over: say so, so
+          // a follower tracking workers from the event log never sees one connected twice.
+          for (String peer : store.workersLeftConnected()) {
+            outbox.add(
+                new StoreWrite.AppendEvent(
+                    new EventRecord(
+                        nextSeq++, clock.millis(), EventTypes.WORKER_DISCONNECTED, "worker", "", "", 0, peer, "connected",
+                        "gone", "orchestrator restarted", "", "", "")));
+          }
           replayLedger();
           trusted.addAll(store.trustedPeers());
           int recovered = 0;

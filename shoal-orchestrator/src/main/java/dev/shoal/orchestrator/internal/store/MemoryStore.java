@@ -327,6 +327,17 @@ public final class MemoryStore implements StateStore {
   }
 
   @Override
+  public synchronized List<String> workersLeftConnected() {
+    Map<String, String> newest = new java.util.LinkedHashMap<>();
+    for (EventRecord e : events.descendingMap().values()) {
+      if (e.kind().equals("worker")) {
+        newest.putIfAbsent(e.peerId(), e.to());
+      }
+    }
+    return newest.entrySet().stream().filter(e -> !e.getValue().equals("gone")).map(Map.Entry::getKey).sorted().toList();
+  }
+
+  @Override
   public synchronized long lastEventSeq() {
     return events.isEmpty() ? 0 : events.lastKey();
   }

@@ -140,6 +140,7 @@ public final class SqliteStore implements StateStore {
               + " job_id TEXT NOT NULL, task_id TEXT NOT NULL, actor TEXT NOT NULL)");
       s.execute("CREATE INDEX credits_from ON credits(from_account, seq)");
       s.execute("CREATE INDEX credits_to ON credits(to_account, seq)");
+      s.execute("CREATE INDEX events_worker ON events(peer_id, seq) WHERE kind = 'worker'");
       s.execute("ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
       s.execute("ALTER TABLE jobs ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
       s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
@@ -754,6 +755,14 @@ public final class SqliteStore implements StateStore {
   @Override
   public long firstEventSeq() {
     return query("SELECT COALESCE(MIN(seq), 0) AS m FROM events", rs -> rs.getLong("m")).getFirst();
+  }
+
+  @Override
+  public List<String> workersLeftConnected() {
+    return query(
+        "SELECT e.peer_id AS peer FROM events e JOIN (SELECT peer_id, MAX(seq) AS newest FROM events WHERE kind = 'worker'"
+            + " GROUP BY peer_id) n ON e.seq = n.newest WHERE e.to_state <> 'gone' ORDER BY e.peer_id",
+        rs -> rs.getString("peer"));
   }
 
   @Override

@@ -38,6 +38,12 @@ public interface StateStore extends AutoCloseable {
   /** The lowest event sequence number still stored (older ones were dropped), or 0 if none is. */
   long firstEventSeq();
 
+  /**
+   * Workers whose newest stored worker event is not their disconnection: the sessions a stop or a
+   * crash cut off without saying so.
+   */
+  List<String> workersLeftConnected();
+
   /** The highest event sequence number stored, or 0. */
   long lastEventSeq();
 

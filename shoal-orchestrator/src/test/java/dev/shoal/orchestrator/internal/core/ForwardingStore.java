@@ -35,6 +35,7 @@ final class ForwardingStore implements StateStore {
   @Override public List<dev.shoal.orchestrator.internal.store.ServiceRecord> services() { return delegate.services(); }
   @Override public List<dev.shoal.orchestrator.internal.store.RegistrationRecord> registrations() { return delegate.registrations(); }
   @Override public List<dev.shoal.orchestrator.internal.store.CreditEntry> credits(String account, long afterSeq, int limit) { return delegate.credits(account, afterSeq, limit); }
+  @Override public List<String> workersLeftConnected() { return delegate.workersLeftConnected(); }
   @Override public java.util.Map<String, Long> creditBalances() { return delegate.creditBalances(); }
   @Override public long lastCreditSeq() { return delegate.lastCreditSeq(); }
   @Override public long lastEventSeq() { return delegate.lastEventSeq(); }

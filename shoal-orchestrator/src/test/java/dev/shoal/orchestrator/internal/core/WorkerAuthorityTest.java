@@ -45,6 +45,24 @@ class WorkerAuthorityTest {
   }
 
   @Test
+  void aRestartSaysThatTheSessionsItCutOffAreOver() throws Exception {
+    dev.shoal.orchestrator.internal.store.MemoryStore store = new dev.shoal.orchestrator.internal.store.MemoryStore();
+    String peer;
+    try (CoreHarness before = new CoreHarness(store)) {
+      peer = before.worker("w", 1).peerId();
+      before.settle();
+    }
+    try (CoreHarness after = new CoreHarness(store)) {
+      after.settle();
+      assertThat(store.events(0, 100))
+          .filteredOn(e -> e.peerId().equals(peer))
+          .extracting(dev.shoal.orchestrator.internal.store.EventRecord::type)
+          .containsExactly("worker.connected", "worker.disconnected");
+      assertThat(store.workersLeftConnected()).isEmpty();
+    }
+  }
+
+  @Test
   void aWorkersStateIsReportedOnlyByItself() throws Exception {
     try (CoreHarness h = new CoreHarness()) {
       CoreHarness.FakeWorker a = h.worker("a", 2);

@@ -242,6 +242,21 @@ abstract class StateStoreContract {
   }
 
   @Test
+  void workersWhoseLastEventIsNotTheirDisconnectionAreLeftConnected() {
+    store.apply(List.of(
+        new StoreWrite.AppendEvent(worker(1, "w1", "connected")),
+        new StoreWrite.AppendEvent(worker(2, "w2", "connected")),
+        new StoreWrite.AppendEvent(worker(3, "w3", "connected")),
+        new StoreWrite.AppendEvent(worker(4, "w1", "gone")),
+        new StoreWrite.AppendEvent(worker(5, "w3", "draining"))));
+    assertThat(store.workersLeftConnected()).containsExactly("w2", "w3");
+  }
+
+  private static EventRecord worker(long seq, String peer, String to) {
+    return new EventRecord(seq, seq, "worker.status_changed", "worker", "", "", 0, peer, "", to, "", "", "", "");
+  }
+
+  @Test
   void everythingCommittedSurvivesAReopen() throws Exception {
     store.apply(List.of(new StoreWrite.PutJob(job("j1", 10), List.of(task("j1", "a", 0)))));
     store.apply(List.of(new StoreWrite.SetTaskState("j1", "a", TaskState.RUNNING, 1, 2, "e", null, null, 6, null)));
