@@ -12,12 +12,14 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 
 /**
- * The protocol's principal ids and registration proofs ({@code dev.shoal.protocol.PeerIds} and
- * {@code PrincipalProofs}, API.md "Principals and delegates"), repeated here so the SDK needs no
- * protocol jar: an id is {@code "p"} + the first 32 characters of the lowercase, unpadded base32
- * of the raw key's SHA-256; a proof is a pure Ed25519 signature over {@code
- * "shoal-principal-v1\n" + kind + "\n" + name + "\n" + signedAt} (UTF-8), made with the JDK's own
- * Ed25519. A test keeps both in step with the protocol's.
+ * The protocol's principal ids, registration proofs and pairing proofs ({@code
+ * dev.shoal.protocol.PeerIds}, {@code PrincipalProofs} and {@code PairingProofs}, API.md
+ * "Principals and delegates" and "Fleets"), repeated here so the SDK needs no protocol jar: an id
+ * is {@code "p"} + the first 32 characters of the lowercase, unpadded base32 of the raw key's
+ * SHA-256; a registration proof is a pure Ed25519 signature over {@code "shoal-principal-v1\n" +
+ * kind + "\n" + name + "\n" + signedAt} (UTF-8), a pairing proof one over {@code
+ * "shoal-pairing-v1\n" + worker + "\n" + owner + "\n" + signedAt}, both made with the JDK's own
+ * Ed25519. A test keeps them in step with the protocol's.
  */
 public final class PrincipalKeys {
 
@@ -25,6 +27,7 @@ public final class PrincipalKeys {
   public static final int SIGNATURE_BYTES = 64;
 
   private static final byte[] CONTEXT = "shoal-principal-v1\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PAIRING_CONTEXT = "shoal-pairing-v1\n".getBytes(StandardCharsets.US_ASCII);
   private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
   private static final int ID_CHARS = 32;
   /** An Ed25519 key's X.509 encoding is this fixed prefix and the raw key. */
@@ -85,9 +88,21 @@ public final class PrincipalKeys {
 
   /** Exactly the bytes a registration proof signs, context included. */
   public static byte[] proofMessage(String kind, String name, long signedAtMillis) {
-    byte[] message = (kind + "\n" + name + "\n" + signedAtMillis).getBytes(StandardCharsets.UTF_8);
-    byte[] out = Arrays.copyOf(CONTEXT, CONTEXT.length + message.length);
-    System.arraycopy(message, 0, out, CONTEXT.length, message.length);
+    return withContext(CONTEXT, kind + "\n" + name + "\n" + signedAtMillis);
+  }
+
+  /**
+   * Exactly the bytes a fleet owner's half of a pairing signs, context included: its principal id
+   * {@code owner} takes {@code worker} (a peer id) into its fleet.
+   */
+  public static byte[] pairingMessage(String worker, String owner, long signedAtMillis) {
+    return withContext(PAIRING_CONTEXT, worker + "\n" + owner + "\n" + signedAtMillis);
+  }
+
+  private static byte[] withContext(byte[] context, String text) {
+    byte[] message = text.getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(context, context.length + message.length);
+    System.arraycopy(message, 0, out, context.length, message.length);
     return out;
   }
 

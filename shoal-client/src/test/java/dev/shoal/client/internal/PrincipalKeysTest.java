@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.protocol.Ed25519;
+import dev.shoal.protocol.PairingProofs;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.protocol.PrincipalProofs;
 import java.security.KeyPair;
@@ -13,9 +14,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The SDK derives principal ids and signs registration proofs itself, with the JDK, so it needs
- * no protocol jar; the orchestrator checks both with {@link PeerIds} and {@link PrincipalProofs}.
- * This keeps the copies in step: the same id for every key tried, and proofs the protocol accepts.
+ * The SDK derives principal ids and signs registration and pairing proofs itself, with the JDK,
+ * so it needs no protocol jar; the orchestrator checks them with {@link PeerIds}, {@link
+ * PrincipalProofs} and {@link PairingProofs}. This keeps the copies in step: the same id for
+ * every key tried, and proofs the protocol accepts.
  */
 class PrincipalKeysTest {
 
@@ -67,6 +69,29 @@ class PrincipalKeysTest {
       // And the proof is bound to what it says.
       assertThat(PrincipalProofs.verify(raw, kind, name, at + 1, signature)).isFalse();
       assertThat(PrincipalProofs.verify(raw, kind, name + "x", at, signature)).isFalse();
+    }
+  }
+
+  @Test
+  void aPairingSignedWithTheJdkVerifiesWithTheProtocolAndIsTheSameSignature() {
+    Random random = new Random(11);
+    for (int i = 0; i < 60; i++) {
+      KeyPair k = Ed25519.generate();
+      byte[] raw = PrincipalKeys.rawPublicKey(k.getPublic());
+      String owner = PrincipalKeys.principalId(raw);
+      byte[] workerKey = new byte[32];
+      random.nextBytes(workerKey);
+      String worker = PeerIds.fromPublicKey(workerKey);
+      long at = random.nextLong(0, 4_000_000_000_000L);
+
+      byte[] signature = PrincipalKeys.sign(k.getPrivate(), PrincipalKeys.pairingMessage(worker, owner, at));
+      assertThat(PairingProofs.verify(raw, worker, owner, at, signature)).as("%s %s %d", worker, owner, at).isTrue();
+      assertThat(signature).isEqualTo(PairingProofs.sign(k.getPrivate(), worker, owner, at));
+      // Bound to the worker, the owner and the time; and no registration proof passes for a pairing.
+      assertThat(PairingProofs.verify(raw, worker, owner, at + 1, signature)).isFalse();
+      assertThat(PairingProofs.verify(raw, worker, PrincipalKeys.principalId(workerKey), at, signature)).isFalse();
+      byte[] registration = PrincipalKeys.sign(k.getPrivate(), PrincipalKeys.proofMessage(worker, owner, at));
+      assertThat(PairingProofs.verify(raw, worker, owner, at, registration)).isFalse();
     }
   }
 
