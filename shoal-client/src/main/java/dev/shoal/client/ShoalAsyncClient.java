@@ -21,6 +21,9 @@ public final class ShoalAsyncClient implements AutoCloseable {
   private final AsyncKeys keys;
   private final AsyncPrincipals principals;
   private final AsyncDelegates delegates;
+  private final AsyncFleet fleet;
+  private final AsyncServices services;
+  private final AsyncCredits credits;
   private final AsyncEvents events;
 
   ShoalAsyncClient(Transport transport) {
@@ -32,6 +35,9 @@ public final class ShoalAsyncClient implements AutoCloseable {
     this.keys = new AsyncKeys(transport);
     this.principals = new AsyncPrincipals(transport);
     this.delegates = new AsyncDelegates(transport);
+    this.fleet = new AsyncFleet(transport);
+    this.services = new AsyncServices(transport);
+    this.credits = new AsyncCredits(transport);
     this.events = new AsyncEvents(transport);
   }
 
@@ -88,6 +94,21 @@ public final class ShoalAsyncClient implements AutoCloseable {
   /** Whom a principal lets act for it, for what and until when. */
   public AsyncDelegates delegates() {
     return delegates;
+  }
+
+  /** A fleet owner's workers: paired by both signing, listed, unpaired. */
+  public AsyncFleet fleet() {
+    return fleet;
+  }
+
+  /** Clients' services: created, updated, retired; workers registered to them. */
+  public AsyncServices services() {
+    return services;
+  }
+
+  /** The credit ledger: grants (admin), balances, entries, the books' check. */
+  public AsyncCredits credits() {
+    return credits;
   }
 
   /** The orchestrator's durable event log: pages, or followed as events become durable. */

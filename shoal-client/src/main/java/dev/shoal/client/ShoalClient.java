@@ -8,8 +8,9 @@ import java.util.function.Consumer;
  * The Java SDK for an orchestrator's HTTP API (API.md), blocking. Calls are grouped as the API's
  * routes are: {@link #workers()}, {@link #tasks()} (run, stream, queue, scatter, artifacts),
  * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust), {@link #keys()} (admin),
- * {@link #principals()} and {@link #delegates()} (who acts for whom) and {@link #events()} (the
- * event log, paged or followed). Every
+ * {@link #principals()} and {@link #delegates()} (who acts for whom), {@link #fleet()} (fleet
+ * owners' workers), {@link #services()} (clients' services), {@link #credits()} (what tasks pay)
+ * and {@link #events()} (the event log, paged or followed). Every
  * failure is a {@link ShoalException} subclass, one per API error code, plus {@link
  * ConnectionException}, {@link ProtocolException} and {@link ArtifactException} for what goes
  * wrong on this side; no raw I/O or JSON exception escapes. {@link #async()} gives the same
@@ -37,6 +38,9 @@ public final class ShoalClient implements AutoCloseable {
   private final Keys keys;
   private final Principals principals;
   private final Delegates delegates;
+  private final Fleet fleet;
+  private final Services services;
+  private final Credits credits;
   private final Events events;
 
   ShoalClient(ShoalAsyncClient async) {
@@ -48,6 +52,9 @@ public final class ShoalClient implements AutoCloseable {
     this.keys = new Keys(async.keys());
     this.principals = new Principals(async.principals());
     this.delegates = new Delegates(async.delegates());
+    this.fleet = new Fleet(async.fleet());
+    this.services = new Services(async.services());
+    this.credits = new Credits(async.credits());
     this.events = new Events(async.events());
   }
 
@@ -111,6 +118,21 @@ public final class ShoalClient implements AutoCloseable {
   /** Whom a principal lets act for it, for what and until when. */
   public Delegates delegates() {
     return delegates;
+  }
+
+  /** A fleet owner's workers: paired by both signing, listed, unpaired. */
+  public Fleet fleet() {
+    return fleet;
+  }
+
+  /** Clients' services: created, updated, retired; workers registered to them. */
+  public Services services() {
+    return services;
+  }
+
+  /** The credit ledger: grants (admin), balances, entries, the books' check. */
+  public Credits credits() {
+    return credits;
   }
 
   /**

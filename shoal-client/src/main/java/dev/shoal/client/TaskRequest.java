@@ -12,7 +12,7 @@ import java.util.Objects;
  * {@code llm.*}; {@code prompt} (stdin) and {@code command} for {@code process.run@1}; {@code
  * inputs} and {@code attributes} for tensor operators. Null or empty means "not sent": the
  * orchestrator's default applies. Immutable; start from {@link #chat}, {@link #complete}, {@link
- * #process}, {@link #tensor} or {@link #builder}.
+ * #process}, {@link #tensor}, {@link #builder} or, for a client's service, {@link #forService}.
  *
  * @param worker a peer id to pin the task to: no failover to another worker
  * @param model a peer id, worker or service name, or model name, matched in that order; required
@@ -20,6 +20,12 @@ import java.util.Objects;
  * @param params more OpenAI request fields passed to the upstream ({@code max_tokens},
  *     {@code temperature}, ...), as JSON values
  * @param webhook where to report the end; only for {@code tasks().submitAsync}
+ * @param service a service's id ({@code svc_…}): the task goes only to workers registered to it,
+ *     and takes its operator, model or command and acceptance policy from it (the operator may
+ *     then be left out; naming different ones is refused)
+ * @param payment credits the task pays, within the service's bounds (its minimum when null):
+ *     held from the publishing client's balance until the task ends, then paid for the accepted
+ *     result or refunded; only with {@code service}
  */
 public record TaskRequest(
     String operator,
@@ -34,7 +40,9 @@ public record TaskRequest(
     Long timeoutMs,
     Integer maxAttempts,
     String acceptance,
-    Webhook webhook) {
+    Webhook webhook,
+    String service,
+    Long payment) {
 
   public static final String LLM_CHAT = "llm.chat@1";
   public static final String LLM_COMPLETE = "llm.complete@1";
@@ -44,8 +52,14 @@ public record TaskRequest(
   public static final long MAX_TIMEOUT_MS = 86_400_000L;
 
   public TaskRequest {
-    if (operator == null || operator.isBlank()) {
-      throw new IllegalArgumentException("operator is required");
+    if (operator == null && service == null || operator != null && operator.isBlank()) {
+      throw new IllegalArgumentException("operator is required, unless the task goes to a service");
+    }
+    if (payment != null && service == null) {
+      throw new IllegalArgumentException("payment is for a task published to a service");
+    }
+    if (payment != null && payment < 0) {
+      throw new IllegalArgumentException("payment must not be negative, got " + payment);
     }
     messages = messages == null ? List.of() : List.copyOf(messages);
     params = params == null ? Map.of() : Attributes.jsonObject("params", params);
@@ -91,6 +105,15 @@ public record TaskRequest(
     return new Builder(operator);
   }
 
+  /**
+   * A task for the service with id {@code serviceId}, whose operator (and model or command) the
+   * orchestrator fills in; give it its input: {@code prompt} for {@code process.run@1} and {@code
+   * llm.complete@1}, {@code messages} for {@code llm.chat@1}.
+   */
+  public static Builder forService(String serviceId) {
+    return new Builder(null).service(serviceId);
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(operator);
     b.worker = worker;
@@ -105,6 +128,8 @@ public record TaskRequest(
     b.maxAttempts = maxAttempts;
     b.acceptance = acceptance;
     b.webhook = webhook;
+    b.service = service;
+    b.payment = payment;
     return b;
   }
 
@@ -128,6 +153,16 @@ public record TaskRequest(
 
   public TaskRequest withMaxAttempts(int v) {
     return toBuilder().maxAttempts(v).build();
+  }
+
+  /** This task published to the service {@code serviceId}, which must agree with its operator and config. */
+  public TaskRequest withService(String serviceId) {
+    return toBuilder().service(serviceId).build();
+  }
+
+  /** This service task paying {@code credits}, within the service's bounds. */
+  public TaskRequest withPayment(long credits) {
+    return toBuilder().payment(credits).build();
   }
 
   /** One OpenAI chat message. */
@@ -187,6 +222,8 @@ public record TaskRequest(
     private Integer maxAttempts;
     private String acceptance;
     private Webhook webhook;
+    private String service;
+    private Long payment;
 
     private Builder(String operator) {
       this.operator = operator;
@@ -205,12 +242,14 @@ public record TaskRequest(
     /** {@code "first_valid"} (default), {@code "quorum(k of n)"} or {@code "manual"}. */
     public Builder acceptance(String v) { acceptance = v; return this; }
     public Builder webhook(Webhook v) { webhook = v; return this; }
+    public Builder service(String v) { service = v; return this; }
+    public Builder payment(Long v) { payment = v; return this; }
 
     @SuppressWarnings("unchecked")
     public TaskRequest build() {
       return new TaskRequest(
           operator, worker, model, messages, prompt, (Map<String, Object>) params, command, inputs,
-          (Map<String, Object>) attributes, timeoutMs, maxAttempts, acceptance, webhook);
+          (Map<String, Object>) attributes, timeoutMs, maxAttempts, acceptance, webhook, service, payment);
     }
   }
 }

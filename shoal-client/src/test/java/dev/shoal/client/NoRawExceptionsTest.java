@@ -59,9 +59,10 @@ class NoRawExceptionsTest {
 
   private static final List<Class<?>> NAMESPACES =
       List.of(
-          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Principals.class, Delegates.class, Events.class,
-          AsyncWorkers.class, AsyncTasks.class, AsyncJobs.class, AsyncPeers.class, AsyncKeys.class, AsyncPrincipals.class,
-          AsyncDelegates.class, AsyncEvents.class);
+          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Principals.class, Delegates.class, Fleet.class,
+          Services.class, Credits.class, Events.class, AsyncWorkers.class, AsyncTasks.class, AsyncJobs.class, AsyncPeers.class,
+          AsyncKeys.class, AsyncPrincipals.class, AsyncDelegates.class, AsyncFleet.class, AsyncServices.class, AsyncCredits.class,
+          AsyncEvents.class);
 
   /** The key a principal registers with: its public half and its signer must belong together. */
   private static final java.security.KeyPair PRINCIPAL_KEY = ed25519();
@@ -242,6 +243,9 @@ class NoRawExceptionsTest {
     if (c == int.class) {
       return 1;
     }
+    if (c == boolean.class) {
+      return true;
+    }
     if (c == long.class) {
       return 0L;
     }
@@ -254,6 +258,9 @@ class NoRawExceptionsTest {
     if (c == TaskRequest.class) {
       // A run waits as long as its task may take: keep that short for the silent server.
       return TaskRequest.chat("llama3.2", "hi").withTimeoutMs(1).withMaxAttempts(1);
+    }
+    if (c == ServiceSpec.class) {
+      return ServiceSpec.builder("upper", TaskRequest.PROCESS_RUN).command("upper").payment(5, 50).build();
     }
     if (c == EventFilter.class) {
       return EventFilter.types("task.assigned");

@@ -2,6 +2,9 @@ package dev.shoal.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.CreditBalance;
+import dev.shoal.client.CreditCheck;
+import dev.shoal.client.CreditEntry;
 import dev.shoal.client.DelegateCheck;
 import dev.shoal.client.DelegateScope;
 import dev.shoal.client.Delegation;
@@ -10,9 +13,13 @@ import dev.shoal.client.KeyRevocation;
 import dev.shoal.client.LedgerEntryInfo;
 import dev.shoal.client.MeshEvent;
 import dev.shoal.client.NewApiKey;
+import dev.shoal.client.Pairing;
 import dev.shoal.client.PrincipalInfo;
 import dev.shoal.client.ProtocolException;
 import dev.shoal.client.Reputation;
+import dev.shoal.client.ServiceInfo;
+import dev.shoal.client.ServiceRegistration;
+import dev.shoal.client.ServiceSpec;
 import dev.shoal.client.TaskHandle;
 import dev.shoal.client.TaskInfo;
 import dev.shoal.client.TaskResult;
@@ -332,6 +339,90 @@ public final class Decoding {
       out.add(scope);
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- fleets, services, credits
+
+  public static Pairing pairing(JsonNode p) {
+    return new Pairing(
+        text(p, "worker", "a pairing"), text(p, "owner", "a pairing"), p.path("worker_signed_at").asLong(),
+        p.path("owner_signed_at").asLong(), p.path("created_at").asLong());
+  }
+
+  public static List<Pairing> pairings(JsonNode json) {
+    List<Pairing> out = new ArrayList<>();
+    array(json, "pairings").forEach(p -> out.add(pairing(p)));
+    return List.copyOf(out);
+  }
+
+  /** A service as the orchestrator shows it: every field of its spec filled in. */
+  public static ServiceInfo service(JsonNode s) {
+    JsonNode config = s.path("config");
+    JsonNode hw = s.path("hardware");
+    ServiceSpec spec =
+        ServiceSpec.builder(text(s, "name", "a service"), text(s, "operator", "a service"))
+            .model(optionalText(config.path("model")))
+            .command(optionalText(config.path("command")))
+            .image(optionalText(config.path("image")))
+            .minCores(hw.path("min_cores").asInt())
+            .minMemoryBytes(hw.path("min_memory_bytes").asLong())
+            .accelerator(optionalText(hw.path("accelerator")))
+            .acceptance(s.path("acceptance").asText("first_valid"))
+            .minPayment(s.path("min_payment").asLong())
+            .maxPayment(s.path("max_payment").asLong())
+            .maxTaskLifetimeMs(optionalLong(s.path("max_task_lifetime_ms")))
+            .externallyScheduled(s.path("externally_scheduled").asBoolean())
+            .build();
+    return new ServiceInfo(
+        text(s, "id", "a service"), s.path("owner").asText(""), spec, text(s, "state", "a service"), s.path("created_at").asLong(),
+        s.path("updated_at").asLong());
+  }
+
+  public static List<ServiceInfo> services(JsonNode json) {
+    List<ServiceInfo> out = new ArrayList<>();
+    array(json, "services").forEach(s -> out.add(service(s)));
+    return List.copyOf(out);
+  }
+
+  /** The registrations of {@code service} ({@code GET /v1/services/{id}/workers}). */
+  public static List<ServiceRegistration> registrations(String service, JsonNode json) {
+    List<ServiceRegistration> out = new ArrayList<>();
+    for (JsonNode r : array(json, "workers")) {
+      out.add(new ServiceRegistration(service, text(r, "worker", "a registration"), r.path("registered_at").asLong(), r.path("by").asText("")));
+    }
+    return List.copyOf(out);
+  }
+
+  public static CreditBalance creditBalance(JsonNode b) {
+    if (!b.path("balance").isIntegralNumber()) {
+      throw malformed("a credit balance has no balance");
+    }
+    return new CreditBalance(text(b, "principal", "a credit balance"), b.path("balance").asLong(), b.path("held").asLong(), b.path("earned").asLong());
+  }
+
+  public static CreditEntry creditEntry(JsonNode e) {
+    if (!e.path("seq").isIntegralNumber() || !e.path("amount").isIntegralNumber()) {
+      throw malformed("a credit entry has no seq or amount");
+    }
+    return new CreditEntry(
+        e.path("seq").asLong(), e.path("at").asLong(), text(e, "from", "a credit entry"), text(e, "to", "a credit entry"),
+        e.path("amount").asLong(), e.path("reason").asText(""), optionalText(e.path("task_id")));
+  }
+
+  public static CreditEntry.Page creditPage(JsonNode json) {
+    List<CreditEntry> entries = new ArrayList<>();
+    array(json, "entries").forEach(e -> entries.add(creditEntry(e)));
+    if (!json.path("next_after").isIntegralNumber()) {
+      throw malformed("a credit page has no next_after");
+    }
+    return new CreditEntry.Page(entries, json.path("next_after").asLong());
+  }
+
+  public static CreditCheck creditCheck(JsonNode c) {
+    if (!c.path("balanced").isBoolean()) {
+      throw malformed("a credit check has no balanced");
+    }
+    return new CreditCheck(c.path("balanced").asBoolean(), c.path("total").asLong());
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.client.ApiKey;
 import dev.shoal.client.DelegateScope;
 import dev.shoal.client.JobRequest;
+import dev.shoal.client.ServiceSpec;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.TaskSpec;
 import dev.shoal.operators.Tensor;
@@ -26,7 +27,7 @@ public final class Encoding {
 
   public ObjectNode task(TaskRequest r) {
     ObjectNode o = mapper.createObjectNode();
-    o.put("operator", r.operator());
+    putText(o, "operator", r.operator());
     putText(o, "worker", r.worker());
     putText(o, "model", r.model());
     if (!r.messages().isEmpty()) {
@@ -54,6 +55,10 @@ public final class Encoding {
     if (r.webhook() != null) {
       ObjectNode w = o.putObject("webhook").put("url", r.webhook().url().toString());
       putText(w, "secret", r.webhook().secret());
+    }
+    putText(o, "service", r.service());
+    if (r.payment() != null) {
+      o.put("payment", r.payment());
     }
     return o;
   }
@@ -132,6 +137,65 @@ public final class Encoding {
       o.put("expires_at", expiresAt.toEpochMilli());
     }
     return o;
+  }
+
+  /** {@code POST /v1/fleet/pairings}: the owner's half of a pairing, its signature standard base64. */
+  public ObjectNode pairing(String worker, long signedAt, byte[] signature) {
+    return mapper.createObjectNode()
+        .put("worker", worker)
+        .put("signed_at", signedAt)
+        .put("signature", Base64.getEncoder().encodeToString(signature));
+  }
+
+  /**
+   * {@code POST /v1/services}, or the changes of {@code PATCH /v1/services/{id}}: config and
+   * hardware go as whole objects when any of their parts is set, since the orchestrator replaces
+   * each whole.
+   */
+  public ObjectNode service(ServiceSpec s) {
+    ObjectNode o = mapper.createObjectNode();
+    putText(o, "name", s.name());
+    putText(o, "operator", s.operator());
+    if (s.hasConfig()) {
+      ObjectNode c = o.putObject("config");
+      putText(c, "model", s.model());
+      putText(c, "command", s.command());
+      putText(c, "image", s.image());
+    }
+    if (s.hasHardware()) {
+      ObjectNode h = o.putObject("hardware");
+      if (s.minCores() != null) {
+        h.put("min_cores", s.minCores());
+      }
+      if (s.minMemoryBytes() != null) {
+        h.put("min_memory_bytes", s.minMemoryBytes());
+      }
+      putText(h, "accelerator", s.accelerator());
+    }
+    putText(o, "acceptance", s.acceptance());
+    if (s.minPayment() != null) {
+      o.put("min_payment", s.minPayment());
+    }
+    if (s.maxPayment() != null) {
+      o.put("max_payment", s.maxPayment());
+    }
+    if (s.maxTaskLifetimeMs() != null) {
+      o.put("max_task_lifetime_ms", s.maxTaskLifetimeMs());
+    }
+    if (s.externallyScheduled() != null) {
+      o.put("externally_scheduled", s.externallyScheduled());
+    }
+    return o;
+  }
+
+  /** {@code {"worker": "w…"}}: a service registration. */
+  public ObjectNode worker(String worker) {
+    return mapper.createObjectNode().put("worker", worker);
+  }
+
+  /** {@code POST /v1/credits/grants}. */
+  public ObjectNode creditGrant(String principal, long amount) {
+    return mapper.createObjectNode().put("principal", principal).put("amount", amount);
   }
 
   private ArrayNode tensors(List<Tensor> tensors) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ConflictException;
 import dev.shoal.client.ConnectionException;
 import dev.shoal.client.EventsGoneException;
+import dev.shoal.client.InsufficientCreditsException;
 import dev.shoal.client.InvalidArgumentException;
 import dev.shoal.client.MeshOverloadedException;
 import dev.shoal.client.ModelNotFoundException;
@@ -66,6 +67,7 @@ public final class Errors {
     return switch (code) {
       case "invalid_argument" -> new InvalidArgumentException(code, status, message, retryAfter, null);
       case "unauthenticated" -> new UnauthenticatedException(code, status, message, retryAfter, null);
+      case "insufficient_credits" -> new InsufficientCreditsException(code, status, message, retryAfter, null);
       case "permission_denied" -> new PermissionDeniedException(code, status, message, retryAfter, null);
       case "not_found" -> new NotFoundException(code, status, message, retryAfter, null);
       case "worker_not_found" -> new WorkerNotFoundException(code, status, message, retryAfter, null);
@@ -87,6 +89,7 @@ public final class Errors {
     return switch (code) {
       case "invalid_argument" -> 400;
       case "unauthenticated" -> 401;
+      case "insufficient_credits" -> 402;
       case "permission_denied" -> 403;
       case "not_found", "worker_not_found", "model_not_found" -> 404;
       case "conflict", "not_finished", "cancelled" -> 409;

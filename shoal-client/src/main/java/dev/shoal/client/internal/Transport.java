@@ -132,6 +132,14 @@ public final class Transport implements AutoCloseable {
     return b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
   }
 
+  /** A PATCH with a JSON body: the fields given replace the resource's. */
+  public HttpRequest patch(String path, JsonNode body) {
+    return request(path)
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body.toString().getBytes(StandardCharsets.UTF_8)))
+        .build();
+  }
+
   /** One path segment, percent-encoded (ids are opaque to the SDK). */
   public static String segment(String value) {
     if (value == null || value.isEmpty()) {

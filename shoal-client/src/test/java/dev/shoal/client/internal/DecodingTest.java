@@ -6,11 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.CreditBalance;
+import dev.shoal.client.CreditCheck;
+import dev.shoal.client.CreditEntry;
 import dev.shoal.client.DelegateCheck;
 import dev.shoal.client.DelegateScope;
 import dev.shoal.client.Delegation;
+import dev.shoal.client.Pairing;
 import dev.shoal.client.PrincipalInfo;
 import dev.shoal.client.ProtocolException;
+import dev.shoal.client.ServiceInfo;
+import dev.shoal.client.ServiceRegistration;
+import dev.shoal.client.ServiceSpec;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.TaskResult;
 import dev.shoal.client.WorkerInfo;
@@ -159,6 +166,76 @@ class DecodingTest {
   }
 
   @Test
+  void pairingsServicesAndCreditsAsTheRoutesAnswer() throws Exception {
+    assertThat(Decoding.pairings(json("{'pairings': [{'worker': 'wA', 'owner': 'pF', 'worker_signed_at': 1,"
+            + " 'owner_signed_at': 2, 'created_at': 3}]}")))
+        .containsExactly(new Pairing("wA", "pF", 1, 2, 3));
+    assertThatThrownBy(() -> Decoding.pairing(json("{'worker': 'wA'}"))).isInstanceOf(ProtocolException.class);
+
+    ServiceInfo upper = Decoding.service(json(
+        "{'id': 'svc_1', 'owner': 'pA', 'name': 'upper', 'operator': 'process.run@1',"
+            + " 'config': {'command': 'upper', 'image': 'alpine:3'}, 'hardware': {'min_cores': 2, 'min_memory_bytes': 8, 'accelerator': 'gpu'},"
+            + " 'acceptance': 'quorum(2 of 3)', 'min_payment': 5, 'max_payment': 50, 'max_task_lifetime_ms': 60000,"
+            + " 'externally_scheduled': true, 'state': 'active', 'created_at': 7, 'updated_at': 9, 'retired_now': false}"));
+    assertThat(upper).isEqualTo(new ServiceInfo("svc_1", "pA",
+        new ServiceSpec("upper", "process.run@1", null, "upper", "alpine:3", 2, 8L, "gpu", "quorum(2 of 3)", 5L, 50L, 60_000L, true),
+        "active", 7, 9));
+    assertThat(upper.active()).isTrue();
+    ServiceInfo chat = Decoding.services(json("{'services': [{'id': 'svc_2', 'name': 'chat', 'operator': 'llm.chat@1',"
+        + " 'config': {'model': 'llama3.2'}, 'hardware': {'min_cores': 0, 'min_memory_bytes': 0}, 'acceptance': 'first_valid',"
+        + " 'min_payment': 0, 'max_payment': 0, 'max_task_lifetime_ms': 3600000, 'externally_scheduled': false,"
+        + " 'state': 'retired'}]}")).getFirst();
+    assertThat(chat.spec().model()).isEqualTo("llama3.2");
+    assertThat(chat.spec().command()).isNull();
+    assertThat(chat.spec().accelerator()).isNull();
+    assertThat(chat.active()).isFalse();
+    assertThatThrownBy(() -> Decoding.service(json("{'id': 'svc_3', 'name': 'x', 'operator': 'shoal.noop@1'}")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("state");
+    assertThat(Decoding.registrations("svc_1", json("{'workers': [{'worker': 'wA', 'registered_at': 4, 'by': 'pF'}]}")))
+        .containsExactly(new ServiceRegistration("svc_1", "wA", 4, "pF"));
+
+    assertThat(Decoding.creditBalance(json("{'principal': 'pA', 'balance': 90, 'held': 0, 'earned': 0}")))
+        .isEqualTo(new CreditBalance("pA", 90, 0, 0));
+    CreditEntry.Page page = Decoding.creditPage(json(
+        "{'entries': [{'seq': 1, 'at': 5, 'from': 'mint', 'to': 'client:pA', 'amount': 100, 'reason': 'grant'},"
+            + " {'seq': 2, 'at': 6, 'from': 'client:pA', 'to': 'escrow:j1.t', 'amount': 10, 'reason': 'hold', 'task_id': 'j1.t'}],"
+            + " 'next_after': 2}"));
+    assertThat(page.entries()).containsExactly(
+        new CreditEntry(1, 5, "mint", "client:pA", 100, "grant", null),
+        new CreditEntry(2, 6, "client:pA", "escrow:j1.t", 10, "hold", "j1.t"));
+    assertThat(page.nextAfter()).isEqualTo(2);
+    assertThat(Decoding.creditCheck(json("{'balanced': false, 'total': -3}"))).isEqualTo(new CreditCheck(false, -3));
+    assertThatThrownBy(() -> Decoding.creditPage(json("{'entries': []}"))).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> Decoding.creditBalance(json("{'principal': 'pA'}"))).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void servicesPairingsGrantsAndServiceTasksAreSentAsTheRoutesTakeThem() throws Exception {
+    Encoding encoding = new Encoding(MAPPER);
+    ServiceSpec spec = ServiceSpec.builder("upper", TaskRequest.PROCESS_RUN)
+        .command("upper").minCores(2).payment(5, 50).maxTaskLifetimeMs(60_000L).externallyScheduled(true).build();
+    assertThat(MAPPER.readTree(encoding.service(spec).toString())).isEqualTo(json(
+        "{'name': 'upper', 'operator': 'process.run@1', 'config': {'command': 'upper'}, 'hardware': {'min_cores': 2},"
+            + " 'min_payment': 5, 'max_payment': 50, 'max_task_lifetime_ms': 60000, 'externally_scheduled': true}"));
+    // A change sends what it sets, and config or hardware whole.
+    assertThat(MAPPER.readTree(encoding.service(ServiceSpec.changes().maxPayment(80L).build()).toString()))
+        .isEqualTo(json("{'max_payment': 80}"));
+    assertThat(MAPPER.readTree(encoding.service(ServiceSpec.changes().image("alpine:3").accelerator("gpu").build()).toString()))
+        .isEqualTo(json("{'config': {'image': 'alpine:3'}, 'hardware': {'accelerator': 'gpu'}}"));
+
+    assertThat(MAPPER.readTree(encoding.pairing("wA", 1_700_000_000_000L, new byte[64]).toString())).isEqualTo(json(
+        "{'worker': 'wA', 'signed_at': 1700000000000, 'signature': '" + java.util.Base64.getEncoder().encodeToString(new byte[64]) + "'}"));
+    assertThat(MAPPER.readTree(encoding.creditGrant("pA", 100).toString())).isEqualTo(json("{'principal': 'pA', 'amount': 100}"));
+
+    // A service's task may leave its operator to the service.
+    assertThat(MAPPER.readTree(encoding.task(TaskRequest.forService("svc_1").prompt("hi").payment(10L).build()).toString()))
+        .isEqualTo(json("{'prompt': 'hi', 'service': 'svc_1', 'payment': 10}"));
+    assertThat(MAPPER.readTree(encoding.task(TaskRequest.process("upper", "hi").withService("svc_1").withPayment(10)).toString()))
+        .isEqualTo(json("{'operator': 'process.run@1', 'command': 'upper', 'prompt': 'hi', 'service': 'svc_1', 'payment': 10}"));
+  }
+
+  @Test
   void identifyingFieldsMustBeThere() {
     assertThatThrownBy(() -> Decoding.taskResult(json("{'state': 'succeeded'}"))).isInstanceOf(ProtocolException.class);
     assertThatThrownBy(() -> Decoding.workers(json("{'workers': [{'name': 'x'}]}"))).isInstanceOf(ProtocolException.class);
@@ -213,5 +290,10 @@ class DecodingTest {
         .hasMessageContaining("16..256");
     assertThatThrownBy(() -> TaskRequest.builder(TaskRequest.LLM_CHAT).params(Map.of("x", new Object())).build())
         .hasMessageContaining("params.x");
+    assertThatThrownBy(() -> TaskRequest.builder(null).prompt("hi").build()).hasMessageContaining("operator is required");
+    assertThatThrownBy(() -> TaskRequest.process("upper", "hi").withPayment(10)).hasMessageContaining("published to a service");
+    assertThatThrownBy(() -> ServiceSpec.changes().payment(50, 5).build()).hasMessageContaining("above maxPayment");
+    assertThatThrownBy(() -> ServiceSpec.changes().maxTaskLifetimeMs(ServiceSpec.MAX_TASK_LIFETIME_MS + 1).build())
+        .hasMessageContaining("maxTaskLifetimeMs");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.client.ConflictException;
 import dev.shoal.client.EventsGoneException;
+import dev.shoal.client.InsufficientCreditsException;
 import dev.shoal.client.InvalidArgumentException;
 import dev.shoal.client.MeshOverloadedException;
 import dev.shoal.client.ModelNotFoundException;
@@ -39,6 +40,7 @@ class ErrorsTest {
     return Stream.of(
         Arguments.of(400, "invalid_argument", InvalidArgumentException.class, false),
         Arguments.of(401, "unauthenticated", UnauthenticatedException.class, false),
+        Arguments.of(402, "insufficient_credits", InsufficientCreditsException.class, false),
         Arguments.of(403, "permission_denied", PermissionDeniedException.class, false),
         Arguments.of(404, "not_found", NotFoundException.class, false),
         Arguments.of(404, "worker_not_found", WorkerNotFoundException.class, false),
