@@ -59,6 +59,11 @@ final class LiveMesh implements AutoCloseable {
 
   /** Starts a worker configured by {@code config} (models, an LLM, commands) and waits until it is listed. */
   Worker addWorker(String name, UnaryOperator<WorkerConfig.Builder> config) {
+    return addWorker(name, config, client());
+  }
+
+  /** The same, waiting through {@code lister}: once a key exists, only a client with one may list. */
+  Worker addWorker(String name, UnaryOperator<WorkerConfig.Builder> config, ShoalClient lister) {
     Worker w =
         Worker.create(
                 config
@@ -70,10 +75,9 @@ final class LiveMesh implements AutoCloseable {
                     .build())
             .start();
     workers.add(w);
-    ShoalClient c = client();
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> c.workers().list().stream().anyMatch(i -> i.peerId().equals(w.peerId())));
+        .until(() -> lister.workers().list().stream().anyMatch(i -> i.peerId().equals(w.peerId())));
     return w;
   }
 
