@@ -42,6 +42,18 @@ final class Expiry implements CommandLine.ITypeConverter<Instant> {
     }
   }
 
+  /** A span alone, as {@code --max-lifetime} takes it: {@code 90s}, {@code 30m}, {@code 12h}, {@code 7d} or ISO {@code PT1H}. */
+  static final class Span implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Duration d = span(value.strip().toLowerCase(Locale.ROOT));
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a span such as 90s, 30m, 12h, 7d or PT1H");
+      }
+      return d;
+    }
+  }
+
   private static Duration span(String v) {
     if (v.startsWith("p")) {
       try {

@@ -1,5 +1,6 @@
 package dev.shoal.cli;
 
+import dev.shoal.client.InsufficientCreditsException;
 import dev.shoal.client.ModelNotFoundException;
 import dev.shoal.client.ShoalException;
 import dev.shoal.client.TaskFailedException;
@@ -35,6 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
       KeysCommand.class,
       PrincipalsCommand.class,
       DelegatesCommand.class,
+      ServicesCommand.class,
+      FleetCommand.class,
+      CreditsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -114,6 +118,7 @@ public final class Main implements Runnable {
     String hint =
         switch (s) {
           case UnauthenticatedException u -> "give a key with --api-key-file FILE or SHOAL_API_KEY";
+          case InsufficientCreditsException i -> "'shoal credits PRINCIPAL' shows what it has; an admin grants more";
           case ModelNotFoundException n -> "'shoal workers' lists the models served";
           case WorkerNotFoundException n -> "'shoal workers' lists the connected workers";
           case TaskFailedException f when f.taskId() != null -> "'shoal tasks status " + f.taskId() + "' shows its attempts";

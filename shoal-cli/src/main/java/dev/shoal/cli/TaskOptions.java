@@ -1,6 +1,7 @@
 package dev.shoal.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.shoal.client.ServiceSpec;
 import dev.shoal.client.ShoalClient;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.WorkerFilter;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * What one task is, as {@code run} and {@code tasks submit} take it: an operator, or the shorthands
- * {@code --model} (a chat) and {@code --command} (a process), the text it gets, where it runs and
- * how long it may take. Tensor operators take inputs a job spec carries: {@code jobs submit}.
+ * {@code --model} (a chat) and {@code --command} (a process), or a client's {@code --service}
+ * (which fixes both, and what the task pays), the text it gets, where it runs and how long it may
+ * take. Tensor operators take inputs a job spec carries: {@code jobs submit}.
  */
 final class TaskOptions {
 
@@ -63,18 +65,40 @@ final class TaskOptions {
       description = "Attempts allowed; a failed one fails over to another worker (default: the orchestrator's, 2).")
   Integer maxAttempts;
 
+  @Option(names = "--service", paramLabel = "SERVICE",
+      description = "Publish to this service (its id svc_… or name): only its registered workers run the task, and the"
+          + " service fixes the operator and its model or command.")
+  String service;
+
+  @Option(names = "--payment", paramLabel = "CREDITS",
+      description = "With --service: what the task pays, within the service's bounds (default: its minimum); held from"
+          + " the client's credits until the task ends.")
+  Long payment;
+
   @Parameters(paramLabel = "PROMPT", arity = "0..*",
       description = "The prompt, or the process's standard input; several words are joined with spaces.")
   List<String> prompt;
 
   /** The request these options describe; a worker name is resolved to its peer id with {@code client}. */
   TaskRequest request(ShoalClient client, InputStream stdin) {
+    if (payment != null && service == null) {
+      throw new IllegalArgumentException("--payment is for a task published to a service: give --service too");
+    }
+    // A service says what its tasks run; the request repeats it, so the prompt goes where the operator takes it.
+    String serviceId = service == null ? null : ServiceNames.id(client, service, "service");
+    ServiceSpec fixed = serviceId == null ? null : client.services().get(serviceId).spec();
+    String model = this.model != null || fixed == null ? this.model : fixed.model();
+    String command = this.command != null || fixed == null ? this.command : fixed.command();
+    String operator = this.operator != null || fixed == null ? this.operator : fixed.operator();
     String op = operator != null ? operator : command != null ? TaskRequest.PROCESS_RUN : TaskRequest.LLM_CHAT;
     if (operator == null && command == null && model == null && worker == null) {
-      throw new IllegalArgumentException("say what to run: --model NAME, --command NAME or --operator OP");
+      throw new IllegalArgumentException("say what to run: --model NAME, --command NAME, --operator OP or --service SERVICE");
     }
     String text = text(stdin);
     TaskRequest.Builder b = TaskRequest.builder(op).model(model).command(command).params(params(params));
+    if (fixed != null) {
+      b.service(serviceId).payment(payment);
+    }
     if (system != null && !op.equals(TaskRequest.LLM_CHAT)) {
       throw new IllegalArgumentException("--system is for llm.chat@1, not " + op);
     }

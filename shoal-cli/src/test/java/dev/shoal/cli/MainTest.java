@@ -48,7 +48,9 @@ class MainTest {
     for (String cmd : List.of("run", "chat", "tasks", "tasks submit", "tasks status", "tasks result", "tasks cancel",
         "keys", "keys create", "keys list", "keys revoke", "workers", "events", "principals", "principals create",
         "principals list", "principals show", "delegates", "delegates grant", "delegates revoke", "delegates check",
-        "delegates list")) {
+        "delegates list", "services", "services create", "services update", "services retire", "services list",
+        "services show", "services workers", "fleet", "fleet pair", "fleet unpair", "fleet list", "fleet register",
+        "fleet unregister", "credits", "credits balance", "credits grant", "credits entries", "credits check")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
@@ -75,7 +77,7 @@ class MainTest {
   void runNeedsToKnowWhatToRun() throws Exception {
     Cli r = cli("run", "hello", "--url", nobodyListening());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("say what to run: --model NAME, --command NAME or --operator OP");
+    assertThat(r.err()).contains("say what to run: --model NAME, --command NAME, --operator OP or --service SERVICE");
   }
 
   @Test
@@ -121,6 +123,33 @@ class MainTest {
 
     Cli global = cli("tasks", "cancel", "--help");
     assertThat(global.out()).contains("--on-behalf-of=PRINCIPAL");
+  }
+
+  @Test
+  void servicesFleetAndCreditsRefuseWhatTheyCannotSendBeforeAskingTheServer() throws Exception {
+    Cli what = cli("services", "create", "upper", "--min-payment", "5", "--url", nobodyListening());
+    assertThat(what.exit()).isEqualTo(2);
+    assertThat(what.err()).contains("say what it runs");
+    Cli lifetime = cli("services", "create", "upper", "--command", "upper", "--max-lifetime", "forever", "--url", nobodyListening());
+    assertThat(lifetime.exit()).isEqualTo(2);
+    assertThat(lifetime.err()).contains("'forever' is not a span");
+    Cli bounds = cli("services", "create", "upper", "--command", "upper", "--min-payment", "9", "--max-payment", "5",
+        "--url", nobodyListening());
+    assertThat(bounds.exit()).isEqualTo(2);
+    assertThat(bounds.err()).contains("above maxPayment");
+
+    Cli key = cli("fleet", "pair", "w" + "a".repeat(32), "--key", dir.resolve("missing.pem").toString(), "--url", nobodyListening());
+    assertThat(key.exit()).isEqualTo(2);
+    assertThat(key.err()).contains("no such file");
+
+    Cli unpaid = cli("run", "--command", "upper", "--payment", "5", "hi", "--url", nobodyListening());
+    assertThat(unpaid.exit()).isEqualTo(2);
+    assertThat(unpaid.err()).contains("--payment is for a task published to a service");
+
+    Cli bare = cli("credits");
+    assertThat(bare.exit()).isZero();
+    assertThat(bare.out()).startsWith("Usage: shoal credits").contains("grant", "entries", "check");
+    assertThat(cli("services", "update", "--help").out()).contains("--no-external").doesNotContain("--operator");
   }
 
   @Test
