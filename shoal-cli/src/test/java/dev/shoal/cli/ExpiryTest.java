@@ -10,7 +10,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** What --expires takes: a span from now, or a moment. */
+/** What --expires takes: a span from now, or a moment; and what --max-lifetime takes: a span alone. */
 class ExpiryTest {
 
   private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
@@ -36,6 +36,17 @@ class ExpiryTest {
   void anythingElseIsRefusedWithWhatWouldDo() {
     for (String bad : new String[] {"soon", "1w", "-1h", "PT-1H", "PT0S", "2026-01-31", "1.5h", ""}) {
       assertThatThrownBy(() -> expiry.convert(bad)).as(bad).isInstanceOf(CommandLine.TypeConversionException.class);
+    }
+  }
+
+  @Test
+  void aLifetimeIsASpanAlone() {
+    Expiry.Span span = new Expiry.Span();
+    assertThat(span.convert("90s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(span.convert("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(span.convert("PT30M")).isEqualTo(Duration.ofMinutes(30));
+    for (String bad : new String[] {"2026-01-31T18:00:00Z", "0s", "-1h", "forever", ""}) {
+      assertThatThrownBy(() -> span.convert(bad)).as(bad).isInstanceOf(CommandLine.TypeConversionException.class);
     }
   }
 }
