@@ -161,7 +161,8 @@ final class CreditsCommand implements Callable<Integer> {
       } else {
         out.printf("%6s  %-20s  %-8s  %8s  %-46s  %s%n", "SEQ", "AT", "REASON", "AMOUNT", "FROM", "TO");
         for (CreditEntry e : page.entries()) {
-          out.printf("%6d  %-20s  %-8s  %8d  %-46s  %s%n", e.seq(), PrincipalsCommand.time(e.at()), e.reason(), e.amount(), e.from(), e.to());
+          out.printf("%6d  %-20s  %-8s  %8d  %-46s  %s%n",
+              e.seq(), PrincipalsCommand.time(e.at()), e.reason(), e.amount(), e.from(), e.to());
         }
       }
       if (page.entries().size() == n) {

@@ -55,7 +55,8 @@ final class ServicesCommand implements Runnable {
     @Option(names = "--command", paramLabel = "NAME", description = "For process.run@1: the allowlisted command it runs.")
     String command;
 
-    @Option(names = "--image", paramLabel = "IMAGE", description = "For process.run@1: the container image the command runs in.")
+    @Option(names = "--image", paramLabel = "IMAGE",
+        description = "For process.run@1: a container image for its command (kept with the service; workers do not run images yet).")
     String image;
 
     @Option(names = "--min-cores", paramLabel = "N", description = "Workers need at least N cores.")

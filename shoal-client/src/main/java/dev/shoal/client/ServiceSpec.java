@@ -116,7 +116,7 @@ public record ServiceSpec(
     public Builder model(String v) { model = v; return this; }
     /** The allowlisted command a {@code process.run@1} service runs (required for one). */
     public Builder command(String v) { command = v; return this; }
-    /** The container image a {@code process.run@1} service's command runs in. */
+    /** A container image for a {@code process.run@1} service's command: kept with the service, not yet run by workers. */
     public Builder image(String v) { image = v; return this; }
     public Builder minCores(Integer v) { minCores = v; return this; }
     public Builder minMemoryBytes(Long v) { minMemoryBytes = v; return this; }

@@ -99,7 +99,8 @@ class ServiceRoutesTest {
     assertThatThrownBy(() -> asAlice.tasks().run(paid))
         .isInstanceOf(InsufficientCreditsException.class)
         .hasMessageContaining("has 0");
-    assertThatThrownBy(() -> asAlice.credits().grant(alice.id(), 100)).as("grants are an admin's").isInstanceOf(PermissionDeniedException.class);
+    assertThatThrownBy(() -> asAlice.credits().grant(alice.id(), 100))
+        .as("grants are an admin's").isInstanceOf(PermissionDeniedException.class);
     assertThatThrownBy(() -> admin.credits().grant(fleet.id(), 100)).as("a fleet owner earns, it does not pay")
         .isInstanceOf(InvalidArgumentException.class);
     CreditEntry grant = admin.credits().grant(alice.id(), 100);

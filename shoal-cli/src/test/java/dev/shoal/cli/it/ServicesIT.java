@@ -119,10 +119,10 @@ class ServicesIT {
       String task = cli("tasks", "submit", "--service", service, "again", "--api-key-file", aliceKey).ok().out().strip();
       await("the queued task's result").atMost(Duration.ofSeconds(60))
           .until(() -> cli("tasks", "result", task, "--api-key-file", aliceKey), r -> r.exit() == 0 && r.out().equals("AGAIN\n"));
+      String[] fleetEntries = {"credits", "entries", "--account", "fleet:gpu-fleet", "--json", "--api-key-file", admin};
       await("both payments in the ledger").atMost(Duration.ofSeconds(10))
-          .until(() -> cli("credits", "entries", "--account", "fleet:gpu-fleet", "--json", "--api-key-file", admin).ok().out().lines().count(),
-              n -> n == 2);
-      List<String> paid = cli("credits", "entries", "--account", "fleet:gpu-fleet", "--json", "--api-key-file", admin).ok().out().lines().toList();
+          .until(() -> cli(fleetEntries).ok().out().lines().count(), n -> n == 2);
+      List<String> paid = cli(fleetEntries).ok().out().lines().toList();
       assertThat(JSON.readTree(paid.get(1)).path("task_id").asText()).isEqualTo(task);
       assertThat(JSON.readTree(paid.get(1)).path("amount").asLong()).isEqualTo(5);
       assertThat(credits("alice", aliceKey).path("balance").asLong()).isEqualTo(85);

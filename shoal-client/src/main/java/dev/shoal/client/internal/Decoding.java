@@ -388,7 +388,8 @@ public final class Decoding {
   public static List<ServiceRegistration> registrations(String service, JsonNode json) {
     List<ServiceRegistration> out = new ArrayList<>();
     for (JsonNode r : array(json, "workers")) {
-      out.add(new ServiceRegistration(service, text(r, "worker", "a registration"), r.path("registered_at").asLong(), r.path("by").asText("")));
+      out.add(new ServiceRegistration(
+          service, text(r, "worker", "a registration"), r.path("registered_at").asLong(), r.path("by").asText("")));
     }
     return List.copyOf(out);
   }
@@ -397,7 +398,8 @@ public final class Decoding {
     if (!b.path("balance").isIntegralNumber()) {
       throw malformed("a credit balance has no balance");
     }
-    return new CreditBalance(text(b, "principal", "a credit balance"), b.path("balance").asLong(), b.path("held").asLong(), b.path("earned").asLong());
+    return new CreditBalance(
+        text(b, "principal", "a credit balance"), b.path("balance").asLong(), b.path("held").asLong(), b.path("earned").asLong());
   }
 
   public static CreditEntry creditEntry(JsonNode e) {
