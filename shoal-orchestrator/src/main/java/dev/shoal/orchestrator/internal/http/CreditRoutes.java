@@ -55,8 +55,14 @@ final class CreditRoutes {
   /** {@code GET /v1/credits/{principal}}: what it can spend, what its tasks hold, what its workers earned. */
   void balance(Context ctx) {
     String id = ctx.pathParam("principal");
+    if (PeerIds.isWellFormed(id)) {
+      // A worker paid while paired with nobody: its earnings wait in its own account.
+      api.replyJson(ctx, 200, mapper.createObjectNode().put("principal", id).put("balance", 0).put("held", 0)
+          .put("earned", credits.balance("worker:" + id)));
+      return;
+    }
     if (!PeerIds.isPrincipalId(id)) {
-      throw ApiException.invalidArgument("a principal id looks like p followed by 32 base32 characters");
+      throw ApiException.invalidArgument("a principal id looks like p (or, for a worker, w) followed by 32 base32 characters");
     }
     directory.principal(id).orElseThrow(() -> ApiException.notFound("no principal " + id));
     api.replyJson(

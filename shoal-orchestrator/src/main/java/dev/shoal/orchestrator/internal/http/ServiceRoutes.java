@@ -196,7 +196,8 @@ final class ServiceRoutes {
               ? AcceptancePolicy.parse(str(b, "acceptance", null))
               : base == null ? AcceptancePolicy.FIRST_VALID : base.acceptance(),
           num(b, "min_payment", base == null ? 0 : base.minPayment()),
-          num(b, "max_payment", base == null ? 0 : base.maxPayment()),
+          // A new service given only a minimum pays exactly that.
+          num(b, "max_payment", base == null ? num(b, "min_payment", 0) : base.maxPayment()),
           num(b, "max_task_lifetime_ms", base == null ? ServiceSpec.DEFAULT_LIFETIME_MILLIS : base.maxLifetimeMillis()),
           b.has("externally_scheduled") ? bool(b, "externally_scheduled") : base != null && base.externallyScheduled());
     } catch (IllegalArgumentException e) {
