@@ -123,6 +123,8 @@ class ServicesTest {
         .contains("submit with POST /v1/tasks");
     String task = json(mesh.send("POST", "/v1/tasks", client.key(), null, "{\"service\": \"" + id + "\"}"), 202).get("id").asText();
     assertThat(w.nextDispatch(1)).as("the built-in scheduler leaves it alone").isNull();
+    assertThat(mesh.events("type=task.published&service=" + id)).as("how a scheduler learns of it").singleElement()
+        .satisfies(e -> assertThat(e.get("task_id").asText()).isEqualTo(task));
 
     String assign = "{\"worker\": \"" + w.peerId + "\"}";
     assertThat(mesh.send("POST", "/v1/tasks/" + task + "/assign", client.key(), null, assign).statusCode()).as("a client").isEqualTo(403);
@@ -138,6 +140,7 @@ class ServicesTest {
     assertThat(mesh.events("type=task.assigned&task=" + task)).singleElement().satisfies(e -> {
       assertThat(e.get("worker").asText()).isEqualTo(w.peerId);
       assertThat(e.get("actor").asText()).isEqualTo(bot.key().split("_")[1]);
+      assertThat(e.get("service").asText()).isEqualTo(id);
     });
     // Its one slot is taken now, and the task has its attempt.
     assertThat(mesh.send("POST", "/v1/tasks/" + task + "/assign", fleet.key(), null, assign).statusCode()).isEqualTo(409);

@@ -2107,7 +2107,8 @@ public final class Core implements JobService, Journal {
                 from,
                 to,
                 detail,
-                "",
+                // A service's tasks and attempts carry it, so its scheduler can follow them with service=.
+                task == null ? "" : task.routing.service(),
                 job == null ? "" : job.publishedBy.principal(),
                 acting)));
   }
