@@ -117,6 +117,26 @@ public final class AsyncTasks {
     return transport.call(transport.post("/v1/tasks/" + Transport.segment(id) + "/confirm", body), json -> null);
   }
 
+  /**
+   * Dispatches an attempt of a task of an externally scheduled service to {@code workerPeerId},
+   * one of the workers registered to that service (API.md "External scheduling"); completes once
+   * the attempt is dispatched. Only the worker's fleet owner may, or its delegate with {@code
+   * assign} acting for it ({@link ShoalClientOptions.Builder#onBehalfOf}). Fails with {@link
+   * MeshOverloadedException} when the worker has no free slot now (retry later, or pick another),
+   * {@link ConflictException} when the task is not externally scheduled, has finished or has every
+   * attempt it needs, or the worker is not paired, not registered, not connected, cannot run it or
+   * already works on it; {@link PermissionDeniedException} when the key may not assign for the
+   * worker's owner.
+   */
+  public CompletableFuture<Void> assign(String id, String workerPeerId) {
+    String path = "/v1/tasks/" + Transport.segment(id) + "/assign";
+    if (workerPeerId == null || workerPeerId.isBlank()) {
+      throw new IllegalArgumentException("workerPeerId is required");
+    }
+    var body = transport.mapper().createObjectNode().put("worker", workerPeerId);
+    return transport.call(transport.post(path, body), json -> null);
+  }
+
   // ---------------------------------------------------------------- artifacts
 
   /**

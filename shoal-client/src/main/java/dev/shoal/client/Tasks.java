@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Single tasks, run without writing a job (API.md, "Tasks"): run and wait, stream, or queue and
- * come back later; then status, result, cancel and artifacts by id; and scatter, a batch spread
- * over many workers with failover. Every method throws a {@link ShoalException} subclass (invalid
- * arguments: {@link IllegalArgumentException}). Thread-safe.
+ * come back later; then status, result, cancel, assign and artifacts by id; and scatter, a batch
+ * spread over many workers with failover. Every method throws a {@link ShoalException} subclass
+ * (invalid arguments: {@link IllegalArgumentException}). Thread-safe.
  */
 public final class Tasks {
 
@@ -68,6 +68,17 @@ public final class Tasks {
   /** Under manual acceptance, makes the kept result of {@code attempt} the task's. */
   public void confirm(String id, int attempt) {
     Sync.await(async.confirm(id, attempt));
+  }
+
+  /**
+   * Dispatches an attempt of an externally scheduled service's task to one of its registered
+   * workers, as the worker's fleet owner or its delegate with {@code assign}. Throws {@link
+   * MeshOverloadedException} when the worker has no free slot now, {@link ConflictException} when
+   * the task or the worker does not allow it (see {@link AsyncTasks#assign}), {@link
+   * PermissionDeniedException} when the key may not assign for the worker's owner.
+   */
+  public void assign(String id, String workerPeerId) {
+    Sync.await(async.assign(id, workerPeerId));
   }
 
   /** One artifact's bytes ({@code name} as the result lists it), at most {@link ArtifactLimits#maxBytes()}. */
