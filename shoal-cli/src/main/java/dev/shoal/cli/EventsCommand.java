@@ -54,7 +54,7 @@ final class EventsCommand implements Callable<Integer> {
       description = "Only events of TYPE (repeat it, or comma-separate), e.g. task.assigned or task.*.")
   List<String> types = new ArrayList<>();
 
-  @Option(names = "--service", paramLabel = "NAME", description = "Only events about service NAME.")
+  @Option(names = "--service", paramLabel = "NAME", description = "Only events about service NAME (its id or name).")
   String service;
 
   @Option(names = "--job", paramLabel = "ID", description = "Only events about job ID.")
@@ -86,10 +86,13 @@ final class EventsCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--after must not be negative, got " + after);
     }
     EventFilter filter =
-        EventFilter.ALL.withTypes(types.stream().map(String::strip).toList()).withService(service).withJob(job).withTask(task)
-            .withWorker(worker);
+        EventFilter.ALL.withTypes(types.stream().map(String::strip).toList()).withJob(job).withTask(task).withWorker(worker);
     PrintWriter out = spec.commandLine().getOut();
     try (ShoalClient c = client.connect()) {
+      if (service != null) {
+        // The log names services by id.
+        filter = filter.withService(ServiceNames.id(c, service, "service"));
+      }
       if (principal != null) {
         // The log names principals by id; a worker is its own principal, by peer id.
         filter = filter.withPrincipal(PeerIds.isWellFormed(principal) ? principal : PrincipalNames.id(c, principal, "principal"));

@@ -141,6 +141,7 @@ class ServicesTest {
       assertThat(e.get("worker").asText()).isEqualTo(w.peerId);
       assertThat(e.get("actor").asText()).isEqualTo(bot.key().split("_")[1]);
       assertThat(e.get("service").asText()).isEqualTo(id);
+      assertThat(e.get("principal").asText()).as("on whose behalf: the fleet the bot acted for").isEqualTo(fleet.id());
     });
     // Its one slot is taken now, and the task has its attempt.
     assertThat(mesh.send("POST", "/v1/tasks/" + task + "/assign", fleet.key(), null, assign).statusCode()).isEqualTo(409);

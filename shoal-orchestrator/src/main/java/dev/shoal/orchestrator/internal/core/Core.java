@@ -148,6 +148,11 @@ public final class Core implements JobService, Journal {
 
   /** The API key whose request the running action serves ("" for the orchestrator's own work). */
   private String acting = "";
+  /**
+   * Whom that request acts for when it is not the job's owner (a fleet-side scheduler assigning
+   * a client's task); "" when it is.
+   */
+  private String actingFor = "";
   private long nextSeq;
   /** Dispatch-to-result times of the latest attempts (a ring), for benchmarks and metrics. */
   private final long[] roundTrips = new long[1 << 16];
@@ -503,6 +508,7 @@ public final class Core implements JobService, Journal {
     act(
         () -> {
           acting = by.key();
+          actingFor = by.principal();
           Task t = liveTask(jobId, taskId, out, AssignOutcome.NOT_READY, AssignOutcome.NOT_FOUND);
           if (t == null) {
             return;
@@ -2109,7 +2115,7 @@ public final class Core implements JobService, Journal {
                 detail,
                 // A service's tasks and attempts carry it, so its scheduler can follow them with service=.
                 task == null ? "" : task.routing.service(),
-                job == null ? "" : job.publishedBy.principal(),
+                !actingFor.isEmpty() ? actingFor : job == null ? "" : job.publishedBy.principal(),
                 acting)));
   }
 
@@ -2193,9 +2199,11 @@ public final class Core implements JobService, Journal {
             action.run();
             // Whatever the action's key did is recorded; what dispatch does, the orchestrator did.
             acting = "";
+            actingFor = "";
             dispatch();
           } finally {
             acting = "";
+            actingFor = "";
             flush();
             if (!pendingReceipts.isEmpty()) {
               List<Receipt> receipts = pendingReceipts;
