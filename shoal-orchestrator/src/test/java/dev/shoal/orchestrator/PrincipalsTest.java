@@ -113,6 +113,13 @@ class PrincipalsTest {
     assertThat(send("POST", "/v1/principals/" + alice[0] + "/delegates", alice[1], null,
             "{\"delegate\": \"" + fleet[0] + "\", \"scopes\": [\"assign\"]}").body()).contains("cannot grant 'assign'");
     assertThat(send("POST", "/v1/tasks", alice[1], "not-a-principal", TASK).statusCode()).isEqualTo(400);
+    // A worker is a principal by its peer id, never registered: no key acts as one, so it cannot delegate.
+    String workerId = dev.shoal.protocol.PeerIds.fromPublicKey(
+        dev.shoal.protocol.Ed25519.rawPublicKey(dev.shoal.protocol.Ed25519.generate().getPublic()));
+    assertThat(send("POST", "/v1/keys", mesh.admin, null,
+            "{\"name\": \"w\", \"scopes\": [\"submit\"], \"principal\": \"" + workerId + "\"}").statusCode()).isEqualTo(400);
+    assertThat(send("POST", "/v1/principals/" + workerId + "/delegates", mesh.admin, workerId,
+            "{\"delegate\": \"" + alice[0] + "\", \"scopes\": [\"publish\"]}").statusCode()).isEqualTo(400);
     // Registering needs the admin scope, and a proof that matches.
     assertThat(send("POST", "/v1/principals", alice[1], null, "{}").statusCode()).isEqualTo(403);
     assertThat(send("POST", "/v1/principals", mesh.admin, null,
