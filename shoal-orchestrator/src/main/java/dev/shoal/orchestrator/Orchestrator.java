@@ -16,6 +16,7 @@ import dev.shoal.orchestrator.internal.principals.Authority;
 import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
+import dev.shoal.orchestrator.internal.data.BlobStore;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -88,6 +89,9 @@ public final class Orchestrator implements AutoCloseable {
   private final EventStreamService eventStream;
   private final EventSubscriptions subscriptions;
   private final Credits credits;
+  private final BlobStore blobs;
+  /** Without a data directory, blobs live here until the orchestrator stops. */
+  private final java.nio.file.Path blobTemp;
   private volatile boolean stopped;
 
   private Orchestrator(OrchestratorConfig config, Function<ServerBuilder<?>, ServerBuilder<?>> transport) {
@@ -99,6 +103,8 @@ public final class Orchestrator implements AutoCloseable {
     // Memory has nothing to make durable: a writer thread would only add a wake-up per change.
     this.committer = config.dataDir() == null ? GroupCommitter.inline(store) : new GroupCommitter(store);
     this.events = new EventFeed(store, EVENT_RING);
+    this.blobTemp = config.dataDir() == null ? blobTemp() : null;
+    this.blobs = new BlobStore(blobTemp != null ? blobTemp : config.dataDir().resolve("blobs"));
     committer.onCommit(events::committed);
     this.identity = identity(config);
     CoreSettings settings =
@@ -161,7 +167,17 @@ public final class Orchestrator implements AutoCloseable {
             config.httpPort(),
             config.maxRequestBytes(),
             new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services, credits),
-            new HttpApi.Events(events, subscriptions));
+            new HttpApi.Events(events, subscriptions),
+            blobs);
+  }
+
+  /** Blobs of an orchestrator without a data directory: gone when it stops, like all it keeps. */
+  private static java.nio.file.Path blobTemp() {
+    try {
+      return java.nio.file.Files.createTempDirectory("shoal-blobs-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make a directory for blobs: " + e.getMessage(), e);
+    }
   }
 
   /** The secret that signs webhooks of requests that bring none; null without a file. */
@@ -289,6 +305,15 @@ public final class Orchestrator implements AutoCloseable {
     queries.shutdown();
     validations.shutdownNow();
     clock.close();
+    if (blobTemp != null) {
+      try (var tree = java.nio.file.Files.walk(blobTemp)) {
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) tree.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          java.nio.file.Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        log.warn("event=blob_cleanup_failed dir={} reason=\"{}\"", blobTemp, e.getMessage());
+      }
+    }
     return done;
   }
 

@@ -36,6 +36,8 @@ public final class ApiException extends RuntimeException {
     INSUFFICIENT_CREDITS(402, false),
     /** The events after the cursor were dropped (too old); resume from the point the message names. */
     EVENTS_GONE(410, false),
+    /** The byte range asked for lies outside the blob ({@code Content-Range} says its size). */
+    RANGE_NOT_SATISFIABLE(416, false),
     /** The request body is larger than the server accepts; do not retry unchanged. */
     PAYLOAD_TOO_LARGE(413, false),
     /** Too many requests; retry the call after the advised delay. */

@@ -21,6 +21,7 @@ import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
+import dev.shoal.orchestrator.internal.data.BlobStore;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
@@ -120,6 +121,7 @@ public final class HttpApi {
   private final FleetRoutes fleetRoutes;
   private final ServiceRoutes serviceRoutes;
   private final CreditRoutes creditRoutes;
+  private final BlobRoutes blobRoutes;
   private final EventRoutes events;
   private final SubscriptionRoutes subscriptions;
   private final Javalin app;
@@ -181,6 +183,20 @@ public final class HttpApi {
       long maxBodyBytes,
       Access access,
       Events events) {
+    this(jobs, planner, assembler, host, port, maxBodyBytes, access, events, null);
+  }
+
+  /** {@code blobs} is the data service's store ({@code /v1/blobs}), or null for none. */
+  public HttpApi(
+      JobService jobs,
+      JobPlanner planner,
+      ResultAssembler assembler,
+      String host,
+      int port,
+      long maxBodyBytes,
+      Access access,
+      Events events,
+      BlobStore blobs) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -209,6 +225,7 @@ public final class HttpApi {
     this.fleetRoutes = new FleetRoutes(this, access.directory());
     this.serviceRoutes = new ServiceRoutes(this, jobs, access.directory(), access.services());
     this.creditRoutes = new CreditRoutes(this, access.directory(), access.credits());
+    this.blobRoutes = new BlobRoutes(this, blobs, maxBodyBytes);
     TaskRequests requests = new TaskRequests(planner, id -> access.services().binding(id));
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -303,6 +320,9 @@ public final class HttpApi {
     config.routes.get("/v1/credits/entries", creditRoutes::entries);
     config.routes.get("/v1/credits/check", creditRoutes::check);
     config.routes.get("/v1/credits/{principal}", creditRoutes::balance);
+    config.routes.post("/v1/blobs", blobRoutes::upload);
+    config.routes.get("/v1/blobs/{sha256}", blobRoutes::download);
+    config.routes.head("/v1/blobs/{sha256}", blobRoutes::head);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);

@@ -1,0 +1,136 @@
+package dev.shoal.orchestrator.internal.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Blobs stored by content: each under its SHA-256 ({@code blobs/ab/abcdef…}), written to a
+ * temporary file while its digest is computed and moved into place atomically, so a reader never
+ * sees a partial blob and a crash mid-upload leaves only a temporary file (removed at the next
+ * start). A stored blob never changes: storing the same bytes again is a no-op. Thread-safe.
+ */
+public final class BlobStore {
+
+  private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+  private static final int BUFFER = 64 * 1024;
+
+  private final Path root;
+  private final Path incoming;
+
+  /** What a stored blob is: its digest, its size, and whether this call stored it (false: it was there). */
+  public record Stored(String sha256, long size, boolean created) {}
+
+  /** The upload was refused; nothing was stored. */
+  public static final class Refused extends Exception {
+    private final boolean tooLarge;
+
+    Refused(String message, boolean tooLarge) {
+      super(message, null, false, false);
+      this.tooLarge = tooLarge;
+    }
+
+    /** True when the body went over the size cap; false when its digest was not the one promised. */
+    public boolean tooLarge() {
+      return tooLarge;
+    }
+  }
+
+  /** Blobs under {@code root}; leftovers of interrupted uploads there are removed. */
+  public BlobStore(Path root) {
+    this.root = root;
+    this.incoming = root.resolve("incoming");
+    try {
+      Files.createDirectories(incoming);
+      try (var leftovers = Files.list(incoming)) {
+        for (Path p : (Iterable<Path>) leftovers::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the blob store at " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code s} has the shape of a digest this store names blobs by. */
+  public static boolean isDigest(String s) {
+    return s != null && DIGEST.matcher(s).matches();
+  }
+
+  /**
+   * Stores what {@code in} holds, at most {@code maxBytes}; when {@code expectedSha256} is given the
+   * bytes must hash to it.
+   *
+   * @throws Refused over the cap, or not the promised digest (nothing is kept)
+   */
+  public Stored put(InputStream in, long maxBytes, Optional<String> expectedSha256) throws IOException, Refused {
+    Path temp = Files.createTempFile(incoming, "upload-", ".part");
+    try {
+      MessageDigest sha = sha256();
+      long size = 0;
+      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha)) {
+        byte[] buffer = new byte[BUFFER];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          size += n;
+          if (size > maxBytes) {
+            throw new Refused("the blob is larger than this orchestrator takes (" + maxBytes + " bytes)", true);
+          }
+          out.write(buffer, 0, n);
+        }
+      }
+      String digest = HexFormat.of().formatHex(sha.digest());
+      if (expectedSha256.isPresent() && !expectedSha256.get().equals(digest)) {
+        throw new Refused("the body's sha256 is " + digest + ", not the " + expectedSha256.get() + " promised", false);
+      }
+      Path target = path(digest);
+      if (Files.exists(target)) {
+        return new Stored(digest, size, false);
+      }
+      Files.createDirectories(target.getParent());
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException raced) {
+        // Another upload of the same bytes won: the content is the same.
+        return new Stored(digest, size, false);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("the blob store needs a file system that renames atomically", e);
+      }
+      return new Stored(digest, size, true);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** The file holding blob {@code sha256}, if stored. */
+  public Optional<Path> find(String sha256) {
+    if (!isDigest(sha256)) {
+      return Optional.empty();
+    }
+    Path p = path(sha256);
+    return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+  }
+
+  private Path path(String sha256) {
+    return root.resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

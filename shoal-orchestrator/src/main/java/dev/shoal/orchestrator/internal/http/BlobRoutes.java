@@ -1,0 +1,129 @@
+package dev.shoal.orchestrator.internal.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.orchestrator.internal.data.BlobStore;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /v1/blobs} (API.md "Data service"): upload bytes and get their SHA-256 back; download by
+ * digest, whole or one byte range. Blobs are immutable, so a download can be cached forever.
+ */
+final class BlobRoutes {
+
+  /** The header a client promises the body's digest with; a mismatch stores nothing. */
+  static final String SHA256_HEADER = "Shoal-Content-Sha256";
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+  private final HttpApi api;
+  private final BlobStore blobs;
+  private final long maxBytes;
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  /** {@code blobs} null: this API has no data service. */
+  BlobRoutes(HttpApi api, BlobStore blobs, long maxBytes) {
+    this.api = api;
+    this.blobs = blobs;
+    this.maxBytes = maxBytes;
+  }
+
+  /** {@code POST /v1/blobs}: the body, raw. */
+  void upload(Context ctx) throws IOException {
+    BlobStore store = available();
+    String promised = ctx.header(SHA256_HEADER);
+    if (promised != null && !BlobStore.isDigest(promised)) {
+      throw ApiException.invalidArgument(SHA256_HEADER + " must be 64 lowercase hex digits");
+    }
+    if (ctx.req().getContentLengthLong() > maxBytes) {
+      throw ApiException.payloadTooLarge("the blob is larger than this orchestrator takes (" + maxBytes + " bytes)");
+    }
+    BlobStore.Stored stored;
+    try (InputStream in = ctx.req().getInputStream()) {
+      stored = store.put(in, maxBytes, Optional.ofNullable(promised));
+    } catch (BlobStore.Refused e) {
+      throw e.tooLarge() ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.invalidArgument(e.getMessage());
+    }
+    ctx.header("Location", "/v1/blobs/" + stored.sha256());
+    api.replyJson(
+        ctx, stored.created() ? 201 : 200, mapper.createObjectNode().put("sha256", stored.sha256()).put("size", stored.size()));
+  }
+
+  /** {@code GET /v1/blobs/{sha256}}, with {@code Range: bytes=a-b} for a part. */
+  void download(Context ctx) throws IOException {
+    serve(ctx, true);
+  }
+
+  /** {@code HEAD /v1/blobs/{sha256}}: its size, without its bytes. */
+  void head(Context ctx) throws IOException {
+    serve(ctx, false);
+  }
+
+  private void serve(Context ctx, boolean body) throws IOException {
+    String digest = ctx.pathParam("sha256");
+    if (!BlobStore.isDigest(digest)) {
+      throw ApiException.invalidArgument("a blob is named by its sha256: 64 lowercase hex digits");
+    }
+    Path file = available().find(digest).orElseThrow(() -> ApiException.notFound("no blob " + digest));
+    long size = Files.size(file);
+    long from = 0;
+    long to = size - 1;
+    int status = 200;
+    String range = ctx.header("Range");
+    if (range != null) {
+      Matcher m = RANGE.matcher(range.strip());
+      // Anything but one simple range (several, other units) is answered whole, as HTTP allows.
+      if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+        try {
+          if (m.group(1).isEmpty()) {
+            long suffix = Long.parseLong(m.group(2));
+            from = Math.max(0, size - suffix);
+          } else {
+            from = Long.parseLong(m.group(1));
+            if (!m.group(2).isEmpty()) {
+              to = Math.min(to, Long.parseLong(m.group(2)));
+            }
+          }
+        } catch (NumberFormatException tooBig) {
+          from = size;
+        }
+        if (from >= size || from > to) {
+          ctx.header("Content-Range", "bytes */" + size);
+          throw new ApiException(ApiException.Code.RANGE_NOT_SATISFIABLE, "blob " + digest + " has " + size + " bytes; " + range + " is outside it");
+        }
+        status = 206;
+        ctx.header("Content-Range", "bytes " + from + "-" + to + "/" + size);
+      }
+    }
+    long length = size == 0 ? 0 : to - from + 1;
+    ctx.status(status);
+    ctx.contentType("application/octet-stream");
+    ctx.header("Accept-Ranges", "bytes");
+    ctx.header("ETag", "\"" + digest + "\"");
+    ctx.header("Cache-Control", "public, max-age=31536000, immutable");
+    ctx.res().setContentLengthLong(length);
+    if (!body || length == 0) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file)) {
+      OutputStream out = ctx.res().getOutputStream();
+      ch.transferTo(from, length, Channels.newChannel(out));
+      out.flush();
+    }
+  }
+
+  private BlobStore available() {
+    if (blobs == null) {
+      throw ApiException.unavailable("this orchestrator has no data service", 60);
+    }
+    return blobs;
+  }
+}

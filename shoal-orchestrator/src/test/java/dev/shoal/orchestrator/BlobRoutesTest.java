@@ -1,0 +1,92 @@
+package dev.shoal.orchestrator;
+
+import static dev.shoal.orchestrator.MeshFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data service over HTTP: upload, download whole and by range, and what is refused. */
+class BlobRoutesTest {
+
+  @TempDir Path dir;
+  private MeshFixture mesh;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    mesh = new MeshFixture(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    mesh.close();
+    http.close();
+  }
+
+  private HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
+    return http.send(b.header("Authorization", "Bearer " + mesh.admin).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpRequest.Builder at(String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.orchestrator.httpPort() + path));
+  }
+
+  @Test
+  void uploadThenDownloadWholeAndByRange() throws Exception {
+    byte[] data = new byte[1_000_000];
+    new Random(7).nextBytes(data);
+    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+
+    HttpResponse<byte[]> up = send(at("/v1/blobs").header("Shoal-Content-Sha256", digest).POST(HttpRequest.BodyPublishers.ofByteArray(data)));
+    assertThat(up.statusCode()).isEqualTo(201);
+    assertThat(new String(up.body())).contains(digest).contains("\"size\":1000000");
+    assertThat(send(at("/v1/blobs").POST(HttpRequest.BodyPublishers.ofByteArray(data))).statusCode()).as("already there").isEqualTo(200);
+
+    HttpResponse<byte[]> whole = send(at("/v1/blobs/" + digest));
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.body()).isEqualTo(data);
+    assertThat(whole.headers().firstValue("ETag")).hasValue("\"" + digest + "\"");
+
+    HttpResponse<byte[]> part = send(at("/v1/blobs/" + digest).header("Range", "bytes=1000-1999"));
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 1000-1999/1000000");
+    assertThat(part.body()).isEqualTo(Arrays.copyOfRange(data, 1000, 2000));
+    assertThat(send(at("/v1/blobs/" + digest).header("Range", "bytes=-10")).body()).isEqualTo(Arrays.copyOfRange(data, 999_990, 1_000_000));
+    assertThat(send(at("/v1/blobs/" + digest).header("Range", "bytes=999999-")).body()).containsExactly(data[999_999]);
+
+    HttpResponse<byte[]> outside = send(at("/v1/blobs/" + digest).header("Range", "bytes=1000000-"));
+    assertThat(outside.statusCode()).isEqualTo(416);
+    assertThat(outside.headers().firstValue("Content-Range")).hasValue("bytes */1000000");
+
+    HttpResponse<byte[]> head = send(at("/v1/blobs/" + digest).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(1_000_000);
+  }
+
+  @Test
+  void badNamesWrongDigestsAndStrangersAreRefused() throws Exception {
+    assertThat(send(at("/v1/blobs/not-a-digest")).statusCode()).isEqualTo(400);
+    assertThat(send(at("/v1/blobs/" + "0".repeat(64))).statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> lied = send(at("/v1/blobs").header("Shoal-Content-Sha256", "0".repeat(64))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
+    assertThat(lied.statusCode()).isEqualTo(400);
+    assertThat(new String(lied.body())).contains("not the");
+    // Without a key nothing is stored or read.
+    HttpResponse<String> anonymous = http.send(
+        at("/v1/blobs").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1})).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    json(mesh.send("GET", "/v1/health", null, null, null), 200);
+  }
+}
