@@ -17,6 +17,7 @@ import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.orchestrator.internal.data.BlobUrls;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -168,7 +169,8 @@ public final class Orchestrator implements AutoCloseable {
             config.maxRequestBytes(),
             new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services, credits),
             new HttpApi.Events(events, subscriptions),
-            blobs);
+            blobs,
+            BlobUrls.open(config.dataDir()));
   }
 
   /** Blobs of an orchestrator without a data directory: gone when it stops, like all it keeps. */

@@ -76,6 +76,46 @@ class BlobRoutesTest {
   }
 
   @Test
+  void aSignedUrlOpensItsRangeWithoutAKeyUntilItExpiresAndNothingElse() throws Exception {
+    byte[] data = new byte[10_000];
+    new Random(9).nextBytes(data);
+    String digest = new String(send(at("/v1/blobs").POST(HttpRequest.BodyPublishers.ofByteArray(data))).body())
+        .replaceAll(".*\"sha256\":\"([0-9a-f]{64})\".*", "$1");
+    var minted = MeshFixture.MAPPER.readTree(
+        send(at("/v1/blobs/" + digest + "/url").POST(HttpRequest.BodyPublishers.ofString("{\"from\": 100, \"to\": 199}"))).body());
+    String url = minted.get("url").asText();
+
+    // No key: the signature admits it, to exactly its window.
+    HttpResponse<byte[]> got = http.send(at(url).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(got.statusCode()).isEqualTo(206);
+    assertThat(got.body()).isEqualTo(Arrays.copyOfRange(data, 100, 200));
+    assertThat(http.send(at(url).header("Range", "bytes=150-159").build(), HttpResponse.BodyHandlers.ofByteArray()).body())
+        .isEqualTo(Arrays.copyOfRange(data, 150, 160));
+    assertThat(http.send(at(url).header("Range", "bytes=0-10").build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode())
+        .as("outside the signed window").isEqualTo(416);
+
+    // Tampered: another range, another expiry, another blob, another signature.
+    for (String bad : new String[] {
+        url.replace("to=199", "to=9999"), url.replaceAll("expires=(\\d+)", "expires=9$1"),
+        url.replace("sig=", "sig=0").substring(0, url.length()), url.replace(digest, "0".repeat(64))}) {
+      HttpResponse<String> r = http.send(at(bad).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(bad).isIn(403, 404);
+      assertThat(r.statusCode() == 403 ? r.body() : "not found").as(bad).containsAnyOf("signature", "not found");
+    }
+
+    // Expired: signed with this orchestrator's own key (in its data directory), a moment ago.
+    dev.shoal.orchestrator.internal.data.BlobUrls key = dev.shoal.orchestrator.internal.data.BlobUrls.open(dir);
+    var past = new dev.shoal.orchestrator.internal.data.BlobUrls.Grant(digest, 0, 9, System.currentTimeMillis() - 1);
+    HttpResponse<String> late =
+        http.send(at("/v1/blobs/" + digest + "?" + past.query(key.sign(past))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(late.statusCode()).isEqualTo(403);
+    assertThat(late.body()).contains("expired");
+    // A signed URL reads; it never writes.
+    assertThat(http.send(at(url).POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void badNamesWrongDigestsAndStrangersAreRefused() throws Exception {
     assertThat(send(at("/v1/blobs/not-a-digest")).statusCode()).isEqualTo(400);
     assertThat(send(at("/v1/blobs/" + "0".repeat(64))).statusCode()).isEqualTo(404);

@@ -2,6 +2,7 @@ package dev.shoal.orchestrator.internal.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.orchestrator.internal.data.BlobUrls;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,14 +27,55 @@ final class BlobRoutes {
 
   private final HttpApi api;
   private final BlobStore blobs;
+  private final BlobUrls urls;
+  private final java.util.function.LongSupplier clock;
   private final long maxBytes;
   private final ObjectMapper mapper = new ObjectMapper();
+  /** How long a signed URL lives unless asked otherwise, and at most. */
+  static final long DEFAULT_TTL_MILLIS = 15 * 60 * 1000;
+  static final long MAX_TTL_MILLIS = 24 * 3600 * 1000;
 
   /** {@code blobs} null: this API has no data service. */
-  BlobRoutes(HttpApi api, BlobStore blobs, long maxBytes) {
+  BlobRoutes(HttpApi api, BlobStore blobs, BlobUrls urls, java.util.function.LongSupplier clock, long maxBytes) {
     this.api = api;
     this.blobs = blobs;
+    this.urls = urls;
+    this.clock = clock;
     this.maxBytes = maxBytes;
+  }
+
+  /** Whether a request to a blob carries a signed URL: then the signature, not a key, admits it. */
+  static boolean signed(Context ctx) {
+    return ctx.queryParam("sig") != null;
+  }
+
+  /**
+   * {@code POST /v1/blobs/{sha256}/url}: {@code {"from", "to", "ttl_ms"}} (all optional: the whole
+   * blob for 15 minutes) → a URL that opens that range, without a key, until it expires.
+   */
+  void url(Context ctx) throws IOException {
+    String digest = ctx.pathParam("sha256");
+    if (!BlobStore.isDigest(digest)) {
+      throw ApiException.invalidArgument("a blob is named by its sha256: 64 lowercase hex digits");
+    }
+    Path file = available().find(digest).orElseThrow(() -> ApiException.notFound("no blob " + digest));
+    long size = Files.size(file);
+    var body = api.readObject(ctx, java.util.Set.of("from", "to", "ttl_ms"));
+    long from = body.path("from").asLong(0);
+    long to = body.has("to") ? body.get("to").asLong() : size - 1;
+    long ttl = body.has("ttl_ms") ? body.get("ttl_ms").asLong() : DEFAULT_TTL_MILLIS;
+    if (from < 0 || to < from || to >= Math.max(1, size) || ttl < 1 || ttl > MAX_TTL_MILLIS) {
+      throw ApiException.invalidArgument(
+          "need 0 <= from <= to < " + size + " (the blob's size) and 1 <= ttl_ms <= " + MAX_TTL_MILLIS);
+    }
+    BlobUrls.Grant g = new BlobUrls.Grant(digest, from, to, clock.getAsLong() + ttl);
+    api.replyJson(
+        ctx, 201,
+        mapper.createObjectNode()
+            .put("url", "/v1/blobs/" + digest + "?" + g.query(urls.sign(g)))
+            .put("from", from)
+            .put("to", to)
+            .put("expires_at", g.expiresAt()));
   }
 
   /** {@code POST /v1/blobs}: the body, raw. */
@@ -72,11 +114,33 @@ final class BlobRoutes {
     if (!BlobStore.isDigest(digest)) {
       throw ApiException.invalidArgument("a blob is named by its sha256: 64 lowercase hex digits");
     }
+    // A signed URL opens one window of one blob; a request with a key, the whole blob.
+    long windowFrom = 0;
+    long windowTo = Long.MAX_VALUE;
+    if (signed(ctx)) {
+      BlobUrls.Grant g;
+      try {
+        g = new BlobUrls.Grant(
+            digest, Long.parseLong(ctx.queryParam("from")), Long.parseLong(ctx.queryParam("to")),
+            Long.parseLong(ctx.queryParam("expires")));
+      } catch (NumberFormatException | NullPointerException e) {
+        throw new ApiException(ApiException.Code.PERMISSION_DENIED, "a signed URL carries from, to, expires and sig");
+      }
+      String refusal = urls.refusal(g, ctx.queryParam("sig"), clock.getAsLong());
+      if (refusal != null) {
+        throw new ApiException(ApiException.Code.PERMISSION_DENIED, refusal);
+      }
+      windowFrom = g.from();
+      windowTo = g.to();
+    }
     Path file = available().find(digest).orElseThrow(() -> ApiException.notFound("no blob " + digest));
     long size = Files.size(file);
-    long from = 0;
-    long to = size - 1;
-    int status = 200;
+    long from = windowFrom;
+    long to = Math.min(size - 1, windowTo);
+    int status = from == 0 && to == size - 1 ? 200 : 206;
+    if (status == 206) {
+      ctx.header("Content-Range", "bytes " + from + "-" + to + "/" + size);
+    }
     String range = ctx.header("Range");
     if (range != null) {
       Matcher m = RANGE.matcher(range.strip());
@@ -95,7 +159,7 @@ final class BlobRoutes {
         } catch (NumberFormatException tooBig) {
           from = size;
         }
-        if (from >= size || from > to) {
+        if (from >= size || from > to || from < windowFrom || to > windowTo) {
           ctx.header("Content-Range", "bytes */" + size);
           throw new ApiException(ApiException.Code.RANGE_NOT_SATISFIABLE, "blob " + digest + " has " + size + " bytes; " + range + " is outside it");
         }

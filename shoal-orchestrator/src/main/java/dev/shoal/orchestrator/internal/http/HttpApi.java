@@ -22,6 +22,7 @@ import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.orchestrator.internal.data.BlobUrls;
 import dev.shoal.protocol.PeerIds;
 import dev.shoal.orchestrator.internal.webhooks.EventSubscriptions;
 import dev.shoal.orchestrator.internal.store.MemoryStore;
@@ -183,10 +184,13 @@ public final class HttpApi {
       long maxBodyBytes,
       Access access,
       Events events) {
-    this(jobs, planner, assembler, host, port, maxBodyBytes, access, events, null);
+    this(jobs, planner, assembler, host, port, maxBodyBytes, access, events, null, null);
   }
 
-  /** {@code blobs} is the data service's store ({@code /v1/blobs}), or null for none. */
+  /**
+   * {@code blobs} is the data service's store ({@code /v1/blobs}), or null for none; {@code urls}
+   * signs the URLs that open blobs without a key.
+   */
   public HttpApi(
       JobService jobs,
       JobPlanner planner,
@@ -196,7 +200,8 @@ public final class HttpApi {
       long maxBodyBytes,
       Access access,
       Events events,
-      BlobStore blobs) {
+      BlobStore blobs,
+      BlobUrls urls) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
     }
@@ -225,7 +230,8 @@ public final class HttpApi {
     this.fleetRoutes = new FleetRoutes(this, access.directory());
     this.serviceRoutes = new ServiceRoutes(this, jobs, access.directory(), access.services());
     this.creditRoutes = new CreditRoutes(this, access.directory(), access.credits());
-    this.blobRoutes = new BlobRoutes(this, blobs, maxBodyBytes);
+    this.blobRoutes =
+        new BlobRoutes(this, blobs, urls == null ? BlobUrls.open(null) : urls, System::currentTimeMillis, maxBodyBytes);
     TaskRequests requests = new TaskRequests(planner, id -> access.services().binding(id));
     this.tasks = new TaskRoutes(this, jobs, requests);
     this.openAi = new OpenAiRoutes(this, jobs, requests);
@@ -323,6 +329,7 @@ public final class HttpApi {
     config.routes.post("/v1/blobs", blobRoutes::upload);
     config.routes.get("/v1/blobs/{sha256}", blobRoutes::download);
     config.routes.head("/v1/blobs/{sha256}", blobRoutes::head);
+    config.routes.post("/v1/blobs/{sha256}/url", blobRoutes::url);
     config.routes.post("/v1/webhooks", subscriptions::create);
     config.routes.get("/v1/webhooks", subscriptions::list);
     config.routes.get("/v1/webhooks/{id}", subscriptions::get);
@@ -357,6 +364,11 @@ public final class HttpApi {
   private void authorize(Context ctx) {
     String path = ctx.path();
     if (path.equals("/v1/health")) {
+      return;
+    }
+    if (path.startsWith("/v1/blobs/") && BlobRoutes.signed(ctx)
+        && (ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD"))) {
+      // A signed URL is its own credential: the route checks its signature, range and expiry.
       return;
     }
     switch (authorizer.authorize(ctx.header("Authorization"), scopeOf(ctx.method().name(), path))) {
