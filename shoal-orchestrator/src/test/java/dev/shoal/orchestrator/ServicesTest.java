@@ -81,6 +81,9 @@ class ServicesTest {
     assertThat(mesh.send("POST", "/v1/services/" + id + "/workers", bot.key(), fleet.id(), reg).statusCode()).isEqualTo(201);
     assertThat(json(mesh.send("GET", "/v1/services/" + id + "/workers", client.key(), null, null), 200).get("workers"))
         .singleElement().satisfies(r -> assertThat(r.get("worker").asText()).isEqualTo(w.peerId));
+    assertThat(json(mesh.send("GET", "/v1/workers?service=" + id, client.key(), null, null), 200).get("workers"))
+        .as("registered by its owner's delegate, listed under the service").singleElement()
+        .satisfies(r -> assertThat(r.get("peer_id").asText()).isEqualTo(w.peerId));
     assertThat(mesh.events("type=worker.registered&service=" + id)).singleElement()
         .satisfies(e -> assertThat(e.get("actor").asText()).isEqualTo(bot.key().split("_")[1]));
 

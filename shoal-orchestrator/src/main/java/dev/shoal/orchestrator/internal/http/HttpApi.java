@@ -121,6 +121,7 @@ public final class HttpApi {
   private final PrincipalRoutes principalRoutes;
   private final FleetRoutes fleetRoutes;
   private final ServiceRoutes serviceRoutes;
+  private final Services registry;
   private final CreditRoutes creditRoutes;
   private final BlobRoutes blobRoutes;
   private final EventRoutes events;
@@ -229,6 +230,7 @@ public final class HttpApi {
     this.principalRoutes = new PrincipalRoutes(this, access.directory());
     this.fleetRoutes = new FleetRoutes(this, access.directory());
     this.serviceRoutes = new ServiceRoutes(this, jobs, access.directory(), access.services());
+    this.registry = access.services();
     this.creditRoutes = new CreditRoutes(this, access.directory(), access.credits());
     this.blobRoutes =
         new BlobRoutes(this, blobs, urls == null ? BlobUrls.open(null) : urls, System::currentTimeMillis, maxBodyBytes);
@@ -626,7 +628,11 @@ public final class HttpApi {
                 all.stream()
                     .filter(w -> operator == null || w.descriptor().getOperatorsList().contains(operator))
                     .filter(w -> model == null || containsIgnoringCase(w.descriptor().getModelsList(), model))
-                    .filter(w -> service == null || containsIgnoringCase(w.descriptor().getServicesList(), service))
+                    // A service by id: the workers registered to it, by themselves or their owner;
+                    // anything else: a service name the worker advertises (matching's tier 2).
+                    .filter(w -> service == null
+                        || registry.isRegistered(service, w.descriptor().getPeerId())
+                        || containsIgnoringCase(w.descriptor().getServicesList(), service))
                     .filter(w -> !available || w.available())
                     .toList()));
   }
