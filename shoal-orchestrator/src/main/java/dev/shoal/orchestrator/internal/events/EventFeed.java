@@ -65,32 +65,21 @@ public final class EventFeed {
    * visible and wakes followers. Cheap when nobody follows: a scan of the batch.
    */
   public void committed(List<StoreWrite> batch) {
-    List<EventRecord> added = null;
-    for (StoreWrite w : batch) {
-      if (w instanceof StoreWrite.AppendEvent a) {
-        if (added == null) {
-          added = new ArrayList<>();
-        }
-        added.add(a.event());
+    int first = -1;
+    for (int i = 0; i < batch.size() && first < 0; i++) {
+      if (batch.get(i) instanceof StoreWrite.AppendEvent) {
+        first = i;
       }
     }
-    if (added == null) {
+    if (first < 0) {
       return;
     }
+    // No list of its own: this runs on every commit, on the gateway's request path too.
     lock.lock();
     try {
-      for (EventRecord e : added) {
-        if (e.seq() != head + 1 || ringFirst == 0) {
-          // First event, or (never expected) a gap: the ring restarts here.
-          if (e.seq() != head + 1) {
-            java.util.Arrays.fill(ring, null);
-          }
-          ringFirst = e.seq();
-        }
-        ring[slot(e.seq())] = e;
-        head = e.seq();
-        if (head - ringFirst >= ring.length) {
-          ringFirst = head - ring.length + 1;
+      for (int i = first; i < batch.size(); i++) {
+        if (batch.get(i) instanceof StoreWrite.AppendEvent a) {
+          add(a.event());
         }
       }
       if (waiting > 0) {
@@ -98,6 +87,22 @@ public final class EventFeed {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Puts one committed event in the ring; under the lock. */
+  private void add(EventRecord e) {
+    if (e.seq() != head + 1 || ringFirst == 0) {
+      // First event, or (never expected) a gap: the ring restarts here.
+      if (e.seq() != head + 1) {
+        java.util.Arrays.fill(ring, null);
+      }
+      ringFirst = e.seq();
+    }
+    ring[slot(e.seq())] = e;
+    head = e.seq();
+    if (head - ringFirst >= ring.length) {
+      ringFirst = head - ring.length + 1;
     }
   }
 
