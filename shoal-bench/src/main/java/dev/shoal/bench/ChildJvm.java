@@ -54,7 +54,12 @@ final class ChildJvm implements AutoCloseable {
     CompletableFuture<String> first = new CompletableFuture<>();
     Thread.ofVirtual().name(main.getSimpleName() + "-stdout").start(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        first.complete(r.readLine());
+        String line = r.readLine();
+        // The JVM's own log lines (JFR says it started, when asked to record) come before the child's.
+        while (line != null && line.matches("\\[[0-9.]+s\\]\\[\\w+\\].*")) {
+          line = r.readLine();
+        }
+        first.complete(line);
         while (r.readLine() != null) {
           // Keeps the pipe empty for anything the child prints later.
         }
