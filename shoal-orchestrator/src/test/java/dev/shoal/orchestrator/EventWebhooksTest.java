@@ -85,10 +85,7 @@ class EventWebhooksTest {
     String task =
         MAPPER.readTree(send("POST", "/v1/tasks", "{\"operator\": \"process.run@1\", \"command\": \"echo\"}").body())
             .get("id").asText();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (received.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
     assertThat(received).singleElement().satisfies(batch -> {
       assertThat(batch.get("subscription").asText()).isEqualTo(view.get("id").asText());
       assertThat(batch.get("events")).singleElement().satisfies(e -> {
@@ -98,11 +95,10 @@ class EventWebhooksTest {
     });
 
     // The cursor is stored once the receiver's 204 is in, just after the receiver saw the batch.
-    JsonNode listed = MAPPER.readTree(send("GET", "/v1/webhooks", null).body()).get("webhooks");
-    while (listed.get(0).get("cursor").asLong() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-      listed = MAPPER.readTree(send("GET", "/v1/webhooks", null).body()).get("webhooks");
-    }
+    JsonNode listed =
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+            .until(() -> MAPPER.readTree(send("GET", "/v1/webhooks", null).body()).get("webhooks"),
+                w -> w.get(0).get("cursor").asLong() > 0);
     assertThat(listed).singleElement().satisfies(w -> {
       assertThat(w.get("cursor").asLong()).isPositive();
       assertThat(w.get("active").asBoolean()).isTrue();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,11 +62,7 @@ class FleetPairingTest {
 
     // The worker's side: it comes back naming nobody, and the pairing is over.
     worker.connect("", List.of());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!pairingsOf(fleet).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(pairingsOf(fleet)).isEmpty();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> pairingsOf(fleet).isEmpty());
     assertThat(mesh.events("type=pairing.ended")).singleElement()
         .satisfies(e -> assertThat(e.get("detail").asText()).contains("by the worker"));
 

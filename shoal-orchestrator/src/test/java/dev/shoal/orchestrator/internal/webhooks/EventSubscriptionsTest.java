@@ -74,14 +74,8 @@ class EventSubscriptionsTest {
     return seqs;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in 10 s");
-      }
-      Thread.sleep(5);
-    }
+  private static void await(BooleanSupplier condition) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(condition::getAsBoolean);
   }
 
   private SubscriptionRecord stored(String id) {
