@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.cli.Main;
 import dev.shoal.testkit.StandInProcess;
-import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -75,25 +72,13 @@ class ClientCommandsIT {
     }
   }
 
-  record Cli(int exit, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
-
   /** Runs {@code shoal ARGS --url URL} in this JVM with {@code stdin}. */
   private static Cli cli(String stdin, String... args) {
     return cli(stdin, new StringWriter(), args);
   }
 
   private static Cli cli(String stdin, Writer out, String... args) {
-    StringWriter err = new StringWriter();
-    String[] withUrl = Stream.concat(Stream.of(args), Stream.of("--url", url)).toArray(String[]::new);
-    int exit =
-        Main.run(
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintWriter(out), new PrintWriter(err),
-            withUrl);
-    return new Cli(exit, out.toString(), err.toString());
+    return Cli.run(url, stdin, out, args);
   }
 
   /** Records what had been written at each flush: tokens must reach the terminal as they come. */

@@ -5,17 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.cli.Main;
 import dev.shoal.client.EventFilter;
 import dev.shoal.client.JobRequest;
 import dev.shoal.client.ShoalClient;
 import dev.shoal.client.TaskSpec;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,16 +35,8 @@ class EventsIT {
 
   @TempDir Path dir;
 
-  record Cli(int exit, String out, String err) {}
-
   private static Cli cli(String url, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> withUrl = new ArrayList<>(List.of(args));
-    withUrl.addAll(List.of("--url", url));
-    int exit =
-        Main.run(new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err), withUrl.toArray(String[]::new));
-    return new Cli(exit, out.toString(), err.toString());
+    return Cli.run(url, args);
   }
 
   /** The JSON lines of {@code text}: events, one per line; log lines (stderr, in a process's log) are not. */

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.cli.Main;
 import dev.shoal.protocol.Ed25519;
 import dev.shoal.protocol.KeyFiles;
 import dev.shoal.protocol.PeerIds;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -18,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,24 +30,9 @@ class PrincipalsIT {
   @TempDir Path dir;
   private String url;
 
-  record Cli(int exit, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-
-    Cli ok() {
-      assertThat(exit).as("exit; stderr:%n%s", err).isZero();
-      return this;
-    }
-  }
-
   /** Runs {@code shoal ARGS --url URL} in this JVM. */
   private Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withUrl = Stream.concat(Stream.of(args), Stream.of("--url", url)).toArray(String[]::new);
-    int exit = Main.run(new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err), withUrl);
-    return new Cli(exit, out.toString(), err.toString());
+    return Cli.run(url, args);
   }
 
   @Test

@@ -5,14 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.cli.Main;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,24 +25,9 @@ class ServicesIT {
   @TempDir Path dir;
   private String url;
 
-  record Cli(int exit, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-
-    Cli ok() {
-      assertThat(exit).as("exit; stdout:%n%s%nstderr:%n%s", out, err).isZero();
-      return this;
-    }
-  }
-
   /** Runs {@code shoal ARGS --url URL} in this JVM. */
   private Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withUrl = Stream.concat(Stream.of(args), Stream.of("--url", url)).toArray(String[]::new);
-    int exit = Main.run(new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err), withUrl);
-    return new Cli(exit, out.toString(), err.toString());
+    return Cli.run(url, args);
   }
 
   private JsonNode credits(String principal, String key) throws Exception {
