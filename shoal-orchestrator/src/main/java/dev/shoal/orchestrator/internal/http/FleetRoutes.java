@@ -57,8 +57,6 @@ final class FleetRoutes {
       api.replyJson(ctx, 201, view(p));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidArgument(e.getMessage());
-    } catch (Directory.Refused e) {
-      throw e.notFound() ? ApiException.notFound(e.getMessage()) : ApiException.conflict(e.getMessage());
     }
   }
 

@@ -18,6 +18,7 @@ import dev.shoal.orchestrator.internal.principals.Action;
 import dev.shoal.orchestrator.internal.principals.Authority;
 import dev.shoal.orchestrator.internal.principals.Caller;
 import dev.shoal.orchestrator.internal.principals.Directory;
+import dev.shoal.orchestrator.internal.core.ChangeRefused;
 import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
@@ -1112,8 +1113,7 @@ public final class HttpApi {
       case JobService.Refused r -> ApiException.invalidArgument(r.getMessage());
       case dev.shoal.orchestrator.internal.core.TaskPayments.InsufficientCredits r ->
           new ApiException(ApiException.Code.INSUFFICIENT_CREDITS, r.getMessage());
-      case Directory.Refused r -> r.notFound() ? ApiException.notFound(r.getMessage()) : ApiException.conflict(r.getMessage());
-      case Services.Refused r ->
+      case ChangeRefused r ->
           switch (r.kind()) {
             case NOT_FOUND -> ApiException.notFound(r.getMessage());
             case CONFLICT -> ApiException.conflict(r.getMessage());

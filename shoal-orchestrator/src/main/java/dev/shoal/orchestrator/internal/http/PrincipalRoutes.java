@@ -100,8 +100,6 @@ final class PrincipalRoutes {
       api.replyJson(ctx, 201, view(d));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidArgument(e.getMessage());
-    } catch (Directory.Refused e) {
-      throw e.notFound() ? ApiException.notFound(e.getMessage()) : ApiException.conflict(e.getMessage());
     }
   }
 

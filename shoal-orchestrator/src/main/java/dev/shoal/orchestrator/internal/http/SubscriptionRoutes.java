@@ -101,7 +101,12 @@ final class SubscriptionRoutes {
     ObjectNode o = mapper.createObjectNode();
     o.put("id", r.id());
     o.put("url", r.url());
-    o.set("filter", subscriptions.filterNode(subscriptions.filterOf(r)));
+    try {
+      // Stored in the shape it is shown in.
+      o.set("filter", mapper.readTree(r.filter()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     o.put("cursor", r.cursor());
     o.put("active", r.active());
     o.put("failures", r.failures());

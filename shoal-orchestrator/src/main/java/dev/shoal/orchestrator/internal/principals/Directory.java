@@ -1,6 +1,7 @@
 package dev.shoal.orchestrator.internal.principals;
 
 import dev.shoal.orchestrator.internal.core.Actor;
+import dev.shoal.orchestrator.internal.core.ChangeRefused;
 import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.events.EventTypes;
 import dev.shoal.orchestrator.internal.store.DelegationRecord;
@@ -37,20 +38,6 @@ public final class Directory {
   public static final int MAX_NAME = 128;
   public static final int MAX_DELEGATES_PER_PRINCIPAL = 256;
 
-
-  /** A change refused for a reason the caller can act on (the HTTP API says 409 or 404). */
-  public static final class Refused extends RuntimeException {
-    private final boolean notFound;
-
-    Refused(String message, boolean notFound) {
-      super(message, null, false, false);
-      this.notFound = notFound;
-    }
-
-    public boolean notFound() {
-      return notFound;
-    }
-  }
 
   private final Journal journal;
   private final Clock clock;
@@ -138,7 +125,7 @@ public final class Directory {
     String id = PeerIds.principalId(publicKey);
     return journal.record(() -> {
       if (principals.containsKey(id)) {
-        throw new Refused("principal " + id + " is already registered", false);
+        throw new ChangeRefused("principal " + id + " is already registered", ChangeRefused.Kind.CONFLICT);
       }
       PrincipalRecord r = new PrincipalRecord(id, kind.wireName(), name, publicKey, clock.millis(), by.key());
       principals.put(id, r);
@@ -156,7 +143,7 @@ public final class Directory {
    */
   public CompletableFuture<DelegationRecord> grant(
       String principal, String delegate, Set<DelegateScope> scopes, long expiresAt, Actor by) {
-    PrincipalKind kind = kindOf(principal).orElseThrow(() -> new Refused("no principal " + principal, true));
+    PrincipalKind kind = kindOf(principal).orElseThrow(() -> new ChangeRefused("no principal " + principal, ChangeRefused.Kind.NOT_FOUND));
     if (scopes.isEmpty()) {
       throw new IllegalArgumentException("scopes must not be empty");
     }
@@ -170,7 +157,7 @@ public final class Directory {
       throw new IllegalArgumentException("a principal cannot be its own delegate");
     }
     if (!principals.containsKey(delegate)) {
-      throw new Refused("no principal " + delegate + " to authorise; register it first", true);
+      throw new ChangeRefused("no principal " + delegate + " to authorise; register it first", ChangeRefused.Kind.NOT_FOUND);
     }
     if (expiresAt != 0 && expiresAt <= clock.millis()) {
       throw new IllegalArgumentException("expires_at is in the past");
@@ -180,7 +167,8 @@ public final class Directory {
     return journal.record(() -> {
       Map<String, DelegationRecord> of = delegations.computeIfAbsent(principal, k -> new ConcurrentHashMap<>());
       if (!of.containsKey(delegate) && of.size() >= MAX_DELEGATES_PER_PRINCIPAL) {
-        throw new Refused("at most " + MAX_DELEGATES_PER_PRINCIPAL + " delegates per principal; revoke one first", false);
+        throw new ChangeRefused(
+            "at most " + MAX_DELEGATES_PER_PRINCIPAL + " delegates per principal; revoke one first", ChangeRefused.Kind.CONFLICT);
       }
       DelegationRecord r = new DelegationRecord(principal, delegate, names, expiresAt, clock.millis(), 0, by.key());
       of.put(delegate, r);
@@ -244,7 +232,7 @@ public final class Directory {
    * @throws IllegalArgumentException for a bad or stale signature, or no consent from the worker
    */
   public CompletableFuture<PairingRecord> pair(String worker, String owner, long signedAt, byte[] signature, Actor by) {
-    PrincipalRecord o = principal(owner).orElseThrow(() -> new Refused("no principal " + owner, true));
+    PrincipalRecord o = principal(owner).orElseThrow(() -> new ChangeRefused("no principal " + owner, ChangeRefused.Kind.NOT_FOUND));
     if (!o.kind().equals(PrincipalKind.FLEET_OWNER.wireName())) {
       throw new IllegalArgumentException(owner + " is a " + o.kind() + "; only a fleet owner pairs with workers");
     }
@@ -261,17 +249,18 @@ public final class Directory {
     return journal.record(() -> {
       Consent c = consents.get(worker);
       if (c == null || !c.owner().equals(owner)) {
-        throw new Refused(
+        throw new ChangeRefused(
             "worker " + worker + " has not named " + owner + " as its owner: start it with --owner " + owner
                 + " (its signed descriptor is its half of the pairing)",
-            false);
+            ChangeRefused.Kind.CONFLICT);
       }
       PairingRecord current = pairings.get(worker);
       if (current != null && current.inForce()) {
         if (current.owner().equals(owner)) {
           return new Journal.Entry<>(current, List.of(), List.of());
         }
-        throw new Refused("worker " + worker + " is paired with " + current.owner() + "; that pairing must end first", false);
+        throw new ChangeRefused(
+            "worker " + worker + " is paired with " + current.owner() + "; that pairing must end first", ChangeRefused.Kind.CONFLICT);
       }
       PairingRecord r = new PairingRecord(worker, owner, c.signedAt(), signedAt, signature, clock.millis(), 0, "", by.key());
       pairings.put(worker, r);

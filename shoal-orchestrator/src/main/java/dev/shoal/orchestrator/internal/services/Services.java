@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.Actor;
+import dev.shoal.orchestrator.internal.core.ChangeRefused;
 import dev.shoal.orchestrator.internal.core.Journal;
 import dev.shoal.orchestrator.internal.events.EventTypes;
 import dev.shoal.orchestrator.internal.jobs.ServiceBinding;
@@ -45,6 +46,8 @@ public final class Services {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ServiceRecord> services = new ConcurrentHashMap<>();
+  /** Each service's spec, decoded once: a task published to a service needs it on its way in. */
+  private final Map<String, ServiceSpec> specs = new ConcurrentHashMap<>();
   /** Service id, then worker peer id: registrations in force. */
   private final Map<String, Map<String, RegistrationRecord>> registered = new ConcurrentHashMap<>();
   /** What each worker's latest signed descriptor said it is. */
@@ -53,7 +56,7 @@ public final class Services {
   public Services(StateStore store, Journal journal, Clock clock) {
     this.journal = journal;
     this.clock = clock;
-    store.services().forEach(s -> services.put(s.id(), s));
+    store.services().forEach(this::keep);
     for (RegistrationRecord r : store.registrations()) {
       Map<String, RegistrationRecord> of = registered.computeIfAbsent(r.service(), k -> new ConcurrentHashMap<>());
       if (r.inForce()) {
@@ -61,22 +64,6 @@ public final class Services {
       } else {
         of.remove(r.worker(), r);
       }
-    }
-  }
-
-  /** A change refused for a reason the caller can act on (the HTTP API says 404, 409 or 400). */
-  public static final class Refused extends RuntimeException {
-    public enum Kind { NOT_FOUND, CONFLICT, INVALID }
-
-    private final Kind kind;
-
-    Refused(String message, Kind kind) {
-      super(message, null, false, false);
-      this.kind = kind;
-    }
-
-    public Kind kind() {
-      return kind;
     }
   }
 
@@ -113,7 +100,7 @@ public final class Services {
     if (r == null || r.retired()) {
       return Optional.empty();
     }
-    ServiceSpec s = spec(r);
+    ServiceSpec s = specs.get(id);
     return Optional.of(
         new ServiceBinding(
             r.id(), s.operator(), s.model(), s.command(), s.acceptance(), s.maxLifetimeMillis(), s.externallyScheduled(),
@@ -149,12 +136,12 @@ public final class Services {
     String id = "svc_" + HexFormat.of().formatHex(bits);
     return journal.record(() -> {
       if (services.size() >= MAX_SERVICES) {
-        throw new Refused("at most " + MAX_SERVICES + " services", Refused.Kind.CONFLICT);
+        throw new ChangeRefused("at most " + MAX_SERVICES + " services", ChangeRefused.Kind.CONFLICT);
       }
       requireFreeName(spec.name(), id);
       long now = clock.millis();
       ServiceRecord r = record(id, by.principal(), spec, false, now, now, by.key());
-      services.put(id, r);
+      keep(r);
       return new Journal.Entry<>(
           r, List.of(new StoreWrite.PutService(r)),
           List.of(event(EventTypes.SERVICE_CREATED, r, "", spec.name() + " " + spec.operator(), by)));
@@ -166,11 +153,11 @@ public final class Services {
     return journal.record(() -> {
       ServiceRecord old = live(id);
       if (!old.operator().equals(spec.operator())) {
-        throw new Refused("a service's operator is fixed; create another service for " + spec.operator(), Refused.Kind.INVALID);
+        throw new ChangeRefused("a service's operator is fixed; create another service for " + spec.operator(), ChangeRefused.Kind.INVALID);
       }
       requireFreeName(spec.name(), id);
       ServiceRecord r = record(id, old.owner(), spec, false, old.createdAt(), clock.millis(), by.key());
-      services.put(id, r);
+      keep(r);
       return new Journal.Entry<>(
           r, List.of(new StoreWrite.PutService(r)), List.of(event(EventTypes.SERVICE_UPDATED, r, "", "", by)));
     });
@@ -181,7 +168,7 @@ public final class Services {
     return journal.record(() -> {
       ServiceRecord old = services.get(id);
       if (old == null) {
-        throw new Refused("no service " + id, Refused.Kind.NOT_FOUND);
+        throw new ChangeRefused("no service " + id, ChangeRefused.Kind.NOT_FOUND);
       }
       if (old.retired()) {
         return new Journal.Entry<>(false, List.of(), List.of());
@@ -191,19 +178,25 @@ public final class Services {
               old.id(), old.owner(), old.name(), old.operator(), old.config(), old.hardware(), old.acceptance(),
               old.minPayment(), old.maxPayment(), old.maxLifetimeMillis(), old.externallyScheduled(), true,
               old.createdAt(), clock.millis(), by.key());
-      services.put(id, r);
+      keep(r);
       return new Journal.Entry<>(
           true, List.of(new StoreWrite.PutService(r)), List.of(event(EventTypes.SERVICE_RETIRED, r, "", "", by)));
     });
   }
 
+  /** Takes {@code r} as the service's current state, its decoded spec with it. */
+  private void keep(ServiceRecord r) {
+    specs.put(r.id(), spec(r));
+    services.put(r.id(), r);
+  }
+
   private ServiceRecord live(String id) {
     ServiceRecord r = services.get(id);
     if (r == null) {
-      throw new Refused("no service " + id, Refused.Kind.NOT_FOUND);
+      throw new ChangeRefused("no service " + id, ChangeRefused.Kind.NOT_FOUND);
     }
     if (r.retired()) {
-      throw new Refused("service " + id + " is retired", Refused.Kind.CONFLICT);
+      throw new ChangeRefused("service " + id + " is retired", ChangeRefused.Kind.CONFLICT);
     }
     return r;
   }
@@ -211,7 +204,7 @@ public final class Services {
   private void requireFreeName(String name, String except) {
     for (ServiceRecord s : services.values()) {
       if (!s.retired() && s.name().equals(name) && !s.id().equals(except)) {
-        throw new Refused("a live service is already named " + name + " (" + s.id() + ")", Refused.Kind.CONFLICT);
+        throw new ChangeRefused("a live service is already named " + name + " (" + s.id() + ")", ChangeRefused.Kind.CONFLICT);
       }
     }
   }
@@ -254,18 +247,18 @@ public final class Services {
     ServiceRecord s = live(service);
     NodeDescriptor d = workers.get(worker);
     if (d == null) {
-      throw new Refused("worker " + worker + " has not connected since the orchestrator started; connect it first", Refused.Kind.CONFLICT);
+      throw new ChangeRefused("worker " + worker + " has not connected since the orchestrator started; connect it first", ChangeRefused.Kind.CONFLICT);
     }
-    String unfit = unfit(spec(s), d);
+    String unfit = unfit(specs.get(service), d);
     if (unfit != null) {
-      throw new Refused("worker " + worker + " cannot serve " + s.id() + ": " + unfit, Refused.Kind.INVALID);
+      throw new ChangeRefused("worker " + worker + " cannot serve " + s.id() + ": " + unfit, ChangeRefused.Kind.INVALID);
     }
     Map<String, RegistrationRecord> of = registered.computeIfAbsent(service, k -> new ConcurrentHashMap<>());
     if (of.containsKey(worker)) {
       return new Journal.Entry<>(false, List.of(), List.of());
     }
     if (of.size() >= MAX_REGISTRATIONS_PER_SERVICE) {
-      throw new Refused("service " + service + " has " + MAX_REGISTRATIONS_PER_SERVICE + " workers already", Refused.Kind.CONFLICT);
+      throw new ChangeRefused("service " + service + " has " + MAX_REGISTRATIONS_PER_SERVICE + " workers already", ChangeRefused.Kind.CONFLICT);
     }
     RegistrationRecord r = new RegistrationRecord(service, worker, clock.millis(), 0, on, by.key());
     of.put(worker, r);
@@ -282,7 +275,7 @@ public final class Services {
   private Journal.Entry<Boolean> unregister(String service, String worker, String on, String key) {
     ServiceRecord s = services.get(service);
     if (s == null) {
-      throw new Refused("no service " + service, Refused.Kind.NOT_FOUND);
+      throw new ChangeRefused("no service " + service, ChangeRefused.Kind.NOT_FOUND);
     }
     Map<String, RegistrationRecord> of = registered.get(service);
     RegistrationRecord r = of == null ? null : of.remove(worker);

@@ -39,6 +39,8 @@ public final class SqliteStore implements StateStore {
   private final PreparedStatement insertLedger;
   private final PreparedStatement putTrusted;
   private final PreparedStatement dropTrusted;
+  /** Prepared once: a paid task writes two entries. */
+  private final PreparedStatement insertCredit;
 
   public SqliteStore(Path file, boolean fsync) {
     this.file = file;
@@ -84,6 +86,9 @@ public final class SqliteStore implements StateStore {
               + " VALUES (?,?,?,?,?,?,?,?,?)");
       putTrusted = writer.prepareStatement("INSERT OR REPLACE INTO trusted(peer_id, added_at) VALUES (?,?)");
       dropTrusted = writer.prepareStatement("DELETE FROM trusted WHERE peer_id=?");
+      insertCredit = writer.prepareStatement(
+          "INSERT INTO credits(seq, at, from_account, to_account, amount, reason, job_id, task_id, actor)"
+              + " VALUES (?,?,?,?,?,?,?,?,?)");
     } catch (SQLException | java.io.IOException e) {
       throw new StoreException("cannot open store " + file + ": " + e.getMessage(), e);
     }
@@ -384,20 +389,16 @@ public final class SqliteStore implements StateStore {
           }
           case StoreWrite.AppendCredit c -> {
             CreditEntry e = c.entry();
-            try (PreparedStatement st = writer.prepareStatement(
-                "INSERT INTO credits(seq, at, from_account, to_account, amount, reason, job_id, task_id, actor)"
-                    + " VALUES (?,?,?,?,?,?,?,?,?)")) {
-              st.setLong(1, e.seq());
-              st.setLong(2, e.at());
-              st.setString(3, e.from());
-              st.setString(4, e.to());
-              st.setLong(5, e.amount());
-              st.setString(6, e.reason());
-              st.setString(7, e.jobId());
-              st.setString(8, e.taskId());
-              st.setString(9, e.actor());
-              st.executeUpdate();
-            }
+            insertCredit.setLong(1, e.seq());
+            insertCredit.setLong(2, e.at());
+            insertCredit.setString(3, e.from());
+            insertCredit.setString(4, e.to());
+            insertCredit.setLong(5, e.amount());
+            insertCredit.setString(6, e.reason());
+            insertCredit.setString(7, e.jobId());
+            insertCredit.setString(8, e.taskId());
+            insertCredit.setString(9, e.actor());
+            insertCredit.executeUpdate();
           }
           case StoreWrite.PutService p -> {
             ServiceRecord r = p.service();

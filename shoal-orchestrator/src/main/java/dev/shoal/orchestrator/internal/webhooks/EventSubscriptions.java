@@ -142,7 +142,7 @@ public final class EventSubscriptions implements AutoCloseable {
   }
 
   /** The filter as stored and shown: {@code {"types": [...], "service": ..., ...}}, empty parts left out. */
-  public ObjectNode filterNode(EventFilter f) {
+  private ObjectNode filterNode(EventFilter f) {
     ObjectNode o = mapper.createObjectNode();
     f.types().stream().sorted().forEach(o.putArray("types")::add);
     put(o, "service", f.service());

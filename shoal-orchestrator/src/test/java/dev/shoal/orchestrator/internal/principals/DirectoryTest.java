@@ -62,7 +62,7 @@ class DirectoryTest {
     assertThatThrownBy(() -> directory.register(PrincipalKind.CLIENT, "alice", pub, later,
                 PrincipalProofs.sign(k.getPrivate(), "client", "alice", later), admin).join())
         .isInstanceOf(CompletionException.class)
-        .hasCauseInstanceOf(Directory.Refused.class);
+        .hasCauseInstanceOf(dev.shoal.orchestrator.internal.core.ChangeRefused.class);
   }
 
   @Test
@@ -79,7 +79,7 @@ class DirectoryTest {
     assertThatThrownBy(() -> directory.grant(alice, alice, Set.of(DelegateScope.PUBLISH), 0, aliceKey))
         .hasMessageContaining("its own delegate");
     assertThatThrownBy(() -> directory.grant(alice, "p" + "a".repeat(32), Set.of(DelegateScope.PUBLISH), 0, aliceKey))
-        .isInstanceOf(Directory.Refused.class);
+        .isInstanceOf(dev.shoal.orchestrator.internal.core.ChangeRefused.class);
     assertThatThrownBy(() -> directory.grant(alice, bot, Set.of(DelegateScope.PUBLISH), clock.millis() - 1, aliceKey))
         .hasMessageContaining("in the past");
 
