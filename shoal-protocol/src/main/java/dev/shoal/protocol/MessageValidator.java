@@ -19,6 +19,7 @@ import dev.shoal.protocol.v1.ResultStatus;
 import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Tensor;
+import dev.shoal.protocol.v1.TensorRef;
 import dev.shoal.protocol.v1.Value;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +135,37 @@ public final class MessageValidator {
     if (ref.getHeadersCount() > 16) {
       throw malformed(what + ": more than 16 headers");
     }
+    if (!ref.getRangeDigest().isEmpty() && !DIGEST.matcher(ref.getRangeDigest()).matches()) {
+      throw malformed(what + ": range_digest must be sha256:<64 lowercase hex digits>");
+    }
+    if (ref.hasRange() && ref.getRangeDigest().isEmpty() && ref.getRange().getLength() != ref.getSize()) {
+      throw malformed(what + ": a range needs a range_digest, or a reader could not verify it");
+    }
+  }
+
+  /** A tensor by reference: a known dtype, a sane shape, and exactly the bytes it names. */
+  public void checkTensorRef(String what, TensorRef t) throws ProtocolViolation {
+    switch (t.getDtype()) {
+      case DTYPE_FLOAT32, DTYPE_FLOAT16, DTYPE_INT32 -> {}
+      default -> throw malformed(what + ": dtype is unspecified or unknown (" + t.getDtypeValue() + ")");
+    }
+    if (t.getShapeCount() > MAX_RANK) {
+      throw malformed(what + ": rank " + t.getShapeCount() + " exceeds " + MAX_RANK);
+    }
+    for (long d : t.getShapeList()) {
+      if (d < 0 || d > Integer.MAX_VALUE) {
+        throw malformed(what + ": dimension " + d + " is out of range");
+      }
+    }
+    if (!t.hasData()) {
+      throw malformed(what + ": a tensor_ref needs data");
+    }
+    checkDataRef(what + ".data", t.getData());
+    long expected = WireTensors.expectedBytes(t.getDtype(), t.getShapeList());
+    long named = t.getData().hasRange() ? t.getData().getRange().getLength() : t.getData().getSize();
+    if (expected < 0 || expected != named) {
+      throw malformed(what + ": shape " + t.getShapeList() + " needs " + expected + " bytes, data names " + named);
+    }
   }
 
   public void checkValues(String what, List<Value> values) throws ProtocolViolation {
@@ -147,7 +179,8 @@ public final class MessageValidator {
         case TENSOR -> checkTensor(name, v.getTensor());
         case REF -> checkDataRef(name, v.getRef());
         case BLOB -> checkBlob(name, v.getBlob());
-        case KIND_NOT_SET -> throw malformed(name + " is neither a tensor, a DataRef nor a blob");
+        case TENSOR_REF -> checkTensorRef(name, v.getTensorRef());
+        case KIND_NOT_SET -> throw malformed(name + " is neither a tensor, a DataRef, a tensor_ref nor a blob");
       }
     }
   }

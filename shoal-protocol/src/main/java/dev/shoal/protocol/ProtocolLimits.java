@@ -17,10 +17,14 @@ public record ProtocolLimits(
     int maxChunkBytes,
     long maxTimeoutMillis,
     int maxAttempt,
-    int maxConcurrentTasks) {
+    int maxConcurrentTasks,
+    long maxInlineBytes) {
 
-  /** The limits of protocol 1.0. */
+  /**
+   * The limits of protocol 1.2. {@code maxInlineBytes} (1 MiB): a task input or result output
+   * larger than this must travel as a tensor_ref, not inline.
+   */
   public static final ProtocolLimits DEFAULT =
       new ProtocolLimits(
-          64 << 20, 64, 64, 32, 64, 256, 4096, 256, 256, 1 << 20, 24L * 3600 * 1000, 10_000, 4096);
+          64 << 20, 64, 64, 32, 64, 256, 4096, 256, 256, 1 << 20, 24L * 3600 * 1000, 10_000, 4096, 1L << 20);
 }

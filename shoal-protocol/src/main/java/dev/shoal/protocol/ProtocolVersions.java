@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 public final class ProtocolVersions {
 
   /** The version this build speaks. */
-  public static final ProtocolVersion CURRENT = of(1, 1, 0);
+  public static final ProtocolVersion CURRENT = of(1, 2, 0);
 
   /** Every version this build speaks, newest first. */
   public static final List<ProtocolVersion> SUPPORTED = List.of(CURRENT);

@@ -5,6 +5,7 @@ import dev.shoal.protocol.v1.Blob;
 import dev.shoal.protocol.v1.DataRef;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.Tensor;
+import dev.shoal.protocol.v1.TensorRef;
 import dev.shoal.protocol.v1.Value;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,9 @@ public final class ResultSignatures {
 
   /**
    * SHA-256 over one output. A tensor: {@code "T", u32 dtype, u32 rank, rank × u64 dim, data}. A
-   * DataRef: {@code "R", u32 len, digest, u64 size, u64 range offset, u64 range length}. A blob:
+   * DataRef: {@code "R", u32 len, digest, u64 size, u64 range offset, u64 range length, then
+   * u32 len, range digest if it has one}. A tensor_ref: {@code "S", u32 dtype, u32 rank, rank × u64 dim}, then its DataRef
+   * as above. A blob:
    * {@code "B", u32 len, media type, u32 len, name, data}. An
    * unset value hashes as the single byte {@code "0"}.
    */
@@ -87,13 +90,16 @@ public final class ResultSignatures {
           sha.update(chunk);
         }
       }
-      case REF -> {
-        DataRef ref = v.getRef();
-        byte[] digest = ref.getDigest().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + digest.length + 24);
-        b.put((byte) 'R').putInt(digest.length).put(digest).putLong(ref.getSize());
-        b.putLong(ref.getRange().getOffset()).putLong(ref.getRange().getLength());
-        sha.update(b.array());
+      case REF -> sha.update(refBytes(v.getRef()));
+      case TENSOR_REF -> {
+        TensorRef t = v.getTensorRef();
+        ByteBuffer head = ByteBuffer.allocate(1 + 4 + 4 + 8 * t.getShapeCount());
+        head.put((byte) 'S').putInt(t.getDtypeValue()).putInt(t.getShapeCount());
+        for (long d : t.getShapeList()) {
+          head.putLong(d);
+        }
+        sha.update(head.array());
+        sha.update(refBytes(t.getData()));
       }
       case BLOB -> {
         Blob blob = v.getBlob();
@@ -109,6 +115,23 @@ public final class ResultSignatures {
       case KIND_NOT_SET -> sha.update((byte) '0');
     }
     return sha.digest();
+  }
+
+  /**
+   * A DataRef's identity: digest, size and range, and the range's digest when it has one (1.2;
+   * absent, the 1.0 form is unchanged). Never its URI: that says where, not what.
+   */
+  private static byte[] refBytes(DataRef ref) {
+    byte[] digest = ref.getDigest().getBytes(StandardCharsets.UTF_8);
+    byte[] rangeDigest = ref.getRangeDigest().getBytes(StandardCharsets.UTF_8);
+    int tail = rangeDigest.length == 0 ? 0 : 4 + rangeDigest.length;
+    ByteBuffer b = ByteBuffer.allocate(1 + 4 + digest.length + 24 + tail);
+    b.put((byte) 'R').putInt(digest.length).put(digest).putLong(ref.getSize());
+    b.putLong(ref.getRange().getOffset()).putLong(ref.getRange().getLength());
+    if (tail > 0) {
+      b.putInt(rangeDigest.length).put(rangeDigest);
+    }
+    return b.array();
   }
 
   private static MessageDigest sha256() {

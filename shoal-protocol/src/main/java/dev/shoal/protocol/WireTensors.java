@@ -10,6 +10,7 @@ import dev.shoal.protocol.v1.IntList;
 import dev.shoal.protocol.v1.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Map;
 
 /** Converts between wire tensors and attributes and the operators' own types. */
@@ -89,15 +90,20 @@ public final class WireTensors {
 
   /** Byte size of a tensor's data as the shape and dtype say it must be, or -1 on overflow. */
   static long expectedBytes(Tensor t) {
+    return expectedBytes(t.getDtype(), t.getShapeList());
+  }
+
+  /** Bytes a row-major tensor of this dtype and shape takes, or -1 if it overflows or the dtype is unknown. */
+  public static long expectedBytes(dev.shoal.protocol.v1.DType dtype, List<Long> shape) {
     int size =
-        switch (t.getDtype()) {
+        switch (dtype) {
           case DTYPE_FLOAT32, DTYPE_INT32 -> 4;
           case DTYPE_FLOAT16 -> 2;
           default -> 0;
         };
     try {
-      long n = 1;
-      for (long d : t.getShapeList()) {
+      long n = size == 0 ? -1 : 1;
+      for (long d : shape) {
         n = Math.multiplyExact(n, d);
       }
       return Math.multiplyExact(n, (long) size);
