@@ -297,13 +297,17 @@ public final class Core implements JobService, Journal {
           for (PlannedTask p : plan.tasks()) {
             Task t = built.get(index);
             job.tasks.put(t.id, t);
-            job.counts[TaskState.READY.ordinal()]++;
+            if (!t.upstream.isEmpty()) {
+              t.state = TaskState.WAITING;
+            }
+            job.counts[t.state.ordinal()]++;
             records.add(
                 new TaskRecord(
-                    id, t.id, index, p.template().toByteArray(), t.maxAttempts, TaskState.READY, 0, 0, null, null,
+                    id, t.id, index, p.template().toByteArray(), t.maxAttempts, t.state, 0, 0, null, null,
                     null, now, p.policy().toString(), null));
             index++;
           }
+          linkGraph(job);
           jobs.put(id, job);
           if (held != null) {
             append(held);
@@ -316,10 +320,12 @@ public final class Core implements JobService, Journal {
                   records));
           event("job", job, null, null, "", JobState.RUNNING.name(), "accepted tasks=" + records.size());
           for (Task t : job.tasks.values()) {
-            event("task", job, t, null, "", TaskState.READY.name(), t.operator);
+            event("task", job, t, null, "", t.state.name(), t.operator);
           }
           for (Task t : job.tasks.values()) {
-            enqueue(t);
+            if (t.state == TaskState.READY) {
+              enqueue(t);
+            }
           }
           if (job.deadlineAt > 0) {
             clock.schedule(inSync, () -> expire(job), job.deadlineAt - now);
@@ -423,6 +429,7 @@ public final class Core implements JobService, Journal {
             return;
           }
           settle(t, TaskState.CANCELLED, "cancelled by the client");
+          endDownstream(t, TaskState.CANCELLED);
           if (job.error == null) {
             job.error = "task " + taskId + " was cancelled by the client";
           }
@@ -1203,7 +1210,7 @@ public final class Core implements JobService, Journal {
       return;
     }
     String malformed =
-        Programs.isProgram(t.operator) ? Programs.check(t.template, result, a.streamed) : structure(t, result);
+        Programs.isProgram(t.operator) ? Programs.check(t.resolved, result, a.streamed) : structure(t, result);
     if (malformed != null) {
       advance(t, validated(a, Verdict.of(List.of(Check.failed("structure", malformed))), List.of()));
       return;
@@ -1232,7 +1239,7 @@ public final class Core implements JobService, Journal {
     t.inCheck = a;
     boolean light = trusted.contains(a.peerId);
     long seed = random.nextLong();
-    TaskDescriptor task = t.template;
+    TaskDescriptor task = t.resolved;
     ResultDescriptor result = a.result;
     validations.execute(
         () -> {
@@ -1377,7 +1384,7 @@ public final class Core implements JobService, Journal {
   private void recompute(Task t) {
     List<Candidate> suspects = List.copyOf(t.candidates);
     t.checking = true;
-    TaskDescriptor task = t.template;
+    TaskDescriptor task = t.resolved;
     validations.execute(
         () -> {
           List<Verdict> verdicts = new ArrayList<>();
@@ -1469,7 +1476,56 @@ public final class Core implements JobService, Journal {
     t.resultPeer = chosen.peerId();
     t.candidates.clear();
     setTask(t, TaskState.SUCCEEDED, "accepted from " + chosen.peerId() + " (" + decidedBy + ")");
+    for (Task d : t.downstream) {
+      inputsReady(d);
+    }
     finishJobIfDone(t.job);
+  }
+
+  // ---------------------------------------------------------------- task graphs
+
+  /** Tells each task of a job which tasks read its outputs. */
+  private static void linkGraph(Job job) {
+    for (Task t : job.tasks.values()) {
+      for (String u : t.upstream) {
+        job.tasks.get(u).downstream.add(t);
+      }
+    }
+  }
+
+  /**
+   * A WAITING task whose upstream tasks have all been accepted takes their outputs in place of
+   * its placeholders and becomes READY.
+   */
+  private void inputsReady(Task t) {
+    if (t.state != TaskState.WAITING) {
+      return;
+    }
+    for (String u : t.upstream) {
+      if (t.job.tasks.get(u).state != TaskState.SUCCEEDED) {
+        return;
+      }
+    }
+    t.resolved = TaskInputs.resolve(t.template, in -> t.job.tasks.get(in.taskId()).result.getOutputs(in.output()));
+    setTask(t, TaskState.READY, "inputs accepted from " + String.join(", ", t.upstream));
+    enqueue(t);
+  }
+
+  /**
+   * A task that will never succeed takes every task that reads it (and theirs) with it; tasks
+   * that do not depend on it run on. A failed input fails its readers, a cancelled one cancels them.
+   */
+  private void endDownstream(Task t, TaskState to) {
+    String reason = "input task " + t.id + (to == TaskState.FAILED ? " failed" : " was " + t.state.wireName());
+    for (Task d : t.downstream) {
+      if (!d.state.isTerminal()) {
+        if (to == TaskState.FAILED) {
+          d.error = reason;
+        }
+        settle(d, to, reason);
+        endDownstream(d, to);
+      }
+    }
   }
 
   /** Structural validation: the outputs must be exactly what the operator promises for these inputs. */
@@ -1576,7 +1632,7 @@ public final class Core implements JobService, Journal {
    * while kept results wait for the client, READY otherwise).
    */
   private void advance(Task t, String reason) {
-    if (t.state.isTerminal()) {
+    if (t.state.isTerminal() || t.state == TaskState.WAITING) {
       return;
     }
     int wanted = wanted(t);
@@ -1633,7 +1689,11 @@ public final class Core implements JobService, Journal {
     t.toValidate.clear();
     t.candidates.clear();
     setTask(t, TaskState.FAILED, t.error);
-    failFast(t.job, t);
+    if (t.job.error == null) {
+      t.job.error = "task " + t.id + " failed: " + error;
+    }
+    endDownstream(t, TaskState.FAILED);
+    finishJobIfDone(t.job);
   }
 
   private long backoff(int retriesUsed) {
@@ -1642,15 +1702,6 @@ public final class Core implements JobService, Journal {
     long capped = Math.min(settings.backoffMaxMillis(), delay);
     // Jitter keeps a burst of failures from coming back as a burst.
     return capped == 0 ? 0 : capped / 2 + (long) (random.nextDouble() * (capped / 2.0));
-  }
-
-  /** One failed task fails its job: the other tasks are cancelled instead of burning workers. */
-  private void failFast(Job job, Task failed) {
-    job.error = "task " + failed.id + " failed: " + failed.error;
-    for (Task t : job.tasks.values()) {
-      settle(t, TaskState.CANCELLED, "job failed: task " + failed.id + " failed");
-    }
-    finishJobIfDone(job);
   }
 
   private void expire(Job job) {
@@ -1836,6 +1887,13 @@ public final class Core implements JobService, Journal {
 
   private volatile Registrations registrations = (service, peer) -> false;
 
+  private volatile DataLinks dataLinks = DataLinks.NONE;
+
+  /** Inputs in the data service reach workers as {@code links} signs them. */
+  public void useDataLinks(DataLinks links) {
+    this.dataLinks = links;
+  }
+
   /** Tasks of a service go only to workers {@code registrations} says are registered to it. */
   public void useRegistrations(Registrations registrations) {
     this.registrations = registrations;
@@ -2012,7 +2070,7 @@ public final class Core implements JobService, Journal {
     a.deadline =
         clock.schedule(
             inSync, () -> act(() -> deadlinePassed(a)), t.template.getTimeoutMs() + settings.ackGraceMillis());
-    TaskDescriptor.Builder descriptor = t.template.toBuilder().setAttempt(ref(a));
+    TaskDescriptor.Builder descriptor = dataLinks.forAttempt(t.resolved, ref(a)).toBuilder().setAttempt(ref(a));
     String model = w.modelFor(t);
     if (!model.equals(t.model)) {
       descriptor.setModel(model);
@@ -2345,9 +2403,17 @@ public final class Core implements JobService, Journal {
       job.retries += Math.max(0, t.attempts.size() - 1);
     }
     jobs.put(job.id, job);
+    linkGraph(job);
     for (Task t : job.tasks.values()) {
       if (t.state.isTerminal()) {
         continue;
+      }
+      if (t.state == TaskState.WAITING) {
+        continue;
+      }
+      if (t.resolved == null) {
+        // Past WAITING, so every task it reads from was accepted: the same outputs again.
+        t.resolved = TaskInputs.resolve(t.template, in -> job.tasks.get(in.taskId()).result.getOutputs(in.output()));
       }
       for (Attempt a : t.attempts) {
         if (a.state.isLive()) {
@@ -2369,6 +2435,14 @@ public final class Core implements JobService, Journal {
       validateNext(t);
       advance(t, "orchestrator restarted");
     }
+    for (Task t : List.copyOf(job.tasks.values())) {
+      // A crash between an upstream task's end and its readers' change leaves them WAITING.
+      if (t.state.isTerminal() && !t.state.isSuccessful()) {
+        endDownstream(t, t.state == TaskState.FAILED ? TaskState.FAILED : TaskState.CANCELLED);
+      } else if (t.state == TaskState.SUCCEEDED) {
+        t.downstream.forEach(this::inputsReady);
+      }
+    }
     log.info("event=job_recovered job={} tasks={} unfinished={}", job.id, job.tasks.size(), job.unfinished());
     finishJobIfDone(job);
     if (job.deadlineAt > 0 && !job.state.isTerminal()) {
@@ -2384,7 +2458,7 @@ public final class Core implements JobService, Journal {
   private void restoreCandidate(Task t, Attempt a) {
     Candidate c = new Candidate(a);
     for (Candidate other : t.candidates) {
-      if (checker.agree(t.template, a.result, other.attempt.result)) {
+      if (checker.agree(t.resolved, a.result, other.attempt.result)) {
         c.agrees.add(other);
         other.agrees.add(c);
       }
@@ -2407,9 +2481,7 @@ public final class Core implements JobService, Journal {
     var op = dev.shoal.operators.OperatorRegistry.standard().require(dev.shoal.operators.OperatorId.parse(template.getOperator()));
     List<TensorSpec> inputs = new ArrayList<>();
     for (Value v : template.getInputsList()) {
-      var t = v.getTensor();
-      int[] dims = t.getShapeList().stream().mapToInt(Long::intValue).toArray();
-      inputs.add(new TensorSpec(WireTensors.fromWire(t.getDtype()), dev.shoal.operators.Shape.of(dims)));
+      inputs.add(TaskInputs.spec(v));
     }
     return op.outputSpecs(inputs, WireTensors.fromWire(template.getAttributesMap()));
   }

@@ -33,6 +33,15 @@ final class Task {
   int streamedAttempt;
   final List<Attempt> attempts = new ArrayList<>();
   final Set<String> triedPeers = new HashSet<>();
+  /** Tasks of the same job whose outputs this one reads (a task graph); usually none. */
+  final List<String> upstream;
+  /** Tasks that read this one's outputs. */
+  final List<Task> downstream = new ArrayList<>(0);
+  /**
+   * What is dispatched and validated: the template with other tasks' outputs in place of their
+   * placeholders. Null while the task is WAITING for them.
+   */
+  TaskDescriptor resolved;
   TaskState state = TaskState.READY;
   /** Attempts charged to the budget that gave no valid result (failures, timeouts, invalid results). */
   int retriesUsed;
@@ -80,6 +89,8 @@ final class Task {
     this.maxAttempts = maxAttempts;
     this.expectedOutputs = expectedOutputs;
     this.policy = policy;
+    this.upstream = TaskInputs.upstreamIds(template);
+    this.resolved = upstream.isEmpty() ? template : null;
   }
 
   /** Tasks with equal keys can run on the same workers; ready queues are kept per key. */

@@ -486,18 +486,22 @@ public final class HttpApi {
   private void result(Context ctx) {
     String id = id(ctx.pathParam("id"), "job id");
     TensorJson.Format format = TensorJson.Format.fromQuery(ctx.queryParam("format"));
+    boolean partial = flag(ctx, "partial");
     async(
         ctx,
         jobs.outcome(id),
         found -> {
           JobOutcome outcome = found.orElseThrow(() -> noJob(id));
           JobStatus s = outcome.status();
+          if (partial) {
+            return new Reply(200, assembler.renderPartial(outcome, format));
+          }
           if (s.state() == JobState.RUNNING) {
             int done = 0;
             for (Map.Entry<TaskState, Integer> e : s.counts().entrySet()) {
               done += e.getKey().isTerminal() ? e.getValue() : 0;
             }
-            throw ApiException.notFinished("job " + id + " is still running (" + done + " of " + s.total() + " tasks finished)");
+            throw ApiException.notFinished("job " + id + " is still running (" + done + " of " + s.total() + " tasks finished; ?partial=true shows what has)");
           }
           if (s.state() != JobState.SUCCEEDED) {
             throw ApiException.conflict(

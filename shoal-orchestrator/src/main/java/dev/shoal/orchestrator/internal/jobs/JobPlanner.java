@@ -14,6 +14,7 @@ import dev.shoal.operators.tiling.Tile;
 import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.PlannedTask;
+import dev.shoal.orchestrator.internal.core.TaskInputs;
 import dev.shoal.orchestrator.internal.http.ApiException;
 import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.WireTensors;
@@ -130,9 +131,7 @@ public final class JobPlanner {
       throw ApiException.invalidArgument(
           "tasks has " + tasks.size() + " entries; a job may have at most " + limits.maxTasks());
     }
-    List<PlannedTask> planned = new ArrayList<>(tasks.size());
-    Set<String> ids = new HashSet<>();
-    long jobBytes = 0;
+    Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
       String path = "tasks[" + i + "]";
       JsonNode t = tasks.get(i);
@@ -141,28 +140,75 @@ public final class JobPlanner {
       }
       checkFields(t, TASK_FIELDS, path + ".");
       String id = taskId(t.get("id"), path + ".id", i);
-      if (!ids.add(id)) {
+      if (index.putIfAbsent(id, i) != null) {
         throw ApiException.invalidArgument(path + ".id '" + id + "' is used by an earlier task of this job");
       }
+    }
+    List<String> ids = List.copyOf(index.keySet());
+    // Tasks that read other tasks' outputs are planned after them, so their input specs are known.
+    PlannedTask[] planned = new PlannedTask[tasks.size()];
+    long jobBytes = 0;
+    for (int i : TaskGraph.order(tasks, ids, index)) {
+      String path = "tasks[" + i + "]";
+      JsonNode t = tasks.get(i);
+      String id = ids.get(i);
       String where = path + " (id " + id + ")";
       Resolved operator = operator(t.get("operator"), path + ".operator");
-      List<Tensor> inputs = inputs(t.get("inputs"), path + ".inputs");
-      long inputBytes = inputBytes(inputs, where);
-      jobBytes = addJobBytes(jobBytes, inputBytes);
+      List<Value> wire = new ArrayList<>();
+      List<TensorSpec> specs = new ArrayList<>();
+      long inlineBytes = graphInputs(t.get("inputs"), path + ".inputs", index, planned, wire, specs);
+      long inputBytes = 0;
+      for (TensorSpec spec : specs) {
+        inputBytes += spec.byteSize();
+      }
+      checkTaskBytes(inputBytes, where);
+      jobBytes = addJobBytes(jobBytes, inlineBytes);
       Map<String, AttributeValue> attributes = attributes(t.get("attributes"), path + ".attributes");
       long timeout = integer(t, "timeout_ms", path + ".timeout_ms", 1, limits.maxTimeoutMillis(), defaults.timeoutMillis());
       int maxAttempts =
           (int) integer(t, "max_attempts", path + ".max_attempts", 1, limits.maxAttempts(), defaults.maxAttempts());
-      List<Value> wire = new ArrayList<>(inputs.size());
-      for (Tensor x : inputs) {
-        wire.add(Value.newBuilder().setTensor(WireTensors.toWire(x)).build());
-      }
       AcceptancePolicy policy = policy(t, path + ".acceptance", defaults.policy());
-      planned.add(
-          task(id, operator, specs(inputs), wire, inputBytes, attributes, timeout, maxAttempts, policy, where));
+      planned[i] = task(id, operator, specs, wire, inputBytes, attributes, timeout, maxAttempts, policy, where);
     }
-    ObjectNode spec = MAPPER.createObjectNode().put("tasks", planned.size());
-    return new JobPlan(TASKS_KIND, json(spec), List.copyOf(planned), deadline);
+    ObjectNode spec = MAPPER.createObjectNode().put("tasks", planned.length);
+    return new JobPlan(TASKS_KIND, json(spec), List.of(planned), deadline);
+  }
+
+  /**
+   * A task's inputs: inline tensors, or {@code {"from": id, "output": n}} for another task's
+   * output (planned already). Fills {@code wire} and {@code specs}; returns the inline bytes.
+   */
+  private long graphInputs(
+      JsonNode node, String path, Map<String, Integer> index, PlannedTask[] planned, List<Value> wire, List<TensorSpec> specs) {
+    if (node == null || !node.isArray()) {
+      throw ApiException.invalidArgument(path + " must be a list of tensors or {\"from\": task id}");
+    }
+    if (node.size() > WIRE.maxValues()) {
+      throw ApiException.invalidArgument(path + " has " + node.size() + " inputs; at most " + WIRE.maxValues() + " are allowed");
+    }
+    long inline = 0;
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode in = node.get(i);
+      String where = path + "[" + i + "]";
+      if (in.isObject() && in.has("from")) {
+        checkFields(in, TaskGraph.FROM_FIELDS, where + ".");
+        String from = in.get("from").textValue();
+        int output = (int) integer(in, "output", where + ".output", 0, WIRE.maxValues() - 1, 0);
+        List<TensorSpec> outputs = planned[index.get(from)].expectedOutputs();
+        if (output >= outputs.size()) {
+          throw ApiException.invalidArgument(
+              where + ".output " + output + ": task '" + from + "' has " + outputs.size() + " output(s)");
+        }
+        specs.add(outputs.get(output));
+        wire.add(TaskInputs.fromTask(from, output, outputs.get(output)));
+      } else {
+        Tensor x = TensorJson.parse(in, where);
+        specs.add(x.spec());
+        wire.add(Value.newBuilder().setTensor(WireTensors.toWire(x)).build());
+        inline += x.spec().byteSize();
+      }
+    }
+    return inline;
   }
 
   private String taskId(JsonNode node, String path, int index) {
@@ -196,20 +242,6 @@ public final class JobPlanner {
             .find(id)
             .orElseThrow(() -> ApiException.invalidArgument(path + " '" + id + "' is not a known operator"));
     return new Resolved(id.toString(), op);
-  }
-
-  private List<Tensor> inputs(JsonNode node, String path) {
-    if (node == null || !node.isArray()) {
-      throw ApiException.invalidArgument(path + " must be a list of tensors");
-    }
-    if (node.size() > WIRE.maxValues()) {
-      throw ApiException.invalidArgument(path + " has " + node.size() + " tensors; at most " + WIRE.maxValues() + " are allowed");
-    }
-    List<Tensor> out = new ArrayList<>(node.size());
-    for (int i = 0; i < node.size(); i++) {
-      out.add(TensorJson.parse(node.get(i), path + "[" + i + "]"));
-    }
-    return out;
   }
 
   /** Attributes as the wire carries them; the operator check reads them back from this form. */
@@ -398,24 +430,11 @@ public final class JobPlanner {
     return new PlannedTask(id, d.build(), maxAttempts, outputs, policy);
   }
 
-  private static List<TensorSpec> specs(List<Tensor> tensors) {
-    List<TensorSpec> specs = new ArrayList<>(tensors.size());
-    for (Tensor t : tensors) {
-      specs.add(t.spec());
-    }
-    return specs;
-  }
-
-  private long inputBytes(List<Tensor> inputs, String where) {
-    long bytes = 0;
-    for (Tensor t : inputs) {
-      bytes += t.spec().byteSize();
-    }
+  private void checkTaskBytes(long bytes, String where) {
     if (bytes > limits.maxTaskInputBytes()) {
       throw ApiException.invalidArgument(
           where + " has " + bytes + " input bytes; a task may have at most " + limits.maxTaskInputBytes());
     }
-    return bytes;
   }
 
   private long addJobBytes(long sum, long bytes) {

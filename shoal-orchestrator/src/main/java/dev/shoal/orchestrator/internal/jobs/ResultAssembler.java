@@ -34,17 +34,34 @@ public final class ResultAssembler {
   /** The response body for {@code outcome}, in the given tensor form. */
   public byte[] render(JobOutcome outcome, TensorJson.Format format) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    write(outcome, format, out);
+    write(outcome, format, out, false);
+    return out.toByteArray();
+  }
+
+  /**
+   * What a job has so far, whatever its state and kind: each task's state, and the outputs of
+   * those accepted: {@code {"job_id","state","partial":true,"tasks":[...]}}.
+   */
+  public byte[] renderPartial(JobOutcome outcome, TensorJson.Format format) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    write(outcome, format, out, true);
     return out.toByteArray();
   }
 
   /** Writes the response body for {@code outcome} to {@code out}. */
   public void write(JobOutcome outcome, TensorJson.Format format, OutputStream out) {
+    write(outcome, format, out, false);
+  }
+
+  private void write(JobOutcome outcome, TensorJson.Format format, OutputStream out, boolean partial) {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("job_id", outcome.status().id());
       g.writeStringField("state", outcome.status().state().wireName());
-      if (MatmulSpec.KIND.equals(outcome.status().kind())) {
+      if (partial) {
+        g.writeBooleanField("partial", true);
+      }
+      if (!partial && MatmulSpec.KIND.equals(outcome.status().kind())) {
         g.writeFieldName("result");
         TensorJson.write(g, matmul(outcome), format);
       } else {

@@ -2,6 +2,8 @@ package dev.shoal.orchestrator.internal.lifecycle;
 
 /** Where a task is in its life. Transitions are listed in {@link Transitions}. */
 public enum TaskState {
+  /** In a task graph: waiting for the tasks whose outputs it reads to be accepted. */
+  WAITING,
   /** Waiting to be dispatched (possibly after a backoff). */
   READY,
   /** At least one attempt is live on a worker (results of others may be under validation). */

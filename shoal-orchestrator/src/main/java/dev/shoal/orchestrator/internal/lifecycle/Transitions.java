@@ -21,7 +21,11 @@ public final class Transitions {
   private static final Map<AttemptState, Set<AttemptState>> ATTEMPT = new EnumMap<>(AttemptState.class);
 
   static {
-    // The retry budget is spent only by attempts, so a task fails only from RUNNING or VALIDATING.
+    // WAITING -> READY: every task it reads from was accepted. WAITING -> FAILED/CANCELLED: one of
+    // them failed or was cancelled, so its input will never exist.
+    TASK.put(WAITING, EnumSet.of(READY, TaskState.FAILED, TaskState.CANCELLED, EXPIRED));
+    // The retry budget is spent only by attempts, so a task with its inputs fails only from
+    // RUNNING or VALIDATING.
     // READY -> SUCCEEDED: a valid result waited for a spot check no other worker is left to run.
     TASK.put(READY, EnumSet.of(TaskState.RUNNING, SUCCEEDED, TaskState.CANCELLED, EXPIRED));
     // RUNNING -> READY: the last live attempt ended without a result and retries remain.

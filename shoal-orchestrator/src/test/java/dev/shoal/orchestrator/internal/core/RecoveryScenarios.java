@@ -73,7 +73,7 @@ final class RecoveryScenarios {
   }
 
   /** The harness closes its store; a restart needs the same one open again. */
-  private static StateStore unclosable(StateStore store) {
+  static StateStore unclosable(StateStore store) {
     return new ForwardingStore(store);
   }
 }

@@ -469,7 +469,7 @@ class HttpApiTest {
             MAPPER.readTree(
                 """
                 {"id": "j7", "kind": "tasks", "state": "running", "created_at": 1000, "finished_at": null,
-                 "tasks": {"total": 4, "ready": 0, "running": 1, "validating": 0, "awaiting_confirmation": 0,
+                 "tasks": {"total": 4, "waiting": 0, "ready": 0, "running": 1, "validating": 0, "awaiting_confirmation": 0,
                            "succeeded": 3, "failed": 0, "cancelled": 0, "expired": 0},
                  "attempts": 5, "retries": 1, "error": null}
                 """));
@@ -520,9 +520,39 @@ class HttpApiTest {
     jobs.outcomes.put(
         "bad", new JobOutcome(status("bad", "tasks", JobState.FAILED, "task x failed: boom"), "{}".getBytes(), List.of()));
 
-    assertError(get("/v1/jobs/run/result"), 409, "not_finished", "job run is still running (3 of 4 tasks finished)");
+    assertError(get("/v1/jobs/run/result"), 409, "not_finished", "job run is still running (3 of 4 tasks finished; ?partial=true shows what has)");
     assertError(get("/v1/jobs/bad/result"), 409, "conflict", "job bad ended failed: task x failed: boom");
     assertError(get("/v1/jobs/nope/result"), 404, "not_found", "no job nope");
+  }
+
+  @Test
+  void partialResultsShowWhatCompletedWhileTheJobRunsAndAfterItFails() throws Exception {
+    Tensor out = Tensor.float32(Shape.of(2), new float[] {4, 6});
+    List<JobOutcome.TaskOutcome> parts =
+        List.of(
+            new JobOutcome.TaskOutcome("a", TaskState.SUCCEEDED, result(out), null),
+            new JobOutcome.TaskOutcome("b", TaskState.WAITING, null, null));
+    jobs.outcomes.put("run", new JobOutcome(status("run", "matmul", JobState.RUNNING, null), "{}".getBytes(), parts));
+    List<JobOutcome.TaskOutcome> failed =
+        List.of(parts.getFirst(), new JobOutcome.TaskOutcome("b", TaskState.FAILED, null, "input task x failed"));
+    jobs.outcomes.put(
+        "bad", new JobOutcome(status("bad", "tasks", JobState.FAILED, "task x failed: boom"), "{}".getBytes(), failed));
+
+    Response running = get("/v1/jobs/run/result?partial=true&format=values");
+    Response bad = get("/v1/jobs/bad/result?partial=true&format=values");
+
+    assertThat(running.status()).isEqualTo(200);
+    assertThat(running.body())
+        .isEqualTo(
+            MAPPER.readTree(
+                """
+                {"job_id": "run", "state": "running", "partial": true, "tasks": [
+                  {"id": "a", "state": "succeeded", "outputs": [{"dtype": "float32", "shape": [2], "values": [4.0, 6.0]}],
+                   "error": null},
+                  {"id": "b", "state": "waiting", "outputs": [], "error": null}]}
+                """));
+    assertThat(bad.body().get("tasks").get(1).get("error").asText()).isEqualTo("input task x failed");
+    assertThat(bad.body().get("tasks").get(0).get("outputs")).hasSize(1);
   }
 
   @Test

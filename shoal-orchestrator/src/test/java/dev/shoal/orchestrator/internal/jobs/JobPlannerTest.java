@@ -15,6 +15,7 @@ import dev.shoal.operators.TensorSpec;
 import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.PlannedTask;
+import dev.shoal.orchestrator.internal.core.TaskInputs;
 import dev.shoal.orchestrator.internal.http.ApiException;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.AttributeValue;
@@ -111,6 +112,22 @@ class JobPlannerTest {
         .containsEntry("axis", AttributeValue.newBuilder().setIntValue(1).build());
     assertThat(sum.expectedOutputs()).hasSize(1);
     assertThat(sum.expectedOutputs().get(0).dtype()).isEqualTo(DType.INT32);
+  }
+
+  @Test
+  void aTaskReadingAnotherTasksOutputGetsItsSpecAndAPlaceholder() {
+    JobPlan plan =
+        planner.plan(
+            json(
+                "{'tasks': [{'id': 'sum', 'operator': 'tensor.add@1', 'inputs': [{'from': 'pair'}, {'dtype': 'float32',"
+                    + " 'shape': [2], 'values': [5, 6]}]}, {'id': 'pair', 'operator': 'tensor.add@1', 'inputs': ["
+                    + "{'dtype': 'float32', 'shape': [2], 'values': [1, 2]}, {'dtype': 'float32', 'shape': [2], 'values': [3, 4]}]}]}"));
+    assertThat(plan.tasks()).extracting(PlannedTask::taskId).as("submission order kept").containsExactly("sum", "pair");
+    PlannedTask sum = plan.tasks().getFirst();
+    assertThat(TaskInputs.upstream(sum.template().getInputs(0))).isEqualTo(new TaskInputs.Upstream("pair", 0));
+    assertThat(sum.expectedOutputs()).singleElement()
+        .satisfies(o -> assertThat(o.shape().dims()).containsExactly(2));
+    assertThat(sum.template().getResources().getMemoryBytes()).as("the input read from pair counts").isEqualTo(8 + 8 + 8);
   }
 
   @Test
@@ -254,6 +271,11 @@ class JobPlannerTest {
     return "{'tasks': [{'operator': 'tensor.add@1', 'inputs': [" + scalar() + ", " + scalar() + "]" + fields + "}]}";
   }
 
+  /** Task {@code id} adds a scalar to task {@code from}'s output. */
+  private static String reads(String id, String from) {
+    return "{'id': '" + id + "', 'operator': 'tensor.add@1', 'inputs': [{'from': '" + from + "'}, " + scalar() + "]}";
+  }
+
   private static String named(String id) {
     return "{'id': '" + id + "', 'operator': 'tensor.add@1', 'inputs': [" + scalar() + ", " + scalar() + "]}";
   }
@@ -323,6 +345,29 @@ class JobPlannerTest {
         Arguments.of(task(", 'id': '-starts-with-dash'"), "tasks[0].id must be 1..64 characters"),
         Arguments.of(task(", 'id': 'has space'"), "tasks[0].id must be 1..64 characters"),
         Arguments.of(task(", 'id': '" + "x".repeat(65) + "'"), "tasks[0].id must be 1..64 characters"),
+        // task graphs
+        Arguments.of(
+            "{'tasks': [" + reads("a", "b") + ", " + reads("b", "c") + ", " + reads("c", "a") + "]}",
+            "tasks form a cycle: 'c' -> 'b' -> 'a' -> 'c'; a job must be a DAG"),
+        Arguments.of("{'tasks': [" + reads("a", "a") + "]}", "tasks[0].inputs[0].from: task 'a' cannot read its own output"),
+        Arguments.of(
+            "{'tasks': [" + named("a") + ", " + reads("b", "nope") + "]}",
+            "tasks[1].inputs[0].from 'nope' names no task of this job"),
+        Arguments.of(
+            "{'tasks': [" + named("a") + ", {'id': 'b', 'operator': 'tensor.add@1', 'inputs': [{'from': 3}, " + scalar() + "]}]}",
+            "tasks[1].inputs[0].from must be the id of another task of this job"),
+        Arguments.of(
+            "{'tasks': [" + named("a") + ", {'id': 'b', 'operator': 'tensor.add@1', 'inputs': [{'from': 'a', 'output': 1}, "
+                + scalar() + "]}]}",
+            "tasks[1].inputs[0].output 1: task 'a' has 1 output(s)"),
+        Arguments.of(
+            "{'tasks': [" + named("a") + ", {'id': 'b', 'operator': 'tensor.add@1', 'inputs': [{'from': 'a', 'as': 1}, "
+                + scalar() + "]}]}",
+            "tasks[1].inputs[0].as is not a known field"),
+        Arguments.of(
+            "{'tasks': [" + named("a") + ", {'id': 'b', 'operator': 'tensor.add@1', 'inputs': [{'from': 'a'}, "
+                + "{'dtype': 'float32', 'shape': [3], 'values': [1, 2, 3]}]}]}",
+            "tasks[1] (id b): tensor.add@1: "),
         // numbers
         Arguments.of(task(", 'timeout_ms': 0"), "tasks[0].timeout_ms must be an integer in 1..86400000, got 0"),
         Arguments.of(task(", 'timeout_ms': 86400001"), "tasks[0].timeout_ms must be an integer in 1..86400000"),

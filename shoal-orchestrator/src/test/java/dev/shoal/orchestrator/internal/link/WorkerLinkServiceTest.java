@@ -183,7 +183,7 @@ class WorkerLinkServiceTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> w.closed != null);
     assertThat(w.closed.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(w.closed.getDescription())
-        .isEqualTo("protocol version mismatch: orchestrator supports [1.1.0], worker supports [2.0.0]");
+        .isEqualTo("protocol version mismatch: orchestrator supports [1.2.0], worker supports [2.0.0]");
     assertThat(core.workers().get()).isEmpty();
   }
 
@@ -194,7 +194,7 @@ class WorkerLinkServiceTest {
         WorkerMessage.newBuilder()
             .setHello(Hellos.sign(node(ProtocolVersions.of(1, 3, 0), ProtocolVersions.of(2, 0, 0)), Ed25519.generate()))
             .build());
-    assertThat(w.next().getWelcome().getNegotiated()).isEqualTo(ProtocolVersions.of(1, 1, 0));
+    assertThat(w.next().getWelcome().getNegotiated()).isEqualTo(ProtocolVersions.of(1, 2, 0));
   }
 
   @Test
