@@ -17,7 +17,10 @@ import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.orchestrator.internal.data.BlobTensors;
 import dev.shoal.orchestrator.internal.data.BlobUrls;
+import dev.shoal.orchestrator.internal.data.SignedDataLinks;
+import dev.shoal.orchestrator.internal.jobs.PlannerLimits;
 import dev.shoal.orchestrator.internal.http.HttpApi;
 import dev.shoal.orchestrator.internal.store.ClientStore;
 import dev.shoal.orchestrator.internal.store.MemoryClientStore;
@@ -91,6 +94,7 @@ public final class Orchestrator implements AutoCloseable {
   private final EventSubscriptions subscriptions;
   private final Credits credits;
   private final BlobStore blobs;
+  private final BlobTensors storedTensors;
   /** Without a data directory, blobs live here until the orchestrator stops. */
   private final java.nio.file.Path blobTemp;
   private volatile boolean stopped;
@@ -106,6 +110,7 @@ public final class Orchestrator implements AutoCloseable {
     this.events = new EventFeed(store, EVENT_RING);
     this.blobTemp = config.dataDir() == null ? blobTemp() : null;
     this.blobs = new BlobStore(blobTemp != null ? blobTemp : config.dataDir().resolve("blobs"));
+    this.storedTensors = new BlobTensors(blobs);
     committer.onCommit(events::committed);
     this.identity = identity(config);
     CoreSettings settings =
@@ -124,7 +129,7 @@ public final class Orchestrator implements AutoCloseable {
                 .withThreshold(config.quarantineThreshold()),
             config.resultRetention().toMillis());
     this.core =
-        new Core(settings, clock, store, committer, queries, checker(config), validations, identity);
+        new Core(settings, clock, store, committer, queries, checker(config, storedTensors), validations, identity);
     // Trust given on the command line is in force for this run; the API's is stored.
     config.trustedPeers().forEach(core::trust);
     MessageValidator validator = new MessageValidator(ProtocolLimits.DEFAULT);
@@ -158,19 +163,21 @@ public final class Orchestrator implements AutoCloseable {
     this.credits = new Credits(store, core, clock, directory::ownerOf);
     core.usePayments(credits);
     this.eventStream = new EventStreamService(events);
+    BlobUrls blobUrls = BlobUrls.open(config.dataDir());
     this.grpc = builder.addService(link).addService(eventStream.withAccess(authorizer)).build();
     this.http =
         new HttpApi(
             core,
-            new JobPlanner(OperatorRegistry.standard()),
-            new ResultAssembler(),
+            new JobPlanner(OperatorRegistry.standard(), PlannerLimits.DEFAULT, blobs),
+            new ResultAssembler(blobs),
             config.httpHost(),
             config.httpPort(),
             config.maxRequestBytes(),
             new HttpApi.Access(keys, authorizer, deliveries, directory, new Authority(directory, clock), services, credits),
             new HttpApi.Events(events, subscriptions),
             blobs,
-            BlobUrls.open(config.dataDir()));
+            blobUrls);
+    core.useDataLinks(new SignedDataLinks(blobUrls, this::publicUrl, clock::millis, config.maxRequestBytes()));
   }
 
   /** Blobs of an orchestrator without a data directory: gone when it stops, like all it keeps. */
@@ -216,13 +223,13 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /** The operators' validators at the configured strength; trusted workers' never stronger than light. */
-  private static OperatorChecker checker(OrchestratorConfig config) {
+  private static OperatorChecker checker(OrchestratorConfig config, BlobTensors stored) {
     ValidationSettings full = new ValidationSettings(config.freivaldsRounds(), config.validationSamples());
     ValidationSettings light =
         new ValidationSettings(
             Math.min(full.freivaldsRounds(), ValidationSettings.LIGHT.freivaldsRounds()),
             Math.min(full.samples(), ValidationSettings.LIGHT.samples()));
-    return new OperatorChecker(OperatorRegistry.standard(), full, light);
+    return new OperatorChecker(OperatorRegistry.standard(), full, light, stored);
   }
 
   /** The orchestrator's id, derived from its public key ("o" + 32 base32 characters). */
@@ -260,6 +267,20 @@ public final class Orchestrator implements AutoCloseable {
 
   public int grpcPort() {
     return grpc.getPort();
+  }
+
+  /** Where workers reach the HTTP API (the data service): the configured public URL, or the bound address. */
+  public String publicUrl() {
+    if (config.publicUrl() != null) {
+      return config.publicUrl();
+    }
+    String host = config.httpHost().contains(":") ? "[" + config.httpHost() + "]" : config.httpHost();
+    return "http://" + host + ":" + httpPort();
+  }
+
+  /** Bytes validators read from the data service since start: the cost of checking large outputs. */
+  public long validationBytesRead() {
+    return storedTensors.bytesRead();
   }
 
   public int httpPort() {

@@ -20,6 +20,8 @@ import java.time.Duration;
  * {@code dataDir/clients.db}) or with {@code allowUnauthenticatedPublic}; the worker port only with
  * {@code allowPublicBind}. Webhooks are signed with the request's secret or the one in
  * {@code webhookSecretFile}, and never target private addresses unless {@code webhookAllowPrivate}.
+ * Workers fetch task inputs from, and upload large outputs to, {@code publicUrl} (null: the HTTP
+ * address).
  */
 public record OrchestratorConfig(
     String grpcHost,
@@ -42,7 +44,8 @@ public record OrchestratorConfig(
     Duration resultRetention,
     boolean allowUnauthenticatedPublic,
     boolean webhookAllowPrivate,
-    Path webhookSecretFile) {
+    Path webhookSecretFile,
+    String publicUrl) {
 
   public static Builder builder() {
     return new Builder();
@@ -71,6 +74,7 @@ public record OrchestratorConfig(
     b.allowUnauthenticatedPublic = allowUnauthenticatedPublic;
     b.webhookAllowPrivate = webhookAllowPrivate;
     b.webhookSecretFile = webhookSecretFile;
+    b.publicUrl = publicUrl;
     return b;
   }
 
@@ -160,6 +164,7 @@ public record OrchestratorConfig(
     private boolean allowUnauthenticatedPublic;
     private boolean webhookAllowPrivate;
     private Path webhookSecretFile;
+    private String publicUrl;
 
     public Builder grpcHost(String v) { grpcHost = v; return this; }
     public Builder grpcPort(int v) { grpcPort = v; return this; }
@@ -187,13 +192,18 @@ public record OrchestratorConfig(
     public Builder webhookAllowPrivate(boolean v) { webhookAllowPrivate = v; return this; }
     /** A file holding the secret that signs webhooks of requests that bring none. */
     public Builder webhookSecretFile(Path v) { webhookSecretFile = v; return this; }
+    /**
+     * The base URL workers reach the HTTP API at (data service: task inputs, output uploads), e.g.
+     * {@code http://10.0.0.5:8080}. Null: {@code http://<http-host>:<http-port>}.
+     */
+    public Builder publicUrl(String v) { publicUrl = v; return this; }
 
     public OrchestratorConfig build() {
       return new OrchestratorConfig(
           grpcHost, grpcPort, httpHost, httpPort, dataDir, fsync, heartbeatInterval, missedHeartbeats, slotHold,
           maxRequestBytes, allowPublicBind, spotCheckFraction, trustedPeers, quarantineCoolOff, quarantineThreshold,
           freivaldsRounds, validationSamples, resultRetention, allowUnauthenticatedPublic, webhookAllowPrivate,
-          webhookSecretFile);
+          webhookSecretFile, publicUrl);
     }
   }
 }

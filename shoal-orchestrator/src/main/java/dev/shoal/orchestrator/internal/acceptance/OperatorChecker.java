@@ -26,15 +26,22 @@ public final class OperatorChecker implements ResultChecker {
   private final OperatorRegistry operators;
   private final ValidationSettings full;
   private final ValidationSettings light;
+  private final StoredTensors stored;
 
   public OperatorChecker(OperatorRegistry operators) {
     this(operators, ValidationSettings.DEFAULT, ValidationSettings.LIGHT);
   }
 
   public OperatorChecker(OperatorRegistry operators, ValidationSettings full, ValidationSettings light) {
+    this(operators, full, light, StoredTensors.NONE);
+  }
+
+  /** Inputs and outputs kept in the data service are read through {@code stored}. */
+  public OperatorChecker(OperatorRegistry operators, ValidationSettings full, ValidationSettings light, StoredTensors stored) {
     this.operators = operators;
     this.full = full;
     this.light = light;
+    this.stored = stored;
   }
 
   @Override
@@ -47,9 +54,13 @@ public final class OperatorChecker implements ResultChecker {
   @Override
   public Verdict validate(TaskDescriptor task, ResultDescriptor result, boolean trusted, RandomGenerator random) {
     OperatorId id = OperatorId.parse(task.getOperator());
-    var verdict =
-        Validators.forOperator(id)
-            .validate(inputs(task), attributes(task), outputs(result), trusted ? light : full, random);
+    List<Tensor> outputs;
+    try {
+      outputs = outputs(result);
+    } catch (IllegalStateException e) {
+      return Verdict.of(List.of(Check.failed("data", e.getMessage())));
+    }
+    var verdict = Validators.forOperator(id).validate(inputs(task), attributes(task), outputs, trusted ? light : full, random);
     return convert(verdict);
   }
 
@@ -79,18 +90,18 @@ public final class OperatorChecker implements ResultChecker {
     return new Verdict(v.passed(), checks);
   }
 
-  private static List<Tensor> inputs(TaskDescriptor task) {
+  private List<Tensor> inputs(TaskDescriptor task) {
     return tensors(task.getInputsList());
   }
 
-  private static List<Tensor> outputs(ResultDescriptor result) {
+  private List<Tensor> outputs(ResultDescriptor result) {
     return tensors(result.getOutputsList());
   }
 
-  private static List<Tensor> tensors(List<Value> values) {
+  private List<Tensor> tensors(List<Value> values) {
     List<Tensor> out = new ArrayList<>(values.size());
     for (Value v : values) {
-      out.add(WireTensors.fromWire(v.getTensor()));
+      out.add(v.hasTensorRef() ? stored.read(v.getTensorRef()) : WireTensors.fromWire(v.getTensor()));
     }
     return out;
   }

@@ -83,6 +83,9 @@ public final class Core implements JobService, Journal {
 
   private static final Logger log = LoggerFactory.getLogger(Core.class);
   private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+  /** Outputs larger than this must be uploaded to the data service, not sent inline. */
+  private static final long INLINE_LIMIT = dev.shoal.protocol.ProtocolLimits.DEFAULT.maxInlineBytes();
+
   /** A task never takes more dispatches than this many times its retry budget, charged or not. */
   private static final int DISPATCH_CAP_FACTOR = 10;
   /** How long a departed worker stays listed (with {@code include_offline}). */
@@ -1528,29 +1531,33 @@ public final class Core implements JobService, Journal {
     }
   }
 
-  /** Structural validation: the outputs must be exactly what the operator promises for these inputs. */
+  /**
+   * Structural validation: the outputs must be exactly what the operator promises for these
+   * inputs, inline up to the protocol's limit and in the data service above it.
+   */
   private static String structure(Task t, ResultDescriptor r) {
     if (r.getOutputsCount() != t.expectedOutputs.size()) {
       return "expected " + t.expectedOutputs.size() + " outputs, got " + r.getOutputsCount();
     }
     for (int i = 0; i < r.getOutputsCount(); i++) {
       Value v = r.getOutputs(i);
-      if (!v.hasTensor()) {
-        return "output " + i + " is not an inline tensor";
+      if (!v.hasTensor() && !v.hasTensorRef()) {
+        return "output " + i + " is not a tensor";
+      }
+      if (v.hasTensor() && v.getTensor().getData().size() > INLINE_LIMIT) {
+        return "output " + i + " is " + v.getTensor().getData().size() + " bytes inline; above " + INLINE_LIMIT
+            + " it must be uploaded";
+      }
+      if (v.hasTensorRef() && !TaskInputs.isStored(v)) {
+        return "output " + i + " is a reference outside the data service";
       }
       TensorSpec expected = t.expectedOutputs.get(i);
-      var wire = v.getTensor();
-      if (WireTensors.fromWire(wire.getDtype()) != expected.dtype()) {
-        return "output " + i + " has dtype " + wire.getDtype() + ", expected " + expected.dtype().wireName();
+      TensorSpec got = TaskInputs.spec(v);
+      if (got.dtype() != expected.dtype()) {
+        return "output " + i + " has dtype " + got.dtype().wireName() + ", expected " + expected.dtype().wireName();
       }
-      int[] dims = expected.shape().dims();
-      if (wire.getShapeCount() != dims.length) {
-        return "output " + i + " has rank " + wire.getShapeCount() + ", expected " + dims.length;
-      }
-      for (int d = 0; d < dims.length; d++) {
-        if (wire.getShape(d) != dims[d]) {
-          return "output " + i + " has shape " + wire.getShapeList() + ", expected " + expected.shape();
-        }
+      if (!got.shape().equals(expected.shape())) {
+        return "output " + i + " has shape " + got.shape() + ", expected " + expected.shape();
       }
     }
     return null;

@@ -113,6 +113,62 @@ public final class BlobStore {
     }
   }
 
+  /** Stores {@code bytes} (a tensor cut from a submission, say) and returns what is stored. */
+  public Stored put(byte[] bytes) {
+    try {
+      return put(new java.io.ByteArrayInputStream(bytes), bytes.length, Optional.empty());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store a blob: " + e.getMessage(), e);
+    } catch (Refused e) {
+      throw new IllegalStateException("a blob without a cap or a promised digest was refused", e);
+    }
+  }
+
+  /** The size of blob {@code sha256}, or -1 if it is not stored. */
+  public long size(String sha256) {
+    Optional<Path> p = find(sha256);
+    try {
+      return p.isPresent() ? Files.size(p.get()) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Bytes {@code [offset, offset + length)} of a stored blob. */
+  public byte[] read(String sha256, long offset, int length) throws IOException {
+    Path p = find(sha256).orElseThrow(() -> new java.io.FileNotFoundException("no blob " + sha256));
+    try (var ch = java.nio.channels.FileChannel.open(p)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(length);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw new java.io.EOFException("blob " + sha256 + " ends before byte " + (offset + length));
+        }
+      }
+      return buf.array();
+    }
+  }
+
+  /** The sha256 (64 hex digits) of bytes {@code [offset, offset + length)} of a stored blob. */
+  public String rangeDigest(String sha256, long offset, long length) throws IOException {
+    Path p = find(sha256).orElseThrow(() -> new java.io.FileNotFoundException("no blob " + sha256));
+    MessageDigest sha = sha256();
+    try (var ch = java.nio.channels.FileChannel.open(p)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(BUFFER);
+      long at = offset;
+      long end = offset + length;
+      while (at < end) {
+        buf.clear().limit((int) Math.min(BUFFER, end - at));
+        int n = ch.read(buf, at);
+        if (n < 0) {
+          throw new java.io.EOFException("blob " + sha256 + " ends before byte " + end);
+        }
+        sha.update(buf.flip());
+        at += n;
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
   /** The file holding blob {@code sha256}, if stored. */
   public Optional<Path> find(String sha256) {
     if (!isDigest(sha256)) {

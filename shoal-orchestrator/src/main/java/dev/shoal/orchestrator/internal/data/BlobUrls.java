@@ -69,13 +69,33 @@ public final class BlobUrls {
     }
   }
 
+  /**
+   * A signed upload: one attempt's worker may store outputs of up to {@code maxBytes} each until
+   * {@code expiresAt}. The attempt is named so an upload can be traced to the result it serves.
+   */
+  public record UploadGrant(String attempt, long maxBytes, long expiresAt) {
+
+    /** The query string that carries it. */
+    public String query(String signature) {
+      return "attempt=" + attempt + "&max=" + maxBytes + "&expires=" + expiresAt + "&sig=" + signature;
+    }
+  }
+
   /** The signature of {@code g}: 64 hex digits. */
   public String sign(Grant g) {
+    return mac(g.sha256() + "\n" + g.from() + "\n" + g.to() + "\n" + g.expiresAt());
+  }
+
+  /** The signature of {@code g}; a different message shape, so no download grant opens an upload. */
+  public String sign(UploadGrant g) {
+    return mac("upload\n" + g.attempt() + "\n" + g.maxBytes() + "\n" + g.expiresAt());
+  }
+
+  private String mac(String message) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] message = (g.sha256() + "\n" + g.from() + "\n" + g.to() + "\n" + g.expiresAt()).getBytes(StandardCharsets.US_ASCII);
-      return HexFormat.of().formatHex(mac.doFinal(message));
+      return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
     }
@@ -83,16 +103,25 @@ public final class BlobUrls {
 
   /** Why {@code signature} does not open {@code g} at {@code now}, or null if it does. Constant time on the signature. */
   public String refusal(Grant g, String signature, long now) {
+    return refusal(sign(g), signature, g.expiresAt(), now);
+  }
+
+  /** Why {@code signature} does not open upload {@code g} at {@code now}, or null if it does. */
+  public String refusal(UploadGrant g, String signature, long now) {
+    return refusal(sign(g), signature, g.expiresAt(), now);
+  }
+
+  private static String refusal(String expected, String signature, long expiresAt, long now) {
     if (signature == null || signature.length() != 64) {
       return "the URL's signature is missing or malformed";
     }
     boolean genuine =
-        MessageDigest.isEqual(sign(g).getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII));
+        MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII));
     if (!genuine) {
       return "the URL's signature does not match it: it was changed, or not made here";
     }
-    if (now >= g.expiresAt()) {
-      return "the URL expired at " + g.expiresAt();
+    if (now >= expiresAt) {
+      return "the URL expired at " + expiresAt;
     }
     return null;
   }

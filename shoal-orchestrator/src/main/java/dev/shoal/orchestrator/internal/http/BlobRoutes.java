@@ -1,6 +1,7 @@
 package dev.shoal.orchestrator.internal.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.orchestrator.internal.core.TaskInputs;
 import dev.shoal.orchestrator.internal.data.BlobStore;
 import dev.shoal.orchestrator.internal.data.BlobUrls;
 import io.javalin.http.Context;
@@ -31,6 +32,8 @@ final class BlobRoutes {
   private final java.util.function.LongSupplier clock;
   private final long maxBytes;
   private final ObjectMapper mapper = new ObjectMapper();
+  private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder uploaded = new java.util.concurrent.atomic.LongAdder();
   /** How long a signed URL lives unless asked otherwise, and at most. */
   static final long DEFAULT_TTL_MILLIS = 15 * 60 * 1000;
   static final long MAX_TTL_MILLIS = 24 * 3600 * 1000;
@@ -78,25 +81,58 @@ final class BlobRoutes {
             .put("expires_at", g.expiresAt()));
   }
 
-  /** {@code POST /v1/blobs}: the body, raw. */
+  /**
+   * {@code POST /v1/blobs}: the body, raw. With a key; or, for a worker storing an output, with
+   * the upload URL its task came with (signed for that attempt, capped, short-lived).
+   */
   void upload(Context ctx) throws IOException {
     BlobStore store = available();
+    long cap = maxBytes;
+    if (signed(ctx)) {
+      BlobUrls.UploadGrant g;
+      try {
+        g = new BlobUrls.UploadGrant(
+            ctx.queryParam("attempt"), Long.parseLong(ctx.queryParam("max")), Long.parseLong(ctx.queryParam("expires")));
+      } catch (NumberFormatException | NullPointerException e) {
+        throw new ApiException(ApiException.Code.PERMISSION_DENIED, "an upload URL carries attempt, max, expires and sig");
+      }
+      String refusal = g.attempt() == null ? "an upload URL names its attempt" : urls.refusal(g, ctx.queryParam("sig"), clock.getAsLong());
+      if (refusal != null) {
+        throw new ApiException(ApiException.Code.PERMISSION_DENIED, refusal);
+      }
+      cap = Math.min(cap, g.maxBytes());
+    }
     String promised = ctx.header(SHA256_HEADER);
     if (promised != null && !BlobStore.isDigest(promised)) {
       throw ApiException.invalidArgument(SHA256_HEADER + " must be 64 lowercase hex digits");
     }
-    if (ctx.req().getContentLengthLong() > maxBytes) {
-      throw ApiException.payloadTooLarge("the blob is larger than this orchestrator takes (" + maxBytes + " bytes)");
+    if (ctx.req().getContentLengthLong() > cap) {
+      throw ApiException.payloadTooLarge("the blob is larger than this URL takes (" + cap + " bytes)");
     }
     BlobStore.Stored stored;
     try (InputStream in = ctx.req().getInputStream()) {
-      stored = store.put(in, maxBytes, Optional.ofNullable(promised));
+      stored = store.put(in, cap, Optional.ofNullable(promised));
     } catch (BlobStore.Refused e) {
       throw e.tooLarge() ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.invalidArgument(e.getMessage());
     }
+    uploaded.add(stored.size());
     ctx.header("Location", "/v1/blobs/" + stored.sha256());
     api.replyJson(
-        ctx, stored.created() ? 201 : 200, mapper.createObjectNode().put("sha256", stored.sha256()).put("size", stored.size()));
+        ctx, stored.created() ? 201 : 200,
+        mapper.createObjectNode()
+            .put("sha256", stored.sha256())
+            .put("size", stored.size())
+            .put("digest", "sha256:" + stored.sha256())
+            .put("uri", TaskInputs.DATA_PREFIX + "sha256:" + stored.sha256()));
+  }
+
+  /** Bytes served by downloads, and stored by uploads, since start: what data cost the network. */
+  long bytesServed() {
+    return served.sum();
+  }
+
+  long bytesUploaded() {
+    return uploaded.sum();
   }
 
   /** {@code GET /v1/blobs/{sha256}}, with {@code Range: bytes=a-b} for a part. */
@@ -182,6 +218,7 @@ final class BlobRoutes {
       ch.transferTo(from, length, Channels.newChannel(out));
       out.flush();
     }
+    served.add(length);
   }
 
   private BlobStore available() {

@@ -374,6 +374,10 @@ public final class HttpApi {
       // A signed URL is its own credential: the route checks its signature, range and expiry.
       return;
     }
+    if (path.equals("/v1/blobs") && BlobRoutes.signed(ctx) && ctx.method().name().equals("POST")) {
+      // A worker's upload URL: signed for one attempt, checked by the route.
+      return;
+    }
     switch (authorizer.authorize(ctx.header("Authorization"), scopeOf(ctx.method().name(), path))) {
       case Authorizer.Decision.Allowed a -> ctx.attribute(CALLER, caller(a, ctx.header(ON_BEHALF_OF)));
       case Authorizer.Decision.Denied d -> {
@@ -950,9 +954,7 @@ public final class HttpApi {
       g.writeStringField("result_url", "/v1/tasks/" + fullId + "/result");
     } else if (t.state() == TaskState.SUCCEEDED && t.result() != null) {
       g.writeArrayFieldStart("outputs");
-      for (Tensor out : ResultAssembler.outputs(t.result())) {
-        TensorJson.write(g, out, format);
-      }
+      ResultAssembler.writeOutputs(g, t.result(), format);
       g.writeEndArray();
     }
     g.writeEndObject();
@@ -1024,9 +1026,7 @@ public final class HttpApi {
                 : c.result().getOutputs(0).getBlob().getData().toStringUtf8());
       } else {
         g.writeArrayFieldStart("outputs");
-        for (Tensor out : ResultAssembler.outputs(c.result())) {
-          TensorJson.write(g, out, format);
-        }
+        ResultAssembler.writeOutputs(g, c.result(), format);
         g.writeEndArray();
       }
       g.writeEndObject();

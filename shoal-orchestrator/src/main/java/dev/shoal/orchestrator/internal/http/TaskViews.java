@@ -62,9 +62,7 @@ public final class TaskViews {
         process(o, fullId, r);
       } else {
         ArrayNode outputs = o.putArray("outputs");
-        for (Tensor out : ResultAssembler.outputs(r)) {
-          outputs.add(TensorJson.toNode(out, TensorJson.Format.VALUES));
-        }
+        ResultAssembler.outputNodes(r, TensorJson.Format.VALUES).forEach(outputs::add);
       }
     }
     Optional<ApiException> error = error(fullId, t);

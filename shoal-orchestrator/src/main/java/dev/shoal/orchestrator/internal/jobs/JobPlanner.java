@@ -15,6 +15,7 @@ import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import dev.shoal.orchestrator.internal.core.JobPlan;
 import dev.shoal.orchestrator.internal.core.PlannedTask;
 import dev.shoal.orchestrator.internal.core.TaskInputs;
+import dev.shoal.orchestrator.internal.data.BlobStore;
 import dev.shoal.orchestrator.internal.http.ApiException;
 import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.WireTensors;
@@ -49,25 +50,44 @@ public final class JobPlanner {
 
   static final String TASKS_KIND = "tasks";
   static final String MATMUL_OPERATOR = "tensor.matmul@1";
+  static final String ADD_OPERATOR = "tensor.add@1";
 
   private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   private static final ProtocolLimits WIRE = ProtocolLimits.DEFAULT;
-  private static final Set<String> JOB_FIELDS = Set.of("tasks", "matmul", "timeout_ms", "max_attempts", "deadline_ms", "acceptance");
+  static final String BATCH_KIND = "batch";
+  static final String MAP_REDUCE_KIND = "map_reduce";
+  /** The ways to describe a job's work; a submission has exactly one. */
+  private static final Set<String> SHAPES = Set.of("tasks", "matmul", "batch", "map_reduce");
+  private static final Set<String> JOB_FIELDS =
+      Set.of("tasks", "matmul", "batch", "map_reduce", "timeout_ms", "max_attempts", "deadline_ms", "acceptance");
   private static final Set<String> TASK_FIELDS =
       Set.of("id", "operator", "inputs", "attributes", "timeout_ms", "max_attempts", "acceptance");
-  private static final Set<String> MATMUL_FIELDS = Set.of("a", "b", "tile", "tile_rows", "tile_cols");
+  private static final Set<String> MATMUL_FIELDS = Set.of("a", "b", "tile", "tile_rows", "tile_cols", "split_k");
+  private static final Set<String> BATCH_FIELDS = Set.of("operator", "items", "attributes");
+  private static final Set<String> MAP_REDUCE_FIELDS = Set.of("input", "chunk_rows", "map", "reduce");
+  private static final Set<String> MAP_FIELDS = Set.of("operator", "attributes");
+  /** At most this many partial products per tile: more would make the reduction the bulk of the job. */
+  static final int MAX_SPLIT_K = 64;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final OperatorRegistry registry;
   private final PlannerLimits limits;
+  private final PlannedInputs inputs;
 
+  /** A planner without a data service: every input inline, blob inputs refused. */
   public JobPlanner(OperatorRegistry registry) {
     this(registry, PlannerLimits.DEFAULT);
   }
 
   public JobPlanner(OperatorRegistry registry, PlannerLimits limits) {
+    this(registry, limits, null);
+  }
+
+  /** Inputs over the inline limit are kept in {@code blobs}, and submissions may name blobs in it. */
+  public JobPlanner(OperatorRegistry registry, PlannerLimits limits, BlobStore blobs) {
     this.registry = registry;
     this.limits = limits;
+    this.inputs = new PlannedInputs(blobs);
   }
 
   public PlannerLimits limits() {
@@ -84,10 +104,10 @@ public final class JobPlanner {
       throw ApiException.invalidArgument("the submission must be a JSON object with \"tasks\" or \"matmul\"");
     }
     checkFields(submission, JOB_FIELDS, "");
-    boolean hasTasks = submission.has("tasks");
-    boolean hasMatmul = submission.has("matmul");
-    if (hasTasks == hasMatmul) {
-      throw ApiException.invalidArgument("the submission must have exactly one of \"tasks\" and \"matmul\"");
+    List<String> shapes = SHAPES.stream().filter(submission::has).sorted().toList();
+    if (shapes.size() != 1) {
+      throw ApiException.invalidArgument(
+          "the submission must have exactly one of \"tasks\", \"matmul\", \"batch\" and \"map_reduce\"");
     }
     long timeout =
         integer(submission, "timeout_ms", "timeout_ms", 1, limits.maxTimeoutMillis(), limits.defaultTimeoutMillis());
@@ -95,9 +115,13 @@ public final class JobPlanner {
         (int) integer(submission, "max_attempts", "max_attempts", 1, limits.maxAttempts(), limits.defaultMaxAttempts());
     long deadline = integer(submission, "deadline_ms", "deadline_ms", 0, limits.maxDeadlineMillis(), 0);
     Defaults defaults = new Defaults(timeout, maxAttempts, policy(submission, "acceptance", AcceptancePolicy.FIRST_VALID));
-    return hasTasks
-        ? planTasks(submission.get("tasks"), defaults, deadline)
-        : planMatmul(submission.get("matmul"), defaults, deadline);
+    String shape = shapes.getFirst();
+    return switch (shape) {
+      case "tasks" -> planTasks(submission.get(shape), defaults, deadline);
+      case "matmul" -> planMatmul(submission.get(shape), defaults, deadline);
+      case "batch" -> planBatch(submission.get(shape), defaults, deadline);
+      default -> planMapReduce(submission.get(shape), defaults, deadline);
+    };
   }
 
   private record Defaults(long timeoutMillis, int maxAttempts, AcceptancePolicy policy) {}
@@ -202,10 +226,10 @@ public final class JobPlanner {
         specs.add(outputs.get(output));
         wire.add(TaskInputs.fromTask(from, output, outputs.get(output)));
       } else {
-        Tensor x = TensorJson.parse(in, where);
+        PlannedInputs.Input x = inputs.parse(in, where);
         specs.add(x.spec());
-        wire.add(Value.newBuilder().setTensor(WireTensors.toWire(x)).build());
-        inline += x.spec().byteSize();
+        wire.add(x.wire());
+        inline += x.inlineBytes();
       }
     }
     return inline;
@@ -338,18 +362,22 @@ public final class JobPlanner {
     int tileRows = (int) integer(node, "tile_rows", "matmul.tile_rows", 1, limits.maxTile(), tile);
     int tileCols = (int) integer(node, "tile_cols", "matmul.tile_cols", 1, limits.maxTile(), tile);
 
+    int splitK = (int) integer(node, "split_k", "matmul.split_k", 1, Math.min(k, MAX_SPLIT_K), 1);
+    int kChunk = (int) ceilDiv(k, splitK);
+    int parts = (int) ceilDiv(k, kChunk);
     long tileCount = ceilDiv(m, tileRows) * ceilDiv(n, tileCols);
-    if (tileCount > limits.maxTasks()) {
+    long taskCount = tileCount * (2L * parts - 1);
+    if (taskCount > limits.maxTasks()) {
       throw ApiException.invalidArgument(
-          "matmul with " + tileRows + "x" + tileCols + " tiles needs " + tileCount + " tasks; a job may have at most "
-              + limits.maxTasks() + " (use larger tiles)");
+          "matmul with " + tileRows + "x" + tileCols + " tiles" + (parts > 1 ? " split " + parts + " ways over k" : "")
+              + " needs " + taskCount + " tasks; a job may have at most " + limits.maxTasks() + " (use larger tiles)");
     }
     int elementBytes = TensorJson.elementBytes(a.dtype());
     long largestTaskBytes =
-        ((long) Math.min(tileRows, m) * k + (long) k * Math.min(tileCols, n)) * elementBytes;
+        ((long) Math.min(tileRows, m) * kChunk + (long) kChunk * Math.min(tileCols, n)) * elementBytes;
     if (largestTaskBytes > limits.maxTaskInputBytes()) {
       throw ApiException.invalidArgument(
-          "matmul tiles of " + tileRows + "x" + tileCols + " with k=" + k + " give tasks of " + largestTaskBytes
+          "matmul tiles of " + tileRows + "x" + tileCols + " with k=" + kChunk + " give tasks of " + largestTaskBytes
               + " input bytes; at most " + limits.maxTaskInputBytes() + " are allowed (use smaller tiles)");
     }
     long jobBytes =
@@ -360,42 +388,223 @@ public final class JobPlanner {
               + limits.maxJobInputBytes() + " are allowed (use larger tiles)");
     }
 
-    Resolved matmul =
-        new Resolved(
-            MATMUL_OPERATOR,
-            registry
-                .find(OperatorId.parse(MATMUL_OPERATOR))
-                .orElseThrow(() -> ApiException.invalidArgument("operator " + MATMUL_OPERATOR + " is not available")));
+    Resolved matmul = known(MATMUL_OPERATOR);
+    Resolved add = known(ADD_OPERATOR);
     List<Tile> tiles = MatmulTiling.plan(m, n, tileRows, tileCols);
     // Every tile in a row of tiles needs the same block of a, every tile in a column the same
     // block of b: cut and encode each block once and share the (immutable) wire message.
-    Map<Integer, Block> rowBlocks = new HashMap<>();
-    Map<Integer, Block> colBlocks = new HashMap<>();
+    Map<Long, PlannedInputs.Input> aBlocks = new HashMap<>();
+    Map<Long, PlannedInputs.Input> bBlocks = new HashMap<>();
     Map<String, AttributeValue> none = Map.of();
-    List<PlannedTask> planned = new ArrayList<>(tiles.size());
+    List<PlannedTask> planned = new ArrayList<>(Math.toIntExact(taskCount));
     for (int i = 0; i < tiles.size(); i++) {
       Tile t = tiles.get(i);
-      Block rows = rowBlocks.computeIfAbsent(t.rowFrom(), from -> Block.of(a.rowBlock(from, t.rowTo())));
-      Block cols = colBlocks.computeIfAbsent(t.colFrom(), from -> Block.of(b.columnBlock(from, t.colTo())));
       String id = String.format("tile-%04d", i);
-      long inputBytes = rows.spec.byteSize() + cols.spec.byteSize();
-      planned.add(
-          task(
-              id, matmul, List.of(rows.spec, cols.spec), List.of(rows.wire, cols.wire), inputBytes, none,
-              defaults.timeoutMillis(), defaults.maxAttempts(), defaults.policy(), "matmul tile " + id));
+      List<String> partials = new ArrayList<>(parts);
+      TensorSpec partial = null;
+      for (int p = 0; p < parts; p++) {
+        int k0 = p * kChunk;
+        int k1 = Math.min(k, k0 + kChunk);
+        PlannedInputs.Input rows =
+            aBlocks.computeIfAbsent(
+                ((long) t.rowFrom() << 32) | p,
+                x -> inputs.of(parts == 1 ? a.rowBlock(t.rowFrom(), t.rowTo()) : a.rowBlock(t.rowFrom(), t.rowTo()).columnBlock(k0, k1)));
+        PlannedInputs.Input cols =
+            bBlocks.computeIfAbsent(
+                ((long) t.colFrom() << 32) | p,
+                x -> inputs.of(parts == 1 ? b.columnBlock(t.colFrom(), t.colTo()) : b.rowBlock(k0, k1).columnBlock(t.colFrom(), t.colTo())));
+        String partId = parts == 1 ? id : String.format("%s.k%02d", id, p);
+        PlannedTask task =
+            task(
+                partId, matmul, List.of(rows.spec(), cols.spec()), List.of(rows.wire(), cols.wire()),
+                rows.spec().byteSize() + cols.spec().byteSize(), none, defaults.timeoutMillis(), defaults.maxAttempts(),
+                defaults.policy(), "matmul tile " + partId);
+        planned.add(task);
+        partials.add(partId);
+        partial = task.expectedOutputs().getFirst();
+      }
+      // The partial products of a tile add up, pairwise, to the tile itself.
+      planned.addAll(reduceTree(partials, partial, add, id, id + ".sum", defaults, "matmul tile " + id));
     }
     MatmulSpec spec = new MatmulSpec(m, k, n, a.dtype(), tileRows, tileCols);
     return new JobPlan(MatmulSpec.KIND, spec.toJson(), List.copyOf(planned), deadline);
   }
 
-  // ---------------------------------------------------------------- shared
+  // ---------------------------------------------------------------- batch
 
-  /** One operand block of a tiled product, encoded once for every task that needs it. */
-  private record Block(TensorSpec spec, Value wire) {
-    static Block of(Tensor t) {
-      return new Block(t.spec(), Value.newBuilder().setTensor(WireTensors.toWire(t)).build());
+  /**
+   * One task per item (scatter): {@code {"operator", "items": [[inputs...] or one tensor, ...],
+   * "attributes"}}. Task {@code item-0003} runs the operator on item 3.
+   */
+  private JobPlan planBatch(JsonNode node, Defaults defaults, long deadline) {
+    if (!node.isObject()) {
+      throw ApiException.invalidArgument("batch must be an object {\"operator\", \"items\", \"attributes\"}");
     }
+    checkFields(node, BATCH_FIELDS, "batch.");
+    Resolved operator = operator(node.get("operator"), "batch.operator");
+    Map<String, AttributeValue> attributes = attributes(node.get("attributes"), "batch.attributes");
+    JsonNode items = node.get("items");
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      throw ApiException.invalidArgument("batch.items must be a non-empty list of items (each a list of inputs or one tensor)");
+    }
+    if (items.size() > limits.maxTasks()) {
+      throw ApiException.invalidArgument(
+          "batch.items has " + items.size() + " entries; a job may have at most " + limits.maxTasks() + " tasks");
+    }
+    List<PlannedTask> planned = new ArrayList<>(items.size());
+    long jobBytes = 0;
+    for (int i = 0; i < items.size(); i++) {
+      String path = "batch.items[" + i + "]";
+      JsonNode item = items.get(i);
+      List<JsonNode> values = new ArrayList<>();
+      if (item.isArray()) {
+        item.forEach(values::add);
+      } else {
+        values.add(item);
+      }
+      if (values.size() > WIRE.maxValues()) {
+        throw ApiException.invalidArgument(path + " has " + values.size() + " inputs; at most " + WIRE.maxValues() + " are allowed");
+      }
+      List<TensorSpec> specs = new ArrayList<>(values.size());
+      List<Value> wire = new ArrayList<>(values.size());
+      long bytes = 0;
+      for (int k = 0; k < values.size(); k++) {
+        PlannedInputs.Input in = inputs.parse(values.get(k), item.isArray() ? path + "[" + k + "]" : path);
+        specs.add(in.spec());
+        wire.add(in.wire());
+        bytes += in.spec().byteSize();
+        jobBytes = addJobBytes(jobBytes, in.inlineBytes());
+      }
+      String id = String.format("item-%04d", i);
+      checkTaskBytes(bytes, path);
+      planned.add(
+          task(id, operator, specs, wire, bytes, attributes, defaults.timeoutMillis(), defaults.maxAttempts(), defaults.policy(), path));
+    }
+    ObjectNode spec = MAPPER.createObjectNode().put("items", planned.size()).put("operator", operator.name());
+    return new JobPlan(BATCH_KIND, json(spec), List.copyOf(planned), deadline);
   }
+
+  // ---------------------------------------------------------------- map-reduce
+
+  /**
+   * A dataset split along its first axis into chunks of {@code chunk_rows}: one map task per chunk
+   * ({@code map-0000}), then the map outputs combined pairwise by a binary {@code reduce}
+   * operator up to one task, {@code result}. An input in the data service is split by byte
+   * ranges: no chunk is copied, each worker fetches only its own rows.
+   */
+  private JobPlan planMapReduce(JsonNode node, Defaults defaults, long deadline) {
+    if (!node.isObject()) {
+      throw ApiException.invalidArgument("map_reduce must be an object {\"input\", \"chunk_rows\", \"map\", \"reduce\"}");
+    }
+    checkFields(node, MAP_REDUCE_FIELDS, "map_reduce.");
+    JsonNode in = node.get("input");
+    PlannedInputs.BlobTensor blob = in != null && in.isObject() && in.has("blob") ? inputs.blob(in, "map_reduce.input") : null;
+    Tensor inline = blob == null ? TensorJson.parse(in, "map_reduce.input") : null;
+    TensorSpec whole = blob != null ? blob.spec() : inline.spec();
+    if (whole.shape().rank() < 1 || whole.shape().dim(0) < 1) {
+      throw ApiException.invalidArgument("map_reduce.input must have at least one row (rank >= 1), got shape " + whole.shape());
+    }
+    int rows = whole.shape().dim(0);
+    int chunkRows = (int) integer(node, "chunk_rows", "map_reduce.chunk_rows", 1, rows, rows);
+    int chunks = (int) ceilDiv(rows, chunkRows);
+    if (2L * chunks - 1 > limits.maxTasks()) {
+      throw ApiException.invalidArgument(
+          "map_reduce with chunk_rows " + chunkRows + " needs " + (2L * chunks - 1) + " tasks; a job may have at most "
+              + limits.maxTasks() + " (use larger chunks)");
+    }
+    JsonNode map = node.get("map");
+    if (map == null || !map.isObject()) {
+      throw ApiException.invalidArgument("map_reduce.map must be an object {\"operator\", \"attributes\"}");
+    }
+    checkFields(map, MAP_FIELDS, "map_reduce.map.");
+    Resolved mapOp = operator(map.get("operator"), "map_reduce.map.operator");
+    Map<String, AttributeValue> mapAttributes = attributes(map.get("attributes"), "map_reduce.map.attributes");
+    Resolved reduce = operator(node.get("reduce"), "map_reduce.reduce");
+
+    com.google.protobuf.ByteString bytes = inline == null ? null : com.google.protobuf.ByteString.copyFrom(inline.toLittleEndianBytes());
+    List<PlannedTask> planned = new ArrayList<>(2 * chunks - 1);
+    List<String> mapped = new ArrayList<>(chunks);
+    TensorSpec out = null;
+    long jobBytes = 0;
+    for (int c = 0; c < chunks; c++) {
+      int from = c * chunkRows;
+      int to = Math.min(rows, from + chunkRows);
+      PlannedInputs.Input chunk =
+          blob != null ? inputs.rows(blob, from, to, "map_reduce.input") : inputs.rows(inline, bytes, from, to);
+      jobBytes = addJobBytes(jobBytes, chunk.inlineBytes());
+      String id = String.format("map-%04d", c);
+      checkTaskBytes(chunk.spec().byteSize(), "map_reduce chunk " + id);
+      PlannedTask task =
+          task(
+              id, mapOp, List.of(chunk.spec()), List.of(chunk.wire()), chunk.spec().byteSize(), mapAttributes,
+              defaults.timeoutMillis(), defaults.maxAttempts(), defaults.policy(), "map_reduce.map on chunk " + id);
+      List<TensorSpec> outputs = task.expectedOutputs();
+      if (outputs.size() != 1) {
+        throw ApiException.invalidArgument("map_reduce.map.operator must have one output; " + mapOp.name() + " has " + outputs.size());
+      }
+      if (out != null && !out.equals(outputs.getFirst())) {
+        throw ApiException.invalidArgument(
+            "map_reduce: chunk " + id + " maps to " + outputs.getFirst().shape() + " but chunk map-0000 to " + out.shape()
+                + "; the reduce needs equal shapes (choose chunk_rows dividing " + rows + ", or a map that drops the rows)");
+      }
+      out = outputs.getFirst();
+      planned.add(task);
+      mapped.add(id);
+    }
+    List<PlannedTask> tree = reduceTree(mapped, out, reduce, "result", "reduce", defaults, "map_reduce.reduce");
+    planned.addAll(tree);
+    String resultTask = tree.isEmpty() ? mapped.getFirst() : "result";
+    ObjectNode spec =
+        MAPPER.createObjectNode().put("chunks", chunks).put("chunk_rows", chunkRows).put("result_task", resultTask);
+    return new JobPlan(MAP_REDUCE_KIND, json(spec), List.copyOf(planned), deadline);
+  }
+
+  /**
+   * Tasks combining {@code leaves} pairwise with a binary operator, level by level, into one task
+   * named {@code rootId} (intermediate ones {@code prefix-L-i}). Empty for a single leaf: it is
+   * the result already. Pairing neighbours keeps the order of floating-point additions fixed.
+   */
+  private List<PlannedTask> reduceTree(
+      List<String> leaves, TensorSpec spec, Resolved op, String rootId, String prefix, Defaults defaults, String where) {
+    List<PlannedTask> out = new ArrayList<>();
+    List<String> level = leaves;
+    int depth = 1;
+    while (level.size() > 1) {
+      List<String> next = new ArrayList<>((level.size() + 1) / 2);
+      for (int i = 0; i + 1 < level.size(); i += 2) {
+        String id = level.size() == 2 ? rootId : String.format("%s-%d-%04d", prefix, depth, i / 2);
+        Value x = TaskInputs.fromTask(level.get(i), 0, spec);
+        Value y = TaskInputs.fromTask(level.get(i + 1), 0, spec);
+        PlannedTask t =
+            task(
+                id, op, List.of(spec, spec), List.of(x, y), 2 * spec.byteSize(), Map.of(), defaults.timeoutMillis(),
+                defaults.maxAttempts(), defaults.policy(), where + " (" + id + ")");
+        if (!t.expectedOutputs().equals(List.of(spec))) {
+          throw ApiException.invalidArgument(
+              where + ": " + op.name() + " turns two " + spec.shape() + " inputs into " + t.expectedOutputs()
+                  + "; a reduce must keep the shape");
+        }
+        out.add(t);
+        next.add(id);
+      }
+      if (level.size() % 2 == 1) {
+        next.add(level.getLast());
+      }
+      level = next;
+      depth++;
+    }
+    return out;
+  }
+
+  private Resolved known(String operator) {
+    return new Resolved(
+        operator,
+        registry
+            .find(OperatorId.parse(operator))
+            .orElseThrow(() -> ApiException.invalidArgument("operator " + operator + " is not available")));
+  }
+
+  // ---------------------------------------------------------------- shared
 
   private PlannedTask task(
       String id,

@@ -2,7 +2,12 @@ package dev.shoal.orchestrator.internal.jobs;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorSpec;
+import dev.shoal.orchestrator.internal.core.TaskInputs;
+import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.protocol.v1.TensorRef;
 import dev.shoal.operators.tiling.MatmulTiling;
 import dev.shoal.operators.tiling.Tile;
 import dev.shoal.orchestrator.internal.core.JobOutcome;
@@ -30,6 +35,19 @@ import java.util.Map;
 public final class ResultAssembler {
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private final BlobStore blobs;
+
+  /** An assembler for meshes without a data service: every output is inline. */
+  public ResultAssembler() {
+    this(null);
+  }
+
+  /** Outputs kept in {@code blobs} are read from it when a product is assembled. */
+  public ResultAssembler(BlobStore blobs) {
+    this.blobs = blobs;
+  }
 
   /** The response body for {@code outcome}, in the given tensor form. */
   public byte[] render(JobOutcome outcome, TensorJson.Format format) {
@@ -64,6 +82,9 @@ public final class ResultAssembler {
       if (!partial && MatmulSpec.KIND.equals(outcome.status().kind())) {
         g.writeFieldName("result");
         TensorJson.write(g, matmul(outcome), format);
+      } else if (!partial && JobPlanner.MAP_REDUCE_KIND.equals(outcome.status().kind())) {
+        g.writeFieldName("result");
+        writeMapReduce(g, outcome, format);
       } else {
         g.writeArrayFieldStart("tasks");
         for (JobOutcome.TaskOutcome t : outcome.tasks()) {
@@ -103,24 +124,89 @@ public final class ResultAssembler {
       if (t == null || t.state() != TaskState.SUCCEEDED || t.result() == null || t.result().getOutputsCount() < 1) {
         throw new IllegalStateException("job " + jobId + " has no accepted result for " + id);
       }
-      blocks.add(WireTensors.fromWire(t.result().getOutputs(0).getTensor()));
+      blocks.add(tensor(t.result().getOutputs(0)));
     }
     return MatmulTiling.assemble(spec.dtype(), spec.m(), spec.n(), tiles, blocks);
   }
 
-  /** The outputs of an accepted result as tensors (DataRef outputs are not produced in this version). */
-  public static List<Tensor> outputs(ResultDescriptor result) {
-    if (result == null) {
-      return List.of();
-    }
-    List<Tensor> out = new ArrayList<>(result.getOutputsCount());
-    for (Value v : result.getOutputsList()) {
-      if (!v.hasTensor()) {
-        throw new IllegalStateException("an accepted result has a non-inline output");
+  /** The one output of a succeeded map-reduce job's last task. */
+  private static void writeMapReduce(JsonGenerator g, JobOutcome outcome, TensorJson.Format format) throws IOException {
+    String resultTask = MAPPER.readTree(outcome.spec()).path("result_task").asText();
+    for (JobOutcome.TaskOutcome t : outcome.tasks()) {
+      if (t.taskId().equals(resultTask) && t.result() != null && t.result().getOutputsCount() == 1) {
+        writeOutputs(g, t.result(), format);
+        return;
       }
-      out.add(WireTensors.fromWire(v.getTensor()));
     }
-    return out;
+    throw new IllegalStateException("job " + outcome.status().id() + " has no accepted result for " + resultTask);
+  }
+
+  /** An output as a tensor, read from the data service if it is kept there. */
+  private Tensor tensor(Value v) {
+    if (!v.hasTensorRef()) {
+      return WireTensors.fromWire(v.getTensor());
+    }
+    TensorRef t = v.getTensorRef();
+    if (blobs == null || !TaskInputs.isStored(v)) {
+      throw new IllegalStateException("an output is kept outside this orchestrator's data service");
+    }
+    try {
+      byte[] bytes = blobs.read(t.getData().getDigest().substring("sha256:".length()), t.getData().getRange().getOffset(),
+          Math.toIntExact(TaskInputs.spec(v).byteSize()));
+      TensorSpec spec = TaskInputs.spec(v);
+      return Tensor.fromLittleEndian(spec.dtype(), spec.shape(), java.nio.ByteBuffer.wrap(bytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read an output from the data service: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes each output of a result: an inline tensor as a tensor, one in the data service as the
+   * blob reference a later job can take as input ({@code {"dtype","shape","blob","offset"}}).
+   */
+  public static void writeOutputs(JsonGenerator g, ResultDescriptor result, TensorJson.Format format) throws IOException {
+    if (result == null) {
+      return;
+    }
+    for (Value v : result.getOutputsList()) {
+      if (v.hasTensorRef()) {
+        writeRef(g, v.getTensorRef());
+      } else {
+        TensorJson.write(g, WireTensors.fromWire(v.getTensor()), format);
+      }
+    }
+  }
+
+  private static void writeRef(JsonGenerator g, TensorRef t) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("dtype", WireTensors.fromWire(t.getDtype()).wireName());
+    g.writeArrayFieldStart("shape");
+    for (long d : t.getShapeList()) {
+      g.writeNumber(d);
+    }
+    g.writeEndArray();
+    g.writeStringField("blob", t.getData().getDigest());
+    g.writeNumberField("offset", t.getData().getRange().getOffset());
+    g.writeEndObject();
+  }
+
+  /** The outputs of a result as JSON trees (small results: task views). */
+  public static List<JsonNode> outputNodes(ResultDescriptor result, TensorJson.Format format) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      writeOutputs(g, result, format);
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write outputs", e);
+    }
+    try {
+      List<JsonNode> nodes = new ArrayList<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toByteArray()).forEach(nodes::add);
+      return nodes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read back outputs", e);
+    }
   }
 
   private static void writeTask(JsonGenerator g, JobOutcome.TaskOutcome t, TensorJson.Format format)
@@ -130,9 +216,7 @@ public final class ResultAssembler {
     g.writeStringField("state", t.state().wireName());
     g.writeArrayFieldStart("outputs");
     if (t.state() == TaskState.SUCCEEDED) {
-      for (Tensor out : outputs(t.result())) {
-        TensorJson.write(g, out, format);
-      }
+      writeOutputs(g, t.result(), format);
     }
     g.writeEndArray();
     g.writeStringField("error", t.error());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.operators.DType;
 import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
+import dev.shoal.operators.TensorSpec;
 import dev.shoal.orchestrator.internal.http.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,6 +89,14 @@ public final class TensorJson {
     return values != null
         ? fromValues(dtype, dims, count, values, path + ".values")
         : fromData(dtype, dims, count, data, path + ".data");
+  }
+
+  /** The dtype and shape fields of {@code node} (a tensor whose bytes are elsewhere). */
+  static TensorSpec parseSpec(JsonNode node, String path) {
+    DType dtype = parseDType(node.get("dtype"), path + ".dtype");
+    int[] dims = parseShape(node.get("shape"), path + ".shape");
+    elementCount(dims, dtype, path + ".shape");
+    return new TensorSpec(dtype, Shape.of(dims));
   }
 
   /** Writes {@code t} as one JSON object in the given form. */

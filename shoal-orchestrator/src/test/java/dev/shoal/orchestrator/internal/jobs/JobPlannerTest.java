@@ -291,7 +291,7 @@ class JobPlannerTest {
             task(", 'acceptance': 'quorum(3 of 2)'"), "tasks[0].acceptance: quorum(k of n) needs 1 <= k <= n <= 16"),
         Arguments.of(task(", 'acceptance': 'quorum(1 of 17)'"), "needs 1 <= k <= n <= 16"),
         Arguments.of(task(", 'acceptance': 2"), "tasks[0].acceptance must be a string"),
-        Arguments.of("{}", "exactly one of \"tasks\" and \"matmul\""),
+        Arguments.of("{}", "exactly one of \"tasks\", \"matmul\", \"batch\" and \"map_reduce\""),
         Arguments.of("{'tasks': [], 'matmul': {}}", "exactly one of"),
         Arguments.of("{'tasks': [], 'priority': 3}", "priority is not a known field"),
         Arguments.of("{'tasks': []}", "tasks must not be empty"),
