@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class JobPlannerTest {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = new ObjectMapper();
   /** The reduction the standard registry offers; it needs an {@code axis} attribute. */
   static final String REDUCE = "tensor.reduce_sum@1";
 
