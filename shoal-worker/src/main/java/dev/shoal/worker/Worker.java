@@ -113,6 +113,11 @@ public final class Worker implements AutoCloseable {
     return runtime.running();
   }
 
+  /** What this worker has fetched, served from its cache and uploaded through the data service. */
+  public DataStats dataStats() {
+    return runtime.dataStats();
+  }
+
   /**
    * Why the worker stopped on its own, if it did: an orchestrator refused it in a way retrying
    * cannot fix (e.g. {@code VERSION_MISMATCH: protocol version mismatch: ...}). Empty while it

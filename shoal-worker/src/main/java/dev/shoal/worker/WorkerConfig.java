@@ -5,6 +5,7 @@ import dev.shoal.protocol.ProtocolLimits;
 import dev.shoal.protocol.ProtocolVersions;
 import dev.shoal.protocol.v1.Accelerator;
 import dev.shoal.protocol.v1.ProtocolVersion;
+import dev.shoal.worker.internal.data.DataCache;
 import dev.shoal.worker.internal.exec.ProcessExecutor;
 import dev.shoal.worker.internal.exec.ShellWords;
 import java.net.URI;
@@ -53,6 +54,9 @@ import java.util.regex.Pattern;
  * @param artifactCap most bytes of artifacts (files in the output folder) one result carries
  * @param dataDir where attempts of {@code process.run@1} get their working directories ({@code
  *     DATA-DIR/attempts}), or null for a folder under {@code java.io.tmpdir}
+ * @param dataCacheBytes most bytes of inputs fetched by reference ({@code tensor_ref}) kept in
+ *     memory for later attempts that name the same bytes; 0 keeps none
+ * @param dataCacheAge how long a fetched input is kept after it arrived
  */
 public record WorkerConfig(
     List<String> orchestrators,
@@ -76,7 +80,9 @@ public record WorkerConfig(
     long processMemoryBytes,
     long processOutputCap,
     long artifactCap,
-    Path dataDir) {
+    Path dataDir,
+    long dataCacheBytes,
+    Duration dataCacheAge) {
 
   /** Smallest {@code max-task-bytes} accepted; less could not hold any useful task. */
   private static final long MIN_TASK_BYTES = 1024;
@@ -197,6 +203,12 @@ public record WorkerConfig(
     }
     validateLlm();
     validateCommands();
+    if (dataCacheBytes < 0) {
+      throw new IllegalArgumentException("data-cache: must not be negative, got " + dataCacheBytes);
+    }
+    if (dataCacheAge == null || !dataCacheAge.isPositive() || dataCacheAge.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("data-cache-age: must be in (0, 1 day], got " + dataCacheAge);
+    }
     return this;
   }
 
@@ -269,7 +281,8 @@ public record WorkerConfig(
    * Defaults: one slot per available processor, a quarter of the max heap per task, every
    * standard operator, no models or accelerators, the orchestrator's heartbeat interval,
    * reconnect backoff 200 ms doubling to 10 s, an ephemeral key, a 30 s drain; no LLM server and
-   * no commands; for commands, 4 GiB of address space, 4 MiB of stdout and 16 MiB of artifacts.
+   * no commands; for commands, 4 GiB of address space, 4 MiB of stdout and 16 MiB of artifacts;
+   * 256 MiB of inputs fetched by reference kept for 10 minutes.
    */
   public static final class Builder {
     private List<String> orchestrators = List.of("127.0.0.1:7070");
@@ -294,6 +307,8 @@ public record WorkerConfig(
     private long processOutputCap = 4L << 20;
     private long artifactCap = 16L << 20;
     private Path dataDir;
+    private long dataCacheBytes = DataCache.DEFAULT_MAX_BYTES;
+    private Duration dataCacheAge = DataCache.DEFAULT_MAX_AGE;
 
     private Builder() {}
 
@@ -344,6 +359,10 @@ public record WorkerConfig(
     public Builder processOutputCap(long v) { processOutputCap = v; return this; }
     public Builder artifactCap(long v) { artifactCap = v; return this; }
     public Builder dataDir(Path v) { dataDir = v; return this; }
+    /** Most bytes of fetched {@code tensor_ref} inputs kept in memory; 0 for none. */
+    public Builder dataCacheBytes(long v) { dataCacheBytes = v; return this; }
+    /** How long a fetched input is kept. */
+    public Builder dataCacheAge(Duration v) { dataCacheAge = v; return this; }
 
     /** Builds and validates; throws {@link IllegalArgumentException} naming the bad key. */
     public WorkerConfig build() {
@@ -369,7 +388,9 @@ public record WorkerConfig(
               processMemoryBytes,
               processOutputCap,
               artifactCap,
-              dataDir)
+              dataDir,
+              dataCacheBytes,
+              dataCacheAge)
           .validate();
     }
 

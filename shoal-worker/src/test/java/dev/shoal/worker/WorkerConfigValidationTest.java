@@ -58,6 +58,9 @@ class WorkerConfigValidationTest {
         bad("owner with a newline", "owner:", b -> b.owner("ml\nteam")),
         bad("service with a space", "service:", b -> b.service("svc 1")),
         bad("empty service", "service:", b -> b.service("")),
+        bad("negative data cache", "data-cache:", b -> b.dataCacheBytes(-1)),
+        bad("zero data cache age", "data-cache-age:", b -> b.dataCacheAge(Duration.ZERO)),
+        bad("null data cache age", "data-cache-age:", b -> b.dataCacheAge(null)),
         bad("llm url not http", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("ftp://host/v1"), null)),
         bad("llm url without host", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http:///v1"), null)),
         bad("llm url with a query", "llm-url:", b -> b.models(List.of("m")).llm(URI.create("http://h/v1?x=1"), null)),
@@ -132,6 +135,8 @@ class WorkerConfigValidationTest {
     assertThat(c.processMemoryBytes()).isEqualTo(4L << 30);
     assertThat(c.processOutputCap()).isEqualTo(4L << 20);
     assertThat(c.artifactCap()).isEqualTo(16L << 20);
+    assertThat(c.dataCacheBytes()).isEqualTo(256L << 20);
+    assertThat(c.dataCacheAge()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test
@@ -147,7 +152,8 @@ class WorkerConfigValidationTest {
     WorkerConfig invalid =
         new WorkerConfig(
             List.of(), "w", 1, 1024, OperatorRegistry.standard(), List.of(), List.of(), ProtocolVersions.SUPPORTED, null,
-            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false, null, List.of(), null, null, 0, 0, 0, null);
+            Duration.ofMillis(10), Duration.ofMillis(10), null, Duration.ZERO, false, null, List.of(), null, null, 0, 0, 0, null,
+            0, Duration.ofMinutes(1));
     assertThatThrownBy(() -> Worker.create(invalid)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("orchestrator:");
   }
 }

@@ -118,7 +118,7 @@ class WorkerTaskTest extends WorkerTestSupport {
 
     s.dispatch(task("t-ref", "tensor.add@1", vector(1), dataRef()).build());
 
-    assertRejected(s, "t-ref", RejectReason.REJECT_REASON_BAD_INPUT, "DataRefs are not resolved by this worker version");
+    assertRejected(s, "t-ref", RejectReason.REJECT_REASON_BAD_INPUT, "inputs[1] is a bare DataRef");
   }
 
   @Test

@@ -8,10 +8,12 @@ import dev.shoal.protocol.ResultSignatures;
 import dev.shoal.protocol.WireTensors;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.ResultStatus;
+import dev.shoal.protocol.v1.TensorRef;
 import dev.shoal.protocol.v1.Value;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -21,7 +23,9 @@ import java.util.function.UnaryOperator;
  * successful result, cycling through the attacks the orchestrator must stop. Gross garbage;
  * every element off by just more than the dtype's tolerance; an honest result under a forged
  * signature; and a replay (the previous result sent again, then its outputs passed off, freshly
- * signed, as this attempt's). Failures and other statuses pass through honestly.
+ * signed, as this attempt's). An uploaded output ({@code tensor_ref}) cannot be changed after the
+ * upload, so the first two attacks name other bytes instead: a digest nobody uploaded. Failures
+ * and other statuses pass through honestly.
  */
 final class ByzantineSealer extends ResultSealer {
 
@@ -59,15 +63,27 @@ final class ByzantineSealer extends ResultSealer {
     return out;
   }
 
-  private static ResultDescriptor withOutputs(ResultDescriptor r, UnaryOperator<Tensor> change) {
+  private ResultDescriptor withOutputs(ResultDescriptor r, UnaryOperator<Tensor> change) {
     List<Value> outputs = new ArrayList<>(r.getOutputsCount());
     for (Value v : r.getOutputsList()) {
-      outputs.add(
-          v.hasTensor()
-              ? Value.newBuilder().setTensor(WireTensors.toWire(change.apply(WireTensors.fromWire(v.getTensor())))).build()
-              : v);
+      if (v.hasTensor()) {
+        outputs.add(Value.newBuilder().setTensor(WireTensors.toWire(change.apply(WireTensors.fromWire(v.getTensor())))).build());
+      } else if (v.hasTensorRef()) {
+        outputs.add(Value.newBuilder().setTensorRef(misnamed(v.getTensorRef())).build());
+      } else {
+        outputs.add(v);
+      }
     }
     return r.toBuilder().clearOutputs().addAllOutputs(outputs).build();
+  }
+
+  /** The same dtype, shape and size, but a digest (and a URI naming it) of bytes never uploaded. */
+  private TensorRef misnamed(TensorRef honest) {
+    byte[] fake = new byte[32];
+    random.nextBytes(fake);
+    String digest = "sha256:" + HexFormat.of().formatHex(fake);
+    String uri = honest.getData().getUri().replace(honest.getData().getDigest(), digest);
+    return honest.toBuilder().setData(honest.getData().toBuilder().setDigest(digest).setUri(uri)).build();
   }
 
   private Tensor garbage(Tensor t) {

@@ -28,7 +28,13 @@ import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Value;
 import dev.shoal.protocol.v1.WorkerMessage;
+import dev.shoal.worker.DataStats;
 import dev.shoal.worker.WorkerConfig;
+import dev.shoal.worker.internal.data.DataException;
+import dev.shoal.worker.internal.data.DataPlane;
+import dev.shoal.worker.internal.data.DataUnavailableException;
+import dev.shoal.worker.internal.data.DigestMismatchException;
+import dev.shoal.worker.internal.data.UploadFailedException;
 import dev.shoal.worker.internal.exec.ChunkSink;
 import dev.shoal.worker.internal.exec.Outcome;
 import dev.shoal.worker.internal.exec.Rejection;
@@ -63,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * dispatches never both take the last slot. Computation runs on the task executor, never on the
  * transport thread, except for operators that declare themselves {@linkplain Operator#isCheap()
  * cheap}, which run inline to save a thread hop. Only input shapes are examined on the transport
- * thread; tensor data is decoded on the thread that computes.
+ * thread; tensor data is decoded on the thread that computes, and inputs by reference ({@code
+ * tensor_ref}) are fetched there too, through the {@link DataPlane}, as large outputs are uploaded.
  */
 final class TaskRunner {
 
@@ -82,8 +89,10 @@ final class TaskRunner {
   private final ExecutorService executor;
   private final Timing timing;
   private final ResultSealer sealer;
+  private final DataPlane data;
   private final Map<OperatorId, TaskExecutor> executors = new HashMap<>();
   private final int maxDetail;
+  private final long maxInlineBytes;
 
   private final Object lock = new Object();
   private final Map<String, Attempt> held = new ConcurrentHashMap<>();
@@ -106,6 +115,7 @@ final class TaskRunner {
       ExecutorService executor,
       Timing timing,
       ResultSealer sealer,
+      DataPlane data,
       List<TaskExecutor> executors) {
     this.config = config;
     this.peerId = peerId;
@@ -114,6 +124,7 @@ final class TaskRunner {
     this.executor = executor;
     this.timing = timing;
     this.sealer = sealer;
+    this.data = data;
     for (TaskExecutor e : executors) {
       for (OperatorId id : e.operators()) {
         if (this.executors.putIfAbsent(id, e) != null || config.operators().find(id).isPresent()) {
@@ -122,10 +133,12 @@ final class TaskRunner {
       }
     }
     this.maxDetail = validator.limits().maxDetailLength();
+    this.maxInlineBytes = validator.limits().maxInlineBytes();
   }
 
-  /** Closes the executors: their connections and threads. */
+  /** Closes the executors and the data plane: their connections and threads. */
   void close() {
+    data.close();
     for (TaskExecutor e : Set.copyOf(executors.values())) {
       try {
         e.close();
@@ -142,6 +155,10 @@ final class TaskRunner {
 
   boolean isDraining() {
     return draining;
+  }
+
+  DataStats dataStats() {
+    return data.stats();
   }
 
   // ---- dispatch -------------------------------------------------------------------------
@@ -226,20 +243,26 @@ final class TaskRunner {
     Operator operator = found.get();
     List<TensorSpec> inputs = new ArrayList<>(task.getInputsCount());
     long inputBytes = 0;
+    boolean byReference = false;
     for (int i = 0; i < task.getInputsCount(); i++) {
       Value v = task.getInputs(i);
       if (v.hasRef()) {
         return new Reject(
-            REJECT_REASON_BAD_INPUT, "inputs[" + i + "] is a DataRef: DataRefs are not resolved by this worker version");
+            REJECT_REASON_BAD_INPUT,
+            "inputs[" + i + "] is a bare DataRef: a tensor operator takes a tensor, or a tensor_ref (which has a dtype and shape)");
       }
       TensorSpec spec;
       try {
-        spec = spec(v.getTensor());
+        // A tensor_ref is judged by its dtype and shape alone: nothing is fetched before acceptance.
+        spec = v.hasTensorRef()
+            ? spec(v.getTensorRef().getDtype(), v.getTensorRef().getShapeList())
+            : spec(v.getTensor().getDtype(), v.getTensor().getShapeList());
       } catch (IllegalArgumentException | ArithmeticException e) {
         return new Reject(REJECT_REASON_BAD_INPUT, "inputs[" + i + "]: " + e.getMessage());
       }
       inputs.add(spec);
       inputBytes = saturatedAdd(inputBytes, spec.byteSize());
+      byReference |= v.hasTensorRef();
     }
     Attributes attributes;
     List<TensorSpec> outputs;
@@ -257,10 +280,21 @@ final class TaskRunner {
       log.warn("event=output_specs_failed peer={} operator={}", peerId, id, e);
       return new Reject(REJECT_REASON_BAD_INPUT, id + " could not check these inputs: " + e);
     }
+    String uploadUrl = task.getUploadUrl();
+    if (!uploadUrl.isEmpty() && !DataPlane.isUploadUrl(uploadUrl)) {
+      return new Reject(REJECT_REASON_BAD_INPUT, "upload_url is not an http(s) URL");
+    }
     long outputBytes = 0;
+    long inlineBytes = 0;
     for (TensorSpec s : outputs) {
       outputBytes = saturatedAdd(outputBytes, s.byteSize());
+      if (uploads(uploadUrl, s.byteSize())) {
+        byReference = true;
+      } else {
+        inlineBytes = saturatedAdd(inlineBytes, s.byteSize());
+      }
     }
+    // Every byte counts against memory, wherever it comes from or goes.
     long total = saturatedAdd(inputBytes, outputBytes);
     if (total > config.maxTaskBytes()) {
       return new Reject(
@@ -269,14 +303,15 @@ final class TaskRunner {
               + "), over this worker's max_task_bytes " + config.maxTaskBytes());
     }
     long messageLimit = messageLimit(session);
-    if (outputBytes > messageLimit) {
-      // The result could never be delivered: one message carries all outputs inline.
+    if (inlineBytes > messageLimit) {
+      // The result could never be delivered: one message carries every output not uploaded.
       return new Reject(
           REJECT_REASON_OVER_RESOURCE_LIMIT,
-          "outputs need " + outputBytes + " bytes, over the " + messageLimit + " bytes one result message can carry");
+          "outputs need " + inlineBytes + " bytes, over the " + messageLimit + " bytes one result message can carry"
+              + (uploadUrl.isEmpty() ? " (the task has no upload_url)" : ""));
     }
     Reject overResources = resources(task);
-    return overResources != null ? overResources : new Accept(new Work.Tensors(operator, attributes));
+    return overResources != null ? overResources : new Accept(new Work.Tensors(operator, attributes, byReference));
   }
 
   /**
@@ -288,9 +323,10 @@ final class TaskRunner {
     long inputBytes = 0;
     for (int i = 0; i < task.getInputsCount(); i++) {
       Value v = task.getInputs(i);
-      if (v.hasRef()) {
+      if (v.hasRef() || v.hasTensorRef()) {
         return new Reject(
-            REJECT_REASON_BAD_INPUT, "inputs[" + i + "] is a DataRef: DataRefs are not resolved by this worker version");
+            REJECT_REASON_BAD_INPUT,
+            "inputs[" + i + "] is a " + (v.hasRef() ? "DataRef" : "tensor_ref") + ": " + task.getOperator() + " takes its inputs inline");
       }
       inputBytes = saturatedAdd(inputBytes, v.hasBlob() ? v.getBlob().getData().size() : v.getTensor().getData().size());
     }
@@ -419,6 +455,15 @@ final class TaskRunner {
         log.warn("event=attempt_released peer={} job={} task={} attempt={} reason=interrupted",
             peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt());
       }
+    } catch (InputFailed e) {
+      inputFailed(a, e.index, e.failure);
+    } catch (UploadFailedException e) {
+      if (e.gaveUp()) {
+        // It had exactly what was left of the attempt's time: the attempt timed out.
+        timedOut(a);
+      } else {
+        failed(a, "upload_failed", e.getMessage());
+      }
     } catch (OperatorException e) {
       failed(a, errorKind(e.kind()), e.getMessage());
     } catch (OutOfMemoryError e) {
@@ -441,18 +486,81 @@ final class TaskRunner {
     }
   }
 
-  /** A tensor operator's outputs; tensor data is decoded here, on the computing thread. */
-  private static Outcome compute(Attempt a, Work.Tensors t) {
+  /**
+   * A tensor operator's outputs. Tensor data is decoded here, on the computing thread; inputs by
+   * reference are fetched here and outputs uploaded, each within what is left of the timeout.
+   */
+  private Outcome compute(Attempt a, Work.Tensors t) throws InputFailed, UploadFailedException, InterruptedException {
     List<Tensor> inputs = new ArrayList<>(a.task.getInputsCount());
-    for (Value v : a.task.getInputsList()) {
-      inputs.add(WireTensors.fromWire(v.getTensor()));
+    for (int i = 0; i < a.task.getInputsCount(); i++) {
+      Value v = a.task.getInputs(i);
+      if (!v.hasTensorRef()) {
+        inputs.add(WireTensors.fromWire(v.getTensor()));
+        continue;
+      }
+      try {
+        inputs.add(data.input(v.getTensorRef(), remaining(a)));
+      } catch (DataException e) {
+        throw new InputFailed(i, e);
+      }
     }
     List<Tensor> outputs = t.operator().apply(inputs, t.attributes());
     List<Value> values = new ArrayList<>(outputs.size());
     for (Tensor out : outputs) {
-      values.add(Value.newBuilder().setTensor(WireTensors.toWire(out)).build());
+      values.add(
+          uploads(a.task.getUploadUrl(), out.spec().byteSize())
+              ? data.output(a.task.getUploadUrl(), out, remaining(a))
+              : Value.newBuilder().setTensor(WireTensors.toWire(out)).build());
     }
     return new Outcome.Ok(values, "");
+  }
+
+  /** An input by reference that could not be used, and which one it was. */
+  private static final class InputFailed extends Exception {
+    final int index;
+    final DataException failure;
+
+    InputFailed(int index, DataException failure) {
+      super(failure);
+      this.index = index;
+      this.failure = failure;
+    }
+  }
+
+  /**
+   * A mismatched input ends the attempt {@code DATA_MISMATCH} (nothing was run, and the protocol
+   * lets the orchestrator tell bad data from a bad worker); one that could not be had fails it,
+   * or times it out when the fetch only gave up because it was given what was left of the
+   * attempt's time and that ran out (the timer may fire a moment later; the first outcome wins).
+   */
+  private void inputFailed(Attempt a, int index, DataException failure) {
+    AttemptRef ref = a.ref;
+    String message = "inputs[" + index + "]: " + failure.getMessage();
+    switch (failure) {
+      case DigestMismatchException m -> {
+        if (finish(a, result(a, ResultStatus.RESULT_STATUS_DATA_MISMATCH, "", message, List.of()), false)) {
+          log.warn(
+              "event=attempt_data_mismatch peer={} job={} task={} attempt={} input={} expected={} actual={}",
+              peerId, ref.getJobId(), ref.getTaskId(), ref.getAttempt(), index, m.expected(), m.actual());
+        }
+      }
+      case DataUnavailableException u -> {
+        if (u.gaveUp()) {
+          timedOut(a);
+        } else {
+          failed(a, "data_unavailable", message);
+        }
+      }
+    }
+  }
+
+  /** Whether an output of {@code bytes} goes to the data service rather than inline. */
+  private boolean uploads(String uploadUrl, long bytes) {
+    return !uploadUrl.isEmpty() && bytes > maxInlineBytes;
+  }
+
+  private Duration remaining(Attempt a) {
+    return timing.remaining(a.acceptedNanos, a.task.getTimeoutMs());
   }
 
   private void completed(Attempt a, Outcome.Ok ok, long started) {
@@ -691,12 +799,12 @@ final class TaskRunner {
     return ref.getJobId() + "/" + ref.getTaskId() + "#" + ref.getAttempt();
   }
 
-  private static TensorSpec spec(dev.shoal.protocol.v1.Tensor t) {
-    int[] dims = new int[t.getShapeCount()];
+  private static TensorSpec spec(dev.shoal.protocol.v1.DType dtype, List<Long> shape) {
+    int[] dims = new int[shape.size()];
     for (int i = 0; i < dims.length; i++) {
-      dims[i] = Math.toIntExact(t.getShape(i));
+      dims[i] = Math.toIntExact(shape.get(i));
     }
-    return new TensorSpec(WireTensors.fromWire(t.getDtype()), Shape.of(dims));
+    return new TensorSpec(WireTensors.fromWire(dtype), Shape.of(dims));
   }
 
   private static String errorKind(OperatorException.Kind kind) {

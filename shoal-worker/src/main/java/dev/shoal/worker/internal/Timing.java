@@ -89,6 +89,11 @@ public final class Timing {
     return nanoTime() - lastHeardNanos > allowed;
   }
 
+  /** What is left of {@code timeoutMillis} counted from {@code sinceNanos}; zero once it has passed. */
+  Duration remaining(long sinceNanos, long timeoutMillis) {
+    return Duration.ofNanos(Math.max(0, timeoutMillis * 1_000_000L - (nanoTime() - sinceNanos)));
+  }
+
   /** Whether {@code timeoutMillis} has passed since {@code sinceNanos}. */
   boolean expired(long sinceNanos, long timeoutMillis) {
     return nanoTime() - sinceNanos > timeoutMillis * 1_000_000L;

@@ -18,7 +18,9 @@ import dev.shoal.protocol.v1.ProtocolVersion;
 import dev.shoal.protocol.v1.ResultReceipt;
 import dev.shoal.protocol.v1.Welcome;
 import dev.shoal.protocol.v1.WorkerMessage;
+import dev.shoal.worker.DataStats;
 import dev.shoal.worker.WorkerConfig;
+import dev.shoal.worker.internal.data.DataPlane;
 import dev.shoal.worker.internal.exec.TaskExecutor;
 import dev.shoal.worker.internal.exec.TaskExecutors;
 import io.grpc.ManagedChannel;
@@ -140,6 +142,7 @@ public final class WorkerRuntime implements Session.Listener {
             executor,
             timing,
             config.byzantine() ? new ByzantineSealer(key) : new ResultSealer(key),
+            DataPlane.create(config.dataCacheBytes(), config.dataCacheAge(), timing::nowMillis),
             executors);
   }
 
@@ -323,6 +326,10 @@ public final class WorkerRuntime implements Session.Listener {
 
   public Optional<String> failure() {
     return Optional.ofNullable(failure);
+  }
+
+  public DataStats dataStats() {
+    return runner.dataStats();
   }
 
   public CompletableFuture<Void> firstWelcome() {
