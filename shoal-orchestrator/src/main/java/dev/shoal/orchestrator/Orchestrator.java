@@ -177,6 +177,7 @@ public final class Orchestrator implements AutoCloseable {
             new HttpApi.Events(events, subscriptions),
             blobs,
             blobUrls);
+    http.countValidationBytes(storedTensors::bytesRead);
     core.useDataLinks(new SignedDataLinks(blobUrls, this::publicUrl, clock::millis, config.maxRequestBytes()));
   }
 

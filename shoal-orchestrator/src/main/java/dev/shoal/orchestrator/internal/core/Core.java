@@ -1128,6 +1128,14 @@ public final class Core implements JobService, Journal {
               receipt(session, ref, Disposition.DISPOSITION_ACCEPTED, "");
               attemptFinished(a, false, "handed back by " + session.peerId);
             }
+            case RESULT_STATUS_DATA_MISMATCH -> {
+              // Bytes changed between the data service and the worker (or the worker says so):
+              // another attempt fetches them again; no reputation is lost over what may be the path's fault.
+              String why = "input digest mismatch: " + result.getDiagnostics().getMessage();
+              end(a, AttemptState.FAILED, why);
+              receipt(session, ref, Disposition.DISPOSITION_ACCEPTED, "");
+              attemptFinished(a, true, "data mismatch on " + session.peerId);
+            }
             default -> {
               // FAILED, or CANCELLED without our asking: either way the operator did not finish.
               String why = result.getDiagnostics().getErrorKind() + ": " + result.getDiagnostics().getMessage();
@@ -1509,7 +1517,7 @@ public final class Core implements JobService, Journal {
         return;
       }
     }
-    t.resolved = TaskInputs.resolve(t.template, in -> t.job.tasks.get(in.taskId()).result.getOutputs(in.output()));
+    t.resolvedAs(TaskInputs.resolve(t.template, in -> t.job.tasks.get(in.taskId()).result.getOutputs(in.output())));
     setTask(t, TaskState.READY, "inputs accepted from " + String.join(", ", t.upstream));
     enqueue(t);
   }
@@ -1883,6 +1891,7 @@ public final class Core implements JobService, Journal {
    */
   private boolean eligible(WorkerSession s, Task t) {
     return s.canRun(t)
+        && (t.dataKeys.length == 0 || s.resolvesData)
         && !quarantined(s.peerId)
         && (t.routing.service().isEmpty() || registrations.isRegistered(t.routing.service(), s.peerId));
   }
@@ -2004,7 +2013,7 @@ public final class Core implements JobService, Journal {
       if (s.freeSlots() <= 0 || !eligible(s, t) || busyWith(t, s.peerId)) {
         continue;
       }
-      // A better routing tier wins outright (API.md "Matching"); load decides within a tier.
+      // A better routing tier wins outright (API.md "Matching"); data locality, then load, decide within a tier.
       int tier = s.tier(t.routing);
       if (tier < bestTier) {
         bestTier = tier;
@@ -2013,14 +2022,26 @@ public final class Core implements JobService, Journal {
       } else if (tier > bestTier) {
         continue;
       }
-      if (best == null || better(s, best)) {
+      if (best == null || better(t, s, best)) {
         best = s;
       }
-      if (!t.triedPeers.contains(s.peerId) && (bestFresh == null || better(s, bestFresh))) {
+      if (!t.triedPeers.contains(s.peerId) && (bestFresh == null || better(t, s, bestFresh))) {
         bestFresh = s;
       }
     }
     return bestFresh != null ? bestFresh : best;
+  }
+
+  /** Whether {@code a} suits {@code t} better than {@code b}: more of its inputs there already, then less loaded. */
+  private static boolean better(Task t, WorkerSession a, WorkerSession b) {
+    if (t.dataKeys.length > 0) {
+      long ha = t.heldBy(a.held);
+      long hb = t.heldBy(b.held);
+      if (ha != hb) {
+        return ha > hb;
+      }
+    }
+    return better(a, b);
   }
 
   /** Whether the worker has a live attempt, a result being checked or a candidate for the task. */
@@ -2084,6 +2105,9 @@ public final class Core implements JobService, Journal {
     }
     for (TaskWatcher watcher : t.watchers) {
       watcher.started(a.number, w.peerId, w.descriptor.getName());
+    }
+    for (int i = 0; i < t.dataKeys.length; i++) {
+      w.held.sent(t.dataKeys[i], t.dataBytes[i]);
     }
     a.sentNanos = clock.nanos();
     w.channel.send(OrchestratorMessage.newBuilder().setDispatch(descriptor).build());
@@ -2420,7 +2444,7 @@ public final class Core implements JobService, Journal {
       }
       if (t.resolved == null) {
         // Past WAITING, so every task it reads from was accepted: the same outputs again.
-        t.resolved = TaskInputs.resolve(t.template, in -> job.tasks.get(in.taskId()).result.getOutputs(in.output()));
+        t.resolvedAs(TaskInputs.resolve(t.template, in -> job.tasks.get(in.taskId()).result.getOutputs(in.output())));
       }
       for (Attempt a : t.attempts) {
         if (a.state.isLive()) {

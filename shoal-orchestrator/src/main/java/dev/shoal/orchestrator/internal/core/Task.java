@@ -4,6 +4,7 @@ import dev.shoal.operators.TensorSpec;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
 import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.TaskDescriptor;
+import dev.shoal.protocol.v1.Value;
 import dev.shoal.orchestrator.internal.acceptance.Acceptance;
 import dev.shoal.orchestrator.internal.acceptance.AcceptancePolicy;
 import java.util.ArrayDeque;
@@ -42,6 +43,9 @@ final class Task {
    * placeholders. Null while the task is WAITING for them.
    */
   TaskDescriptor resolved;
+  /** The inputs {@code resolved} reads from the data service (key: digest and range), and their sizes. */
+  String[] dataKeys = NO_KEYS;
+  long[] dataBytes = NO_BYTES;
   TaskState state = TaskState.READY;
   /** Attempts charged to the budget that gave no valid result (failures, timeouts, invalid results). */
   int retriesUsed;
@@ -90,7 +94,44 @@ final class Task {
     this.expectedOutputs = expectedOutputs;
     this.policy = policy;
     this.upstream = TaskInputs.upstreamIds(template);
-    this.resolved = upstream.isEmpty() ? template : null;
+    if (upstream.isEmpty()) {
+      resolvedAs(template);
+    }
+  }
+
+  private static final String[] NO_KEYS = {};
+  private static final long[] NO_BYTES = {};
+
+  /** The task's inputs are known: what it reads from the data service is noted for locality. */
+  void resolvedAs(TaskDescriptor d) {
+    resolved = d;
+    int n = 0;
+    for (Value v : d.getInputsList()) {
+      n += TaskInputs.isStored(v) ? 1 : 0;
+    }
+    if (n == 0) {
+      return;
+    }
+    dataKeys = new String[n];
+    dataBytes = new long[n];
+    int i = 0;
+    for (Value v : d.getInputsList()) {
+      if (TaskInputs.isStored(v)) {
+        var data = v.getTensorRef().getData();
+        long length = data.hasRange() ? data.getRange().getLength() : data.getSize();
+        dataKeys[i] = data.getDigest() + "@" + data.getRange().getOffset() + "+" + length;
+        dataBytes[i++] = length;
+      }
+    }
+  }
+
+  /** Bytes of this task's stored inputs that {@code held} says the worker has. */
+  long heldBy(HeldData held) {
+    long sum = 0;
+    for (String key : dataKeys) {
+      sum += held.held(key);
+    }
+    return sum;
   }
 
   /** Tasks with equal keys can run on the same workers; ready queues are kept per key. */

@@ -38,6 +38,10 @@ public final class WorkerSession {
   Load load = Load.getDefaultInstance();
   boolean draining;
   boolean gone;
+  /** Whether it speaks protocol 1.2, which fetches inputs by reference (and uploads large outputs). */
+  final boolean resolvesData;
+  /** Stored inputs this worker was sent lately: where tasks reading them should go. */
+  final HeldData held = new HeldData(HeldData.DEFAULT_BYTES);
   /** Attempts holding a slot on this worker, live or ended-but-unconfirmed. */
   final Map<String, Attempt> holding = new LinkedHashMap<>();
 
@@ -48,6 +52,7 @@ public final class WorkerSession {
     this.verifier = dev.shoal.protocol.Ed25519.verifier(descriptor.getPublicKey().toByteArray());
     this.channel = channel;
     this.protocolVersion = protocolVersion;
+    this.resolvesData = atLeast(protocolVersion, 1, 2);
     this.operators = Set.copyOf(descriptor.getOperatorsList());
     this.models = Set.copyOf(descriptor.getModelsList());
     for (String m : descriptor.getModelsList()) {
@@ -59,6 +64,18 @@ public final class WorkerSession {
     this.capacity = descriptor.getMaxConcurrentTasks();
     this.connectedAt = now;
     this.lastSeen = now;
+  }
+
+  /** Whether a version "major.minor.patch" is at least {@code major.minor}. */
+  static boolean atLeast(String version, int major, int minor) {
+    String[] parts = version.split("\\.");
+    try {
+      int ma = Integer.parseInt(parts[0]);
+      int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return ma > major || ma == major && mi >= minor;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   public String peerId() {

@@ -329,6 +329,7 @@ public final class HttpApi {
     config.routes.get("/v1/credits/entries", creditRoutes::entries);
     config.routes.get("/v1/credits/check", creditRoutes::check);
     config.routes.get("/v1/credits/{principal}", creditRoutes::balance);
+    config.routes.get("/v1/data", this::dataStats);
     config.routes.post("/v1/blobs", blobRoutes::upload);
     config.routes.get("/v1/blobs/{sha256}", blobRoutes::download);
     config.routes.head("/v1/blobs/{sha256}", blobRoutes::head);
@@ -359,6 +360,23 @@ public final class HttpApi {
     var pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_REQUEST_THREADS, 8, 60_000);
     pool.setName("http");
     return pool;
+  }
+
+  private volatile java.util.function.LongSupplier validationBytes = () -> 0;
+
+  /** Where {@code GET /v1/data} learns how many bytes validators read from the data service. */
+  public void countValidationBytes(java.util.function.LongSupplier bytes) {
+    this.validationBytes = bytes;
+  }
+
+  /** {@code GET /v1/data}: what the data service moved since start (for operators and the locality test). */
+  private void dataStats(Context ctx) {
+    replyJson(
+        ctx, 200,
+        mapper.createObjectNode()
+            .put("bytes_served", blobRoutes.bytesServed())
+            .put("bytes_uploaded", blobRoutes.bytesUploaded())
+            .put("validation_bytes_read", validationBytes.getAsLong()));
   }
 
   // ---------------------------------------------------------------- access

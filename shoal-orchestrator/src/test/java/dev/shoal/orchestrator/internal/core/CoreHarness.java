@@ -55,6 +55,8 @@ final class CoreHarness implements AutoCloseable {
   final GroupCommitter committer;
   final Core core;
   private final List<FakeWorker> workers = new ArrayList<>();
+  /** The protocol version workers admitted from now on speak. */
+  String workerVersion = "1.2.0";
 
   /** Validations run at once unless held; held ones wait for {@link #releaseValidations()}. */
   private final ArrayDeque<Runnable> heldValidations = new ArrayDeque<>();
@@ -234,7 +236,7 @@ final class CoreHarness implements AutoCloseable {
 
     FakeWorker(KeyPair key, NodeDescriptor d) {
       this.key = key;
-      session = new WorkerSession(core.newSessionId(), d, this, "1.0.0", clock.millis());
+      session = new WorkerSession(core.newSessionId(), d, this, workerVersion, clock.millis());
     }
 
     String peerId() {
