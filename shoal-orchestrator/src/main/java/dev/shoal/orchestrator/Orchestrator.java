@@ -17,6 +17,7 @@ import dev.shoal.orchestrator.internal.principals.Directory;
 import dev.shoal.orchestrator.internal.services.Services;
 import dev.shoal.orchestrator.internal.credits.Credits;
 import dev.shoal.orchestrator.internal.data.BlobStore;
+import dev.shoal.orchestrator.internal.data.BlobCollector;
 import dev.shoal.orchestrator.internal.data.BlobTensors;
 import dev.shoal.orchestrator.internal.data.BlobUrls;
 import dev.shoal.orchestrator.internal.data.SignedDataLinks;
@@ -95,6 +96,11 @@ public final class Orchestrator implements AutoCloseable {
   private final Credits credits;
   private final BlobStore blobs;
   private final BlobTensors storedTensors;
+  private final BlobCollector blobCollector;
+  /** How often unreferenced blobs past their grace are deleted. */
+  private static final Duration BLOB_SWEEP = Duration.ofMinutes(10);
+  private final java.util.concurrent.ScheduledExecutorService blobSweeper =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("blob-gc").factory());
   /** Without a data directory, blobs live here until the orchestrator stops. */
   private final java.nio.file.Path blobTemp;
   private volatile boolean stopped;
@@ -178,7 +184,21 @@ public final class Orchestrator implements AutoCloseable {
             blobs,
             blobUrls);
     http.countValidationBytes(storedTensors::bytesRead);
+    long retention = config.resultRetention().toMillis();
+    // Results kept forever keep their blobs forever: there is nothing to collect.
+    this.blobCollector = retention > 0 ? new BlobCollector(blobs, core::liveBlobs, retention) : null;
+    if (blobCollector != null) {
+      http.collectBlobsWith(blobCollector::collect);
+    }
     core.useDataLinks(new SignedDataLinks(blobUrls, this::publicUrl, clock::millis, config.maxRequestBytes()));
+  }
+
+  private void sweepBlobs() {
+    try {
+      blobCollector.collect();
+    } catch (RuntimeException e) {
+      log.warn("event=blob_collection_failed reason=\"{}\"", e.getMessage());
+    }
   }
 
   /** Blobs of an orchestrator without a data directory: gone when it stops, like all it keeps. */
@@ -260,6 +280,9 @@ public final class Orchestrator implements AutoCloseable {
     // Event webhooks continue from the cursor each had stored.
     subscriptions.start();
     http.start();
+    if (blobCollector != null) {
+      blobSweeper.scheduleWithFixedDelay(this::sweepBlobs, BLOB_SWEEP.toMillis(), BLOB_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+    }
     log.info(
         "event=orchestrator_started grpc={}:{} http={}:{} store=\"{}\"",
         config.grpcHost(), grpcPort(), config.httpHost(), httpPort(), store.describe());
@@ -327,6 +350,7 @@ public final class Orchestrator implements AutoCloseable {
     store.close();
     clients.close();
     queries.shutdown();
+    blobSweeper.shutdownNow();
     validations.shutdownNow();
     clock.close();
     if (blobTemp != null) {

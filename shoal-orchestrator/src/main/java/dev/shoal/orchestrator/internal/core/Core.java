@@ -1905,6 +1905,45 @@ public final class Core implements JobService, Journal {
 
   private volatile DataLinks dataLinks = DataLinks.NONE;
 
+  /**
+   * Blobs (sha256, hex) that unfinished jobs read or that their results name: the data service
+   * must keep them, whatever their age.
+   */
+  public CompletableFuture<Set<String>> liveBlobs() {
+    return query(
+        () -> {
+          Set<String> live = new HashSet<>();
+          for (Job j : jobs.values()) {
+            if (j.state.isTerminal()) {
+              continue;
+            }
+            for (Task t : j.tasks.values()) {
+              stored(live, t.template.getInputsList());
+              if (t.resolved != null) {
+                stored(live, t.resolved.getInputsList());
+              }
+              if (t.result != null) {
+                stored(live, t.result.getOutputsList());
+              }
+              for (Attempt a : t.attempts) {
+                if (a.result != null) {
+                  stored(live, a.result.getOutputsList());
+                }
+              }
+            }
+          }
+          return live;
+        });
+  }
+
+  private static void stored(Set<String> live, List<Value> values) {
+    for (Value v : values) {
+      if (v.hasTensorRef() && v.getTensorRef().getData().getDigest().startsWith("sha256:")) {
+        live.add(v.getTensorRef().getData().getDigest().substring("sha256:".length()));
+      }
+    }
+  }
+
   /** Inputs in the data service reach workers as {@code links} signs them. */
   public void useDataLinks(DataLinks links) {
     this.dataLinks = links;

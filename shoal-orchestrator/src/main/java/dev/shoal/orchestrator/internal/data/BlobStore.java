@@ -96,6 +96,7 @@ public final class BlobStore {
       }
       Path target = path(digest);
       if (Files.exists(target)) {
+        touch(digest);
         return new Stored(digest, size, false);
       }
       Files.createDirectories(target.getParent());
@@ -167,6 +168,53 @@ public final class BlobStore {
       }
     }
     return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /**
+   * Marks a blob as used now: collection spares it for the grace period, long enough for the job
+   * about to reference it to be accepted and so become live.
+   */
+  public void touch(String sha256) {
+    find(sha256).ifPresent(p -> {
+      try {
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+      } catch (IOException e) {
+        // A blob deleted meanwhile is simply gone; the planner's existence check catches that.
+      }
+    });
+  }
+
+  /** What a collection did. */
+  public record Collected(int deleted, long bytesFreed, int kept) {}
+
+  /**
+   * Deletes every blob that {@code live} does not name and that nobody touched in the last
+   * {@code graceMillis}. A blob a live job references is never deleted, whatever its age.
+   */
+  public Collected collect(java.util.function.Predicate<String> live, long graceMillis) throws IOException {
+    long cutoff = System.currentTimeMillis() - graceMillis;
+    int deleted = 0;
+    int kept = 0;
+    long freed = 0;
+    try (var dirs = Files.newDirectoryStream(root, d -> Files.isDirectory(d) && d.getFileName().toString().length() == 2)) {
+      for (Path dir : dirs) {
+        try (var files = Files.newDirectoryStream(dir)) {
+          for (Path f : files) {
+            String sha = f.getFileName().toString();
+            if (!isDigest(sha) || live.test(sha) || Files.getLastModifiedTime(f).toMillis() >= cutoff) {
+              kept++;
+              continue;
+            }
+            long size = Files.size(f);
+            if (Files.deleteIfExists(f)) {
+              deleted++;
+              freed += size;
+            }
+          }
+        }
+      }
+    }
+    return new Collected(deleted, freed, kept);
   }
 
   /** The file holding blob {@code sha256}, if stored. */

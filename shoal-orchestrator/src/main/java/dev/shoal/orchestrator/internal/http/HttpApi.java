@@ -330,6 +330,7 @@ public final class HttpApi {
     config.routes.get("/v1/credits/check", creditRoutes::check);
     config.routes.get("/v1/credits/{principal}", creditRoutes::balance);
     config.routes.get("/v1/data", this::dataStats);
+    config.routes.post("/v1/blobs/gc", this::collectBlobs);
     config.routes.post("/v1/blobs", blobRoutes::upload);
     config.routes.get("/v1/blobs/{sha256}", blobRoutes::download);
     config.routes.head("/v1/blobs/{sha256}", blobRoutes::head);
@@ -367,6 +368,24 @@ public final class HttpApi {
   /** Where {@code GET /v1/data} learns how many bytes validators read from the data service. */
   public void countValidationBytes(java.util.function.LongSupplier bytes) {
     this.validationBytes = bytes;
+  }
+
+  private volatile java.util.function.Supplier<BlobStore.Collected> collector;
+
+  /** Where {@code POST /v1/blobs/gc} runs a collection. */
+  public void collectBlobsWith(java.util.function.Supplier<BlobStore.Collected> collector) {
+    this.collector = collector;
+  }
+
+  /** {@code POST /v1/blobs/gc} (admin): deletes unreferenced blobs past their grace now, not at the next sweep. */
+  private void collectBlobs(Context ctx) {
+    if (collector == null) {
+      throw ApiException.unavailable("this orchestrator does not collect blobs (results are kept forever)", 0);
+    }
+    BlobStore.Collected c = collector.get();
+    replyJson(
+        ctx, 200,
+        mapper.createObjectNode().put("deleted", c.deleted()).put("bytes_freed", c.bytesFreed()).put("kept", c.kept()));
   }
 
   /** {@code GET /v1/data}: what the data service moved since start (for operators and the locality test). */
@@ -464,7 +483,8 @@ public final class HttpApi {
     if ((path.equals("/v1/principals") || path.equals("/v1/credits/grants")) && method.equals("POST")) {
       return Scope.ADMIN;
     }
-    if (path.startsWith("/v1/keys") || path.startsWith("/v1/trusted/") || path.endsWith("/quarantine/lift")) {
+    if (path.startsWith("/v1/keys") || path.startsWith("/v1/trusted/") || path.endsWith("/quarantine/lift")
+        || path.equals("/v1/blobs/gc")) {
       return Scope.ADMIN;
     }
     return method.equals("GET") || method.equals("HEAD") ? Scope.READ : Scope.SUBMIT;

@@ -75,6 +75,8 @@ final class PlannedInputs {
     if (size < 0) {
       throw ApiException.invalidArgument(path + ".blob " + digest.textValue() + " is not stored here (POST /v1/blobs first)");
     }
+    // Used now: a collection spares it until the job that references it is live.
+    blobs.touch(sha);
     TensorSpec spec = TensorJson.parseSpec(node, path);
     long offset = JobPlanner.integer(node, "offset", path + ".offset", 0, size, 0);
     if (offset + spec.byteSize() > size) {
