@@ -116,6 +116,56 @@ class BlobRoutesTest {
   }
 
   @Test
+  void aWorkerGetsSignedUrlsForExactlyItsInputsAndAnUploadUrlForItsAttempt() throws Exception {
+    byte[] data = new byte[64];
+    new Random(3).nextBytes(data);
+    String sha = new String(send(at("/v1/blobs").POST(HttpRequest.BodyPublishers.ofByteArray(data))).body());
+    sha = MeshFixture.MAPPER.readTree(sha).get("sha256").asText();
+    MeshFixture.ScriptedWorker w = mesh.worker().connect("", java.util.List.of());
+    String job =
+        "{\"tasks\": [{\"operator\": \"tensor.add@1\", \"inputs\": ["
+            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [4]},"
+            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [4], \"offset\": 16}]}]}";
+    json(mesh.send("POST", "/v1/jobs", mesh.admin, null, job), 202);
+    var task = w.nextDispatch(10).getDispatch();
+
+    var second = task.getInputs(1).getTensorRef().getData();
+    assertThat(second.getRange().getOffset()).isEqualTo(16);
+    assertThat(second.getRange().getLength()).isEqualTo(16);
+    assertThat(second.getExpiresAtMs()).isGreaterThan(System.currentTimeMillis());
+    assertThat(second.getRangeDigest())
+        .isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOfRange(data, 16, 32))));
+    HttpResponse<byte[]> fetched =
+        http.send(HttpRequest.newBuilder(URI.create(second.getUri())).header("Range", "bytes=16-31").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(fetched.statusCode()).as("no key needed: the URL is the credential").isEqualTo(206);
+    assertThat(fetched.body()).isEqualTo(Arrays.copyOfRange(data, 16, 32));
+    HttpResponse<byte[]> beyond =
+        http.send(HttpRequest.newBuilder(URI.create(second.getUri())).header("Range", "bytes=0-31").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(beyond.statusCode()).as("only its own range").isEqualTo(416);
+
+    String upload = task.getUploadUrl();
+    assertThat(upload).contains("attempt=" + task.getAttempt().getJobId() + ".");
+    HttpResponse<byte[]> stored =
+        http.send(HttpRequest.newBuilder(URI.create(upload)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(stored.statusCode()).isEqualTo(201);
+    var receipt = MeshFixture.MAPPER.readTree(stored.body());
+    assertThat(receipt.get("uri").asText()).isEqualTo("shoal:data/" + receipt.get("digest").asText());
+
+    String forged = upload.substring(0, upload.length() - 2) + (upload.endsWith("00") ? "11" : "00");
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(forged)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+    String downloadSig = second.getUri().substring(second.getUri().indexOf("sig=") + 4);
+    String swapped = upload.substring(0, upload.indexOf("sig=") + 4) + downloadSig;
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(swapped)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).as("a download grant opens no upload").isEqualTo(403);
+
+    var stats = json(mesh.send("GET", "/v1/data", mesh.admin, null, null), 200);
+    assertThat(stats.get("bytes_served").asLong()).isEqualTo(16);
+    assertThat(stats.get("bytes_uploaded").asLong()).as("the client's 64 and the worker's 3").isEqualTo(67);
+  }
+
+  @Test
   void badNamesWrongDigestsAndStrangersAreRefused() throws Exception {
     assertThat(send(at("/v1/blobs/not-a-digest")).statusCode()).isEqualTo(400);
     assertThat(send(at("/v1/blobs/" + "0".repeat(64))).statusCode()).isEqualTo(404);
