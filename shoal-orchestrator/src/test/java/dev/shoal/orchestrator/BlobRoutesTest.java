@@ -117,28 +117,31 @@ class BlobRoutesTest {
 
   @Test
   void aWorkerGetsSignedUrlsForExactlyItsInputsAndAnUploadUrlForItsAttempt() throws Exception {
-    byte[] data = new byte[64];
+    int n = 300_000; // 1.2 MB of float32 per operand and for the sum: over the inline limit
+    byte[] data = new byte[2 * 4 * n];
     new Random(3).nextBytes(data);
     String sha = new String(send(at("/v1/blobs").POST(HttpRequest.BodyPublishers.ofByteArray(data))).body());
     sha = MeshFixture.MAPPER.readTree(sha).get("sha256").asText();
     MeshFixture.ScriptedWorker w = mesh.worker().connect("", java.util.List.of());
     String job =
         "{\"tasks\": [{\"operator\": \"tensor.add@1\", \"inputs\": ["
-            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [4]},"
-            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [4], \"offset\": 16}]}]}";
+            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [" + n + "]},"
+            + "{\"blob\": \"sha256:" + sha + "\", \"dtype\": \"float32\", \"shape\": [" + n + "], \"offset\": " + 4 * n + "}]}]}";
     json(mesh.send("POST", "/v1/jobs", mesh.admin, null, job), 202);
     var task = w.nextDispatch(10).getDispatch();
 
     var second = task.getInputs(1).getTensorRef().getData();
-    assertThat(second.getRange().getOffset()).isEqualTo(16);
-    assertThat(second.getRange().getLength()).isEqualTo(16);
+    assertThat(second.getRange().getOffset()).isEqualTo(4 * n);
+    assertThat(second.getRange().getLength()).isEqualTo(4 * n);
     assertThat(second.getExpiresAtMs()).isGreaterThan(System.currentTimeMillis());
+    byte[] slice = Arrays.copyOfRange(data, 4 * n, 8 * n);
     assertThat(second.getRangeDigest())
-        .isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOfRange(data, 16, 32))));
+        .isEqualTo("sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(slice)));
     HttpResponse<byte[]> fetched =
-        http.send(HttpRequest.newBuilder(URI.create(second.getUri())).header("Range", "bytes=16-31").build(), HttpResponse.BodyHandlers.ofByteArray());
+        http.send(HttpRequest.newBuilder(URI.create(second.getUri())).header("Range", "bytes=" + 4 * n + "-" + (8 * n - 1)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertThat(fetched.statusCode()).as("no key needed: the URL is the credential").isEqualTo(206);
-    assertThat(fetched.body()).isEqualTo(Arrays.copyOfRange(data, 16, 32));
+    assertThat(fetched.body()).isEqualTo(slice);
     HttpResponse<byte[]> beyond =
         http.send(HttpRequest.newBuilder(URI.create(second.getUri())).header("Range", "bytes=0-31").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(beyond.statusCode()).as("only its own range").isEqualTo(416);
@@ -152,6 +155,12 @@ class BlobRoutesTest {
     var receipt = MeshFixture.MAPPER.readTree(stored.body());
     assertThat(receipt.get("uri").asText()).isEqualTo("shoal:data/" + receipt.get("digest").asText());
 
+    HttpResponse<String> overBudget =
+        http.send(HttpRequest.newBuilder(URI.create(upload)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4 * n - 2])).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(overBudget.statusCode()).as("its output's 1.2 MB in all for this attempt, 3 bytes used").isEqualTo(413);
+    assertThat(overBudget.body()).contains("may upload " + 4 * n + " bytes in all");
+
     String forged = upload.substring(0, upload.length() - 2) + (upload.endsWith("00") ? "11" : "00");
     assertThat(http.send(HttpRequest.newBuilder(URI.create(forged)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
@@ -161,8 +170,8 @@ class BlobRoutesTest {
         HttpResponse.BodyHandlers.ofString()).statusCode()).as("a download grant opens no upload").isEqualTo(403);
 
     var stats = json(mesh.send("GET", "/v1/data", mesh.admin, null, null), 200);
-    assertThat(stats.get("bytes_served").asLong()).isEqualTo(16);
-    assertThat(stats.get("bytes_uploaded").asLong()).as("the client's 64 and the worker's 3").isEqualTo(67);
+    assertThat(stats.get("bytes_served").asLong()).isEqualTo(4L * n);
+    assertThat(stats.get("bytes_uploaded").asLong()).as("the client's blob and the worker's 3 bytes").isEqualTo(8L * n + 3);
   }
 
   @Test

@@ -131,7 +131,7 @@ final class MeshFixture implements AutoCloseable {
           .setName("box").setOwner(owner).setIssuedAtMs(System.currentTimeMillis())
           .setHardware(Hardware.newBuilder().setArch("amd64").setOs("linux").setCores(4).setMemoryBytes(8L << 30))
           .addOperators("tensor.add@1").addOperators("process.run@1").addAllServices(services)
-          .setMaxConcurrentTasks(1).setMaxTaskBytes(1L << 20)
+          .setMaxConcurrentTasks(1).setMaxTaskBytes(64L << 20)
           .addProtocolVersions(ProtocolVersions.CURRENT);
       stream.onNext(WorkerMessage.newBuilder().setHello(Hellos.sign(node, key)).build());
       OrchestratorMessage welcome = received.poll(10, TimeUnit.SECONDS);

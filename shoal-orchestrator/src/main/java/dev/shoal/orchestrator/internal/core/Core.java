@@ -2137,7 +2137,7 @@ public final class Core implements JobService, Journal {
     a.deadline =
         clock.schedule(
             inSync, () -> act(() -> deadlinePassed(a)), t.template.getTimeoutMs() + settings.ackGraceMillis());
-    TaskDescriptor.Builder descriptor = dataLinks.forAttempt(t.resolved, ref(a)).toBuilder().setAttempt(ref(a));
+    TaskDescriptor.Builder descriptor = dataLinks.forAttempt(t.resolved, ref(a), t.outputBytes).toBuilder().setAttempt(ref(a));
     String model = w.modelFor(t);
     if (!model.equals(t.model)) {
       descriptor.setModel(model);

@@ -11,7 +11,11 @@ import dev.shoal.protocol.v1.TaskDescriptor;
 public interface DataLinks {
 
   /** Links nothing: tasks keep their inputs as they are, outputs stay inline. */
-  DataLinks NONE = (task, attempt) -> task;
+  DataLinks NONE = (task, attempt, outputBytes) -> task;
 
-  TaskDescriptor forAttempt(TaskDescriptor task, AttemptRef attempt);
+  /**
+   * The descriptor one attempt is sent. {@code outputBytes} is what its outputs add up to (0: it
+   * has no tensor outputs, or they are not known), the most its upload URL will take.
+   */
+  TaskDescriptor forAttempt(TaskDescriptor task, AttemptRef attempt, long outputBytes);
 }

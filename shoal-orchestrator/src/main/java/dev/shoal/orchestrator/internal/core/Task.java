@@ -26,6 +26,8 @@ final class Task {
   final long memoryBytes;
   final int maxAttempts;
   final List<TensorSpec> expectedOutputs;
+  /** What the expected outputs add up to: the most an attempt may upload. */
+  final long outputBytes;
   final AcceptancePolicy policy;
   final Routing routing;
   /** Clients waiting on this task as it runs (a synchronous or streaming call); usually none. */
@@ -92,6 +94,11 @@ final class Task {
     this.memoryBytes = template.getResources().getMemoryBytes();
     this.maxAttempts = maxAttempts;
     this.expectedOutputs = expectedOutputs;
+    long bytes = 0;
+    for (TensorSpec o : expectedOutputs) {
+      bytes += o.byteSize();
+    }
+    this.outputBytes = bytes;
     this.policy = policy;
     this.upstream = TaskInputs.upstreamIds(template);
     if (upstream.isEmpty()) {

@@ -70,7 +70,7 @@ public final class BlobUrls {
   }
 
   /**
-   * A signed upload: one attempt's worker may store outputs of up to {@code maxBytes} each until
+   * A signed upload: one attempt's worker may store outputs of up to {@code maxBytes} in all until
    * {@code expiresAt}. The attempt is named so an upload can be traced to the result it serves.
    */
   public record UploadGrant(String attempt, long maxBytes, long expiresAt) {

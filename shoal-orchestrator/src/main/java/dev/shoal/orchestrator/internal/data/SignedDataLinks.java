@@ -1,6 +1,5 @@
 package dev.shoal.orchestrator.internal.data;
 
-import dev.shoal.orchestrator.internal.acceptance.Programs;
 import dev.shoal.orchestrator.internal.core.DataLinks;
 import dev.shoal.orchestrator.internal.core.TaskInputs;
 import dev.shoal.protocol.v1.AttemptRef;
@@ -12,11 +11,13 @@ import java.util.function.Supplier;
 
 /**
  * Links a task to the data service for one attempt: each input kept there becomes a URL signed
- * for exactly its byte range, and tensor tasks get a signed URL to upload outputs over the inline
- * limit. Both expire a grace period after the task's timeout, so a URL leaked from one attempt is
+ * for exactly its byte range, and a task whose outputs may exceed the inline limit gets a URL to
+ * upload them, signed for that attempt and for no more bytes than its outputs add up to. Both expire a grace period after the task's timeout, so a URL leaked from one attempt is
  * soon worthless.
  */
 public final class SignedDataLinks implements DataLinks {
+
+  private static final long INLINE = dev.shoal.protocol.ProtocolLimits.DEFAULT.maxInlineBytes();
 
   /** How long past the task's timeout its URLs stay open: a slow start, a slow upload. */
   static final long GRACE_MILLIS = 60_000;
@@ -35,9 +36,10 @@ public final class SignedDataLinks implements DataLinks {
   }
 
   @Override
-  public TaskDescriptor forAttempt(TaskDescriptor task, AttemptRef attempt) {
-    boolean program = Programs.isProgram(task.getOperator());
-    if (program && !hasStoredInput(task)) {
+  public TaskDescriptor forAttempt(TaskDescriptor task, AttemptRef attempt, long outputBytes) {
+    // Only outputs over the inline limit are uploaded: a task with none gets no URL.
+    boolean uploads = outputBytes > INLINE;
+    if (!uploads && !hasStoredInput(task)) {
       // The gateway's path: nothing to sign, nothing to copy.
       return task;
     }
@@ -50,9 +52,9 @@ public final class SignedDataLinks implements DataLinks {
         b.setInputs(i, signed(v, base, expires));
       }
     }
-    if (!program) {
+    if (uploads) {
       String id = attempt.getJobId() + "." + attempt.getTaskId() + "." + attempt.getAttempt();
-      BlobUrls.UploadGrant g = new BlobUrls.UploadGrant(id, maxUploadBytes, expires);
+      BlobUrls.UploadGrant g = new BlobUrls.UploadGrant(id, Math.min(outputBytes, maxUploadBytes), expires);
       b.setUploadUrl(base + "/v1/blobs?" + g.query(urls.sign(g)));
     }
     return b.build();

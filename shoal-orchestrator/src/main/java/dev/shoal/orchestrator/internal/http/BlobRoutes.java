@@ -88,19 +88,24 @@ final class BlobRoutes {
   void upload(Context ctx) throws IOException {
     BlobStore store = available();
     long cap = maxBytes;
+    BlobUrls.UploadGrant grant = null;
     if (signed(ctx)) {
-      BlobUrls.UploadGrant g;
       try {
-        g = new BlobUrls.UploadGrant(
+        grant = new BlobUrls.UploadGrant(
             ctx.queryParam("attempt"), Long.parseLong(ctx.queryParam("max")), Long.parseLong(ctx.queryParam("expires")));
       } catch (NumberFormatException | NullPointerException e) {
         throw new ApiException(ApiException.Code.PERMISSION_DENIED, "an upload URL carries attempt, max, expires and sig");
       }
-      String refusal = g.attempt() == null ? "an upload URL names its attempt" : urls.refusal(g, ctx.queryParam("sig"), clock.getAsLong());
+      String refusal =
+          grant.attempt() == null ? "an upload URL names its attempt" : urls.refusal(grant, ctx.queryParam("sig"), clock.getAsLong());
       if (refusal != null) {
         throw new ApiException(ApiException.Code.PERMISSION_DENIED, refusal);
       }
-      cap = Math.min(cap, g.maxBytes());
+      long length = ctx.req().getContentLengthLong();
+      if (length < 0) {
+        throw ApiException.invalidArgument("an upload by URL must state its Content-Length");
+      }
+      cap = Math.min(cap, reserveUpload(grant, length));
     }
     String promised = ctx.header(SHA256_HEADER);
     if (promised != null && !BlobStore.isDigest(promised)) {
@@ -116,6 +121,10 @@ final class BlobRoutes {
       throw e.tooLarge() ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.invalidArgument(e.getMessage());
     }
     uploaded.add(stored.size());
+    if (grant != null && stored.size() < cap) {
+      // A body shorter than announced gives back what it did not use.
+      releaseUpload(grant, cap - stored.size());
+    }
     ctx.header("Location", "/v1/blobs/" + stored.sha256());
     api.replyJson(
         ctx, stored.created() ? 201 : 200,
@@ -124,6 +133,37 @@ final class BlobRoutes {
             .put("size", stored.size())
             .put("digest", "sha256:" + stored.sha256())
             .put("uri", TaskInputs.DATA_PREFIX + "sha256:" + stored.sha256()));
+  }
+
+  /**
+   * What each upload grant has used: an attempt may store no more than its outputs add up to,
+   * however many requests it makes. Entries go once their grant has expired.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> uploadsUsed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Reserves {@code length} bytes of the grant's budget; returns them, or refuses with 413. */
+  private long reserveUpload(BlobUrls.UploadGrant g, long length) {
+    long now = clock.getAsLong();
+    uploadsUsed.keySet().removeIf(k -> Long.parseLong(k.substring(k.lastIndexOf('@') + 1)) <= now);
+    String key = g.attempt() + "@" + g.expiresAt();
+    long[] granted = {-1};
+    uploadsUsed.compute(key, (k, used) -> {
+      long u = used == null ? 0 : used;
+      if (u + length > g.maxBytes()) {
+        return used;
+      }
+      granted[0] = length;
+      return u + length;
+    });
+    if (granted[0] < 0) {
+      throw ApiException.payloadTooLarge(
+          "attempt " + g.attempt() + " may upload " + g.maxBytes() + " bytes in all; this would pass that");
+    }
+    return length;
+  }
+
+  private void releaseUpload(BlobUrls.UploadGrant g, long unused) {
+    uploadsUsed.computeIfPresent(g.attempt() + "@" + g.expiresAt(), (k, used) -> Math.max(0, used - unused));
   }
 
   /** Bytes served by downloads, and stored by uploads, since start: what data cost the network. */
