@@ -115,7 +115,7 @@ public final class Orchestrator implements AutoCloseable {
     this.committer = config.dataDir() == null ? GroupCommitter.inline(store) : new GroupCommitter(store);
     this.events = new EventFeed(store, EVENT_RING);
     this.blobTemp = config.dataDir() == null ? blobTemp() : null;
-    this.blobs = new BlobStore(blobTemp != null ? blobTemp : config.dataDir().resolve("blobs"));
+    this.blobs = new BlobStore(blobTemp != null ? blobTemp : config.dataDir().resolve("blobs"), config.fsync());
     this.storedTensors = new BlobTensors(blobs);
     committer.onCommit(events::committed);
     this.identity = identity(config);

@@ -29,6 +29,7 @@ public final class BlobStore {
 
   private final Path root;
   private final Path incoming;
+  private final boolean fsync;
 
   /** What a stored blob is: its digest, its size, and whether this call stored it (false: it was there). */
   public record Stored(String sha256, long size, boolean created) {}
@@ -50,6 +51,15 @@ public final class BlobStore {
 
   /** Blobs under {@code root}; leftovers of interrupted uploads there are removed. */
   public BlobStore(Path root) {
+    this(root, false);
+  }
+
+  /**
+   * The same; with {@code fsync}, a blob's bytes reach the disk before it is named, so a job
+   * acknowledged with a reference to it survives power loss as the journal does (--fsync).
+   */
+  public BlobStore(Path root, boolean fsync) {
+    this.fsync = fsync;
     this.root = root;
     this.incoming = root.resolve("incoming");
     try {
@@ -80,7 +90,8 @@ public final class BlobStore {
     try {
       MessageDigest sha = sha256();
       long size = 0;
-      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha)) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE);
+          OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), sha)) {
         byte[] buffer = new byte[BUFFER];
         for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
           size += n;
@@ -88,6 +99,10 @@ public final class BlobStore {
             throw new Refused("the blob is larger than this orchestrator takes (" + maxBytes + " bytes)", true);
           }
           out.write(buffer, 0, n);
+        }
+        out.flush();
+        if (fsync) {
+          ch.force(true);
         }
       }
       String digest = HexFormat.of().formatHex(sha.digest());
