@@ -1882,6 +1882,7 @@ public final class Core implements JobService, Journal {
       return;
     }
     t.queued = true;
+    t.queuedAt = clock.millis();
     ready.computeIfAbsent(t.requirementKey(), k -> new ArrayDeque<>()).addLast(t);
   }
 
@@ -1997,6 +1998,10 @@ public final class Core implements JobService, Journal {
           skipped.add(queue.pollFirst());
           continue;
         }
+        if (t.dataKeys.length > 0 && waitsForItsData(t, w)) {
+          skipped.add(queue.pollFirst());
+          continue;
+        }
         startAttempt(t, w);
         if (wanted == 1) {
           queue.pollFirst();
@@ -2069,6 +2074,40 @@ public final class Core implements JobService, Journal {
       }
     }
     return bestFresh != null ? bestFresh : best;
+  }
+
+  /**
+   * How long a task may wait for a busy worker that holds more of its inputs than the free one it
+   * could go to now (delay scheduling): long enough for a slot there to free up, short enough
+   * that a new or idle worker is never left waiting on a busy one for long.
+   */
+  static final long LOCALITY_WAIT_MILLIS = 2_000;
+
+  /** When a dispatch pass is already due for tasks waiting on their data (0: none). */
+  private long localityWakeAt;
+
+  /**
+   * Whether {@code t} should pass up free worker {@code w} for now, because a busy worker holds
+   * more of its inputs and the task has not waited {@link #LOCALITY_WAIT_MILLIS} yet. If so, a
+   * dispatch pass is due when that wait ends, in case no slot frees before.
+   */
+  private boolean waitsForItsData(Task t, WorkerSession w) {
+    long now = clock.millis();
+    long until = t.queuedAt + LOCALITY_WAIT_MILLIS;
+    if (now >= until) {
+      return false;
+    }
+    long here = t.heldBy(w.held);
+    for (WorkerSession s : sessions.values()) {
+      if (s != w && s.freeSlots() <= 0 && t.heldBy(s.held) > here && eligible(s, t) && !busyWith(t, s.peerId)) {
+        if (localityWakeAt == 0 || until < localityWakeAt) {
+          localityWakeAt = until;
+          clock.schedule(inSync, () -> act(() -> localityWakeAt = 0), until - now);
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code a} suits {@code t} better than {@code b}: more of its inputs there already, then less loaded. */

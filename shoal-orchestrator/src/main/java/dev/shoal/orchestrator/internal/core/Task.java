@@ -69,6 +69,8 @@ final class Task {
   Boolean spotCheck;
   /** In a ready queue, or waiting out a backoff before joining one. */
   boolean queued;
+  /** When it last joined a ready queue: how long it has waited for the worker holding its data. */
+  long queuedAt;
   ResultDescriptor result;
   String resultPeer;
   Acceptance acceptance;

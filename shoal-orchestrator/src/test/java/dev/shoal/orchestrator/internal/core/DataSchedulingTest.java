@@ -56,6 +56,27 @@ class DataSchedulingTest {
   }
 
   @Test
+  void aTaskWaitsABoundedTimeForTheBusyWorkerHoldingItsData() throws Exception {
+    try (CoreHarness h = new CoreHarness()) {
+      FakeWorker holder = h.worker("holder", 1, "tensor.relu@1");
+      String first = h.submit(reading(X));
+      TaskDescriptor running = holder.dispatches().getFirst();
+      FakeWorker other = h.worker("other", 1, "tensor.relu@1");
+
+      h.submit(reading(X));
+      assertThat(other.dispatches()).as("free, but X is at the busy holder: wait for it").isEmpty();
+      assertThat(h.core.cancel(first, Actor.NONE).get()).isEqualTo(CancelOutcome.CANCELLED);
+      holder.result(running.getAttempt(), dev.shoal.protocol.v1.ResultStatus.RESULT_STATUS_CANCELLED);
+      assertThat(holder.dispatches()).as("the holder's slot freed: the task goes where its data is").hasSize(1);
+
+      h.submit(reading(X));
+      assertThat(other.dispatches()).isEmpty();
+      h.advance(Core.LOCALITY_WAIT_MILLIS);
+      assertThat(other.dispatches()).as("not for longer than the locality wait").hasSize(1);
+    }
+  }
+
+  @Test
   void theBlobsAnUnfinishedJobReadsOrProducedAreLiveUntilItEnds() throws Exception {
     try (CoreHarness h = new CoreHarness()) {
       FakeWorker w = h.worker("w1", 4, "tensor.relu@1");
