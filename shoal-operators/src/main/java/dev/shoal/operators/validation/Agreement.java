@@ -5,14 +5,17 @@ import dev.shoal.operators.DType;
 import dev.shoal.operators.Tensor;
 import dev.shoal.operators.TensorSpec;
 import dev.shoal.operators.Tolerance;
-import dev.shoal.operators.internal.TensorAccess;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.random.RandomGenerator;
 
 /**
  * Whether two results of one operator on the same inputs agree, as two honest results would: int32
  * bit for bit; floats within the dtype tolerance plus twice the {@link Spread} and the final
  * rounding of each, so that honest results never disagree, however their implementations order
- * their arithmetic.
+ * their arithmetic. Results in memory are compared element by element; results held by reference
+ * at sampled positions, with the same bounds.
  */
 final class Agreement {
 
@@ -23,6 +26,37 @@ final class Agreement {
    * the first output; every standard operator has at most one.
    */
   static Comparison compare(List<TensorSpec> expected, Spread spread, List<Tensor> a, List<Tensor> b) {
+    Comparison wrong = structure(expected, Structure.specs(a), Structure.specs(b));
+    if (wrong != null) {
+      return wrong;
+    }
+    return combine(expected, t -> compare(t == 0 ? spread : Spread.NONE, Elements.all(a.get(t)), Elements.all(b.get(t))));
+  }
+
+  /**
+   * Like {@link #compare(List, Spread, List, List)}, reading each pair of outputs at the same
+   * {@code samples} positions drawn from {@code random}, unless their content ids say they are the
+   * same, which reads nothing. Mismatches count sampled elements.
+   */
+  static Comparison compareSampled(
+      List<TensorSpec> expected, Spread spread, List<? extends OutputElements> a, List<? extends OutputElements> b,
+      int samples, RandomGenerator random) {
+    Comparison wrong = structure(expected, Structure.claimedSpecs(a), Structure.claimedSpecs(b));
+    if (wrong != null) {
+      return wrong;
+    }
+    return combine(expected, t -> {
+      OutputElements x = a.get(t);
+      OutputElements y = b.get(t);
+      if (x.contentId() != null && Objects.equals(x.contentId(), y.contentId())) {
+        return new Comparison(true, 0, -1, 0, "");
+      }
+      int[] positions = Sampling.positions((int) expected.get(t).shape().elementCount(), samples, random);
+      return compare(t == 0 ? spread : Spread.NONE, Elements.read(x, positions), Elements.read(y, positions));
+    });
+  }
+
+  private static Comparison structure(List<TensorSpec> expected, List<TensorSpec> a, List<TensorSpec> b) {
     String problem = Structure.problem(expected, a);
     if (problem != null) {
       return new Comparison(false, 0, -1, Double.NaN, "first result: " + problem);
@@ -31,12 +65,17 @@ final class Agreement {
     if (problem != null) {
       return new Comparison(false, 0, -1, Double.NaN, "second result: " + problem);
     }
+    return null;
+  }
+
+  /** One comparison from each output's, in order. */
+  private static Comparison combine(List<TensorSpec> expected, IntFunction<Comparison> output) {
     long mismatches = 0;
     double maxAbs = 0;
     String reason = "";
     long first = -1;
     for (int t = 0; t < expected.size(); t++) {
-      Comparison c = compare(t == 0 ? spread : Spread.NONE, a.get(t), b.get(t));
+      Comparison c = output.apply(t);
       if (Double.isFinite(c.maxAbsError())) {
         maxAbs = Math.max(maxAbs, c.maxAbsError());
       }
@@ -49,32 +88,34 @@ final class Agreement {
     return new Comparison(mismatches == 0, mismatches, first, maxAbs, reason);
   }
 
-  private static Comparison compare(Spread spread, Tensor x, Tensor y) {
-    int n = (int) x.elementCount();
+  /** Compares the elements of {@code x} with those of {@code y} at the same positions. */
+  private static Comparison compare(Spread spread, Elements x, Elements y) {
+    int n = x.size();
     DType dtype = x.dtype();
     long mismatches = 0;
     int first = -1;
     double maxAbs = 0;
     if (dtype == DType.INT32) {
-      int[] p = TensorAccess.ints(x);
-      int[] q = TensorAccess.ints(y);
-      for (int i = 0; i < n; i++) {
-        maxAbs = Math.max(maxAbs, Math.abs((double) p[i] - q[i]));
-        if (p[i] != q[i]) {
-          first = first < 0 ? i : first;
+      int[] p = x.ints();
+      int[] q = y.ints();
+      for (int s = 0; s < n; s++) {
+        maxAbs = Math.max(maxAbs, Math.abs((double) p[s] - q[s]));
+        if (p[s] != q[s]) {
+          first = first < 0 ? s : first;
           mismatches++;
         }
       }
     } else {
-      float[] p = TensorAccess.floats(x);
-      float[] q = TensorAccess.floats(y);
-      for (int i = 0; i < n; i++) {
-        double err = Math.abs((double) p[i] - q[i]);
+      float[] p = x.floats();
+      float[] q = y.floats();
+      for (int s = 0; s < n; s++) {
+        double err = Math.abs((double) p[s] - q[s]);
         if (Double.isFinite(err)) {
           maxAbs = Math.max(maxAbs, err);
         }
-        if (!agree(p[i], q[i], spread.allowance(i), spread.mayDiffer(i), dtype)) {
-          first = first < 0 ? i : first;
+        int i = x.position(s);
+        if (!agree(p[s], q[s], spread.allowance(i), spread.mayDiffer(i), dtype)) {
+          first = first < 0 ? s : first;
           mismatches++;
         }
       }
@@ -82,9 +123,10 @@ final class Agreement {
     if (mismatches == 0) {
       return new Comparison(true, 0, -1, maxAbs, "");
     }
-    String reason = mismatches + " of " + n + " elements differ by more than honest results can; first at index " + first + ": "
-        + (dtype == DType.INT32 ? x.getInt(first) + " vs " + y.getInt(first) : x.getFloat(first) + " vs " + y.getFloat(first));
-    return new Comparison(false, mismatches, first, maxAbs, reason);
+    int at = x.position(first);
+    String reason = mismatches + " of " + (x.isAll() ? n + " elements" : n + " sampled elements")
+        + " differ by more than honest results can; first at index " + at + ": " + x.show(first) + " vs " + y.show(first);
+    return new Comparison(false, mismatches, at, maxAbs, reason);
   }
 
   /** Whether two elements can both be honest, each within {@code allowance} of the exact value before rounding. */

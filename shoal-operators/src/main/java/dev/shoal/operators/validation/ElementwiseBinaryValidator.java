@@ -1,7 +1,6 @@
 package dev.shoal.operators.validation;
 
 import dev.shoal.operators.DType;
-import dev.shoal.operators.Tensor;
 import dev.shoal.operators.internal.TensorAccess;
 import java.util.List;
 import java.util.Locale;
@@ -65,13 +64,13 @@ final class ElementwiseBinaryValidator extends OperatorValidator {
   }
 
   /**
-   * One pass: a NaN operand gives a NaN (IEEE, and Math.max/min); int32 division has no zero
-   * divisor, because an honest worker fails such a task instead of returning a result.
+   * A NaN operand gives a NaN (IEEE, and Math.max/min), over every output element, or over the
+   * sample of an output held by reference; int32 division has no zero divisor, because an honest
+   * worker fails such a task instead of returning a result (the inputs say so, whatever the output).
    */
   private Check invariants(Claim claim) {
-    Tensor out = claim.output();
-    int n = (int) out.elementCount();
-    if (out.dtype() == DType.INT32) {
+    if (claim.output().dtype() == DType.INT32) {
+      int n = claim.outputCount();
       int[] y = TensorAccess.ints(claim.input(1));
       for (int i = 0; i < n; i++) {
         if (y[i] == 0) {
@@ -81,51 +80,55 @@ final class ElementwiseBinaryValidator extends OperatorValidator {
       }
       return Check.pass(Check.INVARIANTS, 0, n, "no zero divisor among " + n + " elements");
     }
+    Elements c = claim.invariantScope();
+    int n = c.size();
     float[] x = TensorAccess.floats(claim.input(0));
     float[] y = TensorAccess.floats(claim.input(1));
-    float[] c = TensorAccess.floats(out);
-    for (int i = 0; i < n; i++) {
-      if ((Float.isNaN(x[i]) || Float.isNaN(y[i])) && !Float.isNaN(c[i])) {
+    float[] z = c.floats();
+    for (int s = 0; s < n; s++) {
+      int i = c.position(s);
+      if ((Float.isNaN(x[i]) || Float.isNaN(y[i])) && !Float.isNaN(z[s])) {
         return Check.fail(Check.INVARIANTS, 0, n,
-            "element " + i + " is " + c[i] + " although an operand is NaN (" + x[i] + ", " + y[i] + "), which gives NaN");
+            "element " + i + " is " + z[s] + " although an operand is NaN (" + x[i] + ", " + y[i] + "), which gives NaN");
       }
     }
-    return Check.pass(Check.INVARIANTS, 0, n, "NaN operands give NaN in all " + n + " elements");
+    return Check.pass(Check.INVARIANTS, 0, n, "NaN operands give NaN in " + c.describeInvariantScope());
   }
 
   private Check sampled(Claim claim) {
-    Tensor out = claim.output();
-    int count = (int) out.elementCount();
-    int[] positions = Sampling.positions(count, claim.settings().samples(), claim.random());
-    DType dtype = out.dtype();
+    Elements c = claim.sample();
+    int n = c.size();
+    DType dtype = c.dtype();
     if (dtype == DType.INT32) {
       int[] x = TensorAccess.ints(claim.input(0));
       int[] y = TensorAccess.ints(claim.input(1));
-      int[] c = TensorAccess.ints(out);
-      for (int i : positions) {
+      int[] z = c.ints();
+      for (int s = 0; s < n; s++) {
+        int i = c.position(s);
         if (op == Op.DIV && y[i] == 0) {
-          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
+          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, n,
               "element " + i + " divides by zero; an honest worker fails this task rather than return a result");
         }
         int expected = op.apply(x[i], y[i]);
-        if (c[i] != expected) {
-          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-              "element " + i + " is " + c[i] + ", expected " + expected + " (" + x[i] + " " + op.name().toLowerCase(Locale.ROOT) + " " + y[i] + ")");
+        if (z[s] != expected) {
+          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, n,
+              "element " + i + " is " + z[s] + ", expected " + expected + " (" + x[i] + " " + op.name().toLowerCase(Locale.ROOT) + " " + y[i] + ")");
         }
       }
-      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed exactly");
+      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, n, c.describe() + " recomputed exactly");
     }
     float[] x = TensorAccess.floats(claim.input(0));
     float[] y = TensorAccess.floats(claim.input(1));
-    float[] c = TensorAccess.floats(out);
-    for (int i : positions) {
+    float[] z = c.floats();
+    for (int s = 0; s < n; s++) {
+      int i = c.position(s);
       double expected = op.apply(x[i], y[i]);
-      if (!Numerics.acceptable(expected, 0, dtype, c[i])) {
-        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-            "element " + i + " is " + c[i] + ", expected " + Numerics.show(Numerics.round(expected, dtype), dtype)
+      if (!Numerics.acceptable(expected, 0, dtype, z[s])) {
+        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, n,
+            "element " + i + " is " + z[s] + ", expected " + Numerics.show(Numerics.round(expected, dtype), dtype)
                 + " (" + x[i] + " " + op.name().toLowerCase(Locale.ROOT) + " " + y[i] + ")");
       }
     }
-    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed");
+    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, n, c.describe() + " recomputed");
   }
 }

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * {@code tensor.matmul@1}, C = A·B with A m×k and B k×n: Freivalds' test, then sampled
  * recomputation. Both are needed: Freivalds sees any element that is far off but tolerates, per
  * row, the sum of all the row's element allowances, while sampling sees small errors only if they
- * are dense enough to be drawn.
+ * are dense enough to be drawn. An output held by reference gets sampled recomputation alone,
+ * with more samples: Freivalds would read all of it.
  *
  * <p>Float32 accumulates in float (float16 too, rounding to half once at the end), so an honest
  * element may differ from the exact product by up to γ_k·Σ_p |a_ip|·|b_pj| with γ_k ≈ k·2^-24
@@ -27,7 +28,19 @@ final class MatmulValidator extends OperatorValidator {
 
   @Override
   List<Function<Claim, Check>> checks(Claim claim) {
-    return List.of(MatmulValidator::freivalds, MatmulValidator::sampled);
+    // Freivalds multiplies the whole output by a vector: for an output held by reference that is
+    // reading all of it, so more elements are recomputed instead (samplesByReference).
+    return claim.isHeld() ? List.of(MatmulValidator::freivalds, MatmulValidator::sampled) : List.of(MatmulValidator::sampled);
+  }
+
+  /**
+   * Without Freivalds' test the samples are all there is, so take {@code samples × rounds} of them:
+   * a few hundred elements at the default settings, each O(k) to recompute and a few bytes to
+   * read, where one Freivalds round would read the whole output.
+   */
+  @Override
+  int samplesByReference(ValidationSettings settings) {
+    return (int) Math.min(ValidationSettings.MAX_SAMPLES, (long) settings.samples() * settings.freivaldsRounds());
   }
 
   private record Dims(int m, int k, int n) {
@@ -60,7 +73,7 @@ final class MatmulValidator extends OperatorValidator {
       return Check.pass(Check.FREIVALDS, 0, 0, "empty output, nothing to test");
     }
     return claim.output().dtype() == DType.INT32
-        ? freivaldsInts(TensorAccess.ints(claim.input(0)), TensorAccess.ints(claim.input(1)), TensorAccess.ints(claim.output()), d, rounds, claim)
+        ? freivaldsInts(TensorAccess.ints(claim.input(0)), TensorAccess.ints(claim.input(1)), TensorAccess.ints(claim.heldOutput()), d, rounds, claim)
         : freivaldsFloats(claim, d, rounds);
   }
 
@@ -101,7 +114,7 @@ final class MatmulValidator extends OperatorValidator {
     int m = d.m(), k = d.k(), n = d.n();
     float[] a = TensorAccess.floats(claim.input(0));
     float[] b = TensorAccess.floats(claim.input(1));
-    float[] c = TensorAccess.floats(claim.output());
+    float[] c = TensorAccess.floats(claim.heldOutput());
     DType dtype = claim.output().dtype();
     Tolerance tol = Tolerance.forDType(dtype);
     double g = Numerics.gamma(k, Numerics.FLOAT32_UNIT);
@@ -207,47 +220,50 @@ final class MatmulValidator extends OperatorValidator {
    */
   private static Check sampled(Claim claim) {
     Dims d = Dims.of(claim);
-    int count = d.m() * d.n();
-    int[] positions = Sampling.positions(count, claim.settings().samples(), claim.random());
-    DType dtype = claim.output().dtype();
+    Elements c = claim.sample();
+    int samples = c.size();
+    String skipped = claim.isHeld() ? "" : "; no Freivalds' test: it reads every element, and the output is held by reference";
     int k = d.k(), n = d.n();
-    if (dtype == DType.INT32) {
+    if (c.dtype() == DType.INT32) {
       int[] a = TensorAccess.ints(claim.input(0));
       int[] b = TensorAccess.ints(claim.input(1));
-      int[] c = TensorAccess.ints(claim.output());
-      for (int o : positions) {
+      int[] z = c.ints();
+      for (int s = 0; s < samples; s++) {
+        int o = c.position(s);
         int i = o / n, j = o % n;
-        int s = 0;
+        int sum = 0;
         for (int p = 0; p < k; p++) {
-          s += a[i * k + p] * b[p * n + j];
+          sum += a[i * k + p] * b[p * n + j];
         }
-        if (s != c[o]) {
-          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-              "element [" + i + ", " + j + "] is " + c[o] + ", the product has " + s);
+        if (sum != z[s]) {
+          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, samples,
+              "element [" + i + ", " + j + "] is " + z[s] + ", the product has " + sum);
         }
       }
-      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed exactly");
+      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, samples, c.describe() + " recomputed exactly" + skipped);
     }
+    DType dtype = c.dtype();
     float[] a = TensorAccess.floats(claim.input(0));
     float[] b = TensorAccess.floats(claim.input(1));
-    float[] c = TensorAccess.floats(claim.output());
-    for (int o : positions) {
+    float[] z = c.floats();
+    for (int s = 0; s < samples; s++) {
+      int o = c.position(s);
       int i = o / n, j = o % n;
       // The reference is tensor.matmul@1's own arithmetic: float products summed in float, p in
       // order. Judged against it with the documented tolerance, an error just past the tolerance
       // is caught, where an allowance for every possible summation order (k ulps) would hide it.
-      float s = 0;
+      float sum = 0;
       for (int p = 0; p < k; p++) {
-        s += a[i * k + p] * b[p * n + j];
+        sum += a[i * k + p] * b[p * n + j];
       }
-      double reference = Numerics.round(s, dtype);
-      if (!Numerics.acceptable(reference, 0, dtype, c[o])) {
-        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-            "element [" + i + ", " + j + "] is " + c[o] + ", the operator's arithmetic gives " + reference
+      double reference = Numerics.round(sum, dtype);
+      if (!Numerics.acceptable(reference, 0, dtype, z[s])) {
+        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, samples,
+            "element [" + i + ", " + j + "] is " + z[s] + ", the operator's arithmetic gives " + reference
                 + " (tolerance " + Tolerance.forDType(dtype) + ")");
       }
     }
-    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed");
+    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, samples, c.describe() + " recomputed" + skipped);
   }
 
   // ---- comparing two results ----

@@ -63,32 +63,33 @@ final class ReduceValidator extends OperatorValidator {
   }
 
   private Check sampled(Claim claim) {
-    Tensor out = claim.output();
     Layout layout = Layout.of(claim.input(0), claim.attributes());
-    int count = (int) out.elementCount();
-    int[] positions = Sampling.positions(count, claim.settings().samples(), claim.random());
-    DType dtype = out.dtype();
+    Elements c = claim.sample();
+    int samples = c.size();
+    DType dtype = c.dtype();
     String name = "reduce_" + op.name().toLowerCase(Locale.ROOT);
     if (dtype == DType.INT32) {
       int[] x = TensorAccess.ints(claim.input(0));
-      int[] c = TensorAccess.ints(out);
-      for (int o : positions) {
+      int[] z = c.ints();
+      for (int s = 0; s < samples; s++) {
+        int o = c.position(s);
         int expected = op == Op.MAX ? x[layout.at(o, 0)] : 0;
         for (int l = op == Op.MAX ? 1 : 0; l < layout.len(); l++) {
           int v = x[layout.at(o, l)];
           expected = op == Op.MAX ? Math.max(expected, v) : expected + v;
         }
-        if (c[o] != expected) {
-          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-              "element " + o + " is " + c[o] + ", the " + name + " of its slice is " + expected);
+        if (z[s] != expected) {
+          return Check.fail(Check.SAMPLED_RECOMPUTE, 0, samples,
+              "element " + o + " is " + z[s] + ", the " + name + " of its slice is " + expected);
         }
       }
-      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed exactly");
+      return Check.pass(Check.SAMPLED_RECOMPUTE, 0, samples, c.describe() + " recomputed exactly");
     }
     float[] x = TensorAccess.floats(claim.input(0));
-    float[] c = TensorAccess.floats(out);
+    float[] z = c.floats();
     double g = Numerics.gamma(layout.len(), Numerics.DOUBLE_UNIT);
-    for (int o : positions) {
+    for (int s = 0; s < samples; s++) {
+      int o = c.position(s);
       double expected;
       double allowance;
       if (op == Op.MAX) {
@@ -114,13 +115,13 @@ final class ReduceValidator extends OperatorValidator {
           allowance = allowance / layout.len() + 0x1p-51 * Math.abs(expected);
         }
       }
-      if (!Numerics.acceptable(expected, Double.isFinite(expected) ? allowance : 0, dtype, c[o])) {
-        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-            "element " + o + " is " + c[o] + ", the " + name + " of its slice is " + expected
+      if (!Numerics.acceptable(expected, Double.isFinite(expected) ? allowance : 0, dtype, z[s])) {
+        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, samples,
+            "element " + o + " is " + z[s] + ", the " + name + " of its slice is " + expected
                 + (allowance > 0 ? " (within " + allowance + " for summation order)" : ""));
       }
     }
-    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " recomputed");
+    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, samples, c.describe() + " recomputed");
   }
 
   /** Sums and means may spread by the summation order; a max is exact. O(input) time, O(output) memory. */

@@ -25,21 +25,20 @@ final class TransposeValidator extends OperatorValidator {
 
   private static Check sampled(Claim claim) {
     Tensor in = claim.input(0);
-    Tensor out = claim.output();
     long[] perm = claim.attributes().getInts("perm"); // already checked by the operator's outputSpecs
     int rank = perm.length;
     int[] inDims = in.shape().dims();
-    int[] outDims = out.shape().dims();
+    int[] outDims = claim.output().shape().dims();
     int[] inStrides = new int[rank];
     for (int d = rank - 1, s = 1; d >= 0; d--) {
       inStrides[d] = s;
       s *= inDims[d];
     }
-    int count = (int) out.elementCount();
-    int[] positions = Sampling.positions(count, claim.settings().samples(), claim.random());
+    Elements c = claim.sample();
+    int samples = c.size();
     int[] coord = new int[rank];
-    for (int o : positions) {
-      int rest = o;
+    for (int s = 0; s < samples; s++) {
+      int rest = c.position(s);
       int from = 0;
       for (int d = rank - 1; d >= 0; d--) {
         coord[d] = rest % outDims[d];
@@ -48,14 +47,14 @@ final class TransposeValidator extends OperatorValidator {
         from += coord[d] * inStrides[(int) perm[d]];
       }
       boolean same = in.dtype() == DType.INT32
-          ? TensorAccess.ints(in)[from] == TensorAccess.ints(out)[o]
-          : Float.floatToIntBits(TensorAccess.floats(in)[from]) == Float.floatToIntBits(TensorAccess.floats(out)[o]);
+          ? TensorAccess.ints(in)[from] == c.ints()[s]
+          : Float.floatToIntBits(TensorAccess.floats(in)[from]) == Float.floatToIntBits(c.floats()[s]);
       if (!same) {
-        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, positions.length,
-            "element " + Arrays.toString(coord) + " is " + value(out, o) + ", but its source element " + from + " is " + value(in, from));
+        return Check.fail(Check.SAMPLED_RECOMPUTE, 0, samples,
+            "element " + Arrays.toString(coord) + " is " + c.show(s) + ", but its source element " + from + " is " + value(in, from));
       }
     }
-    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, positions.length, Sampling.describe(positions.length, count) + " traced to their source");
+    return Check.pass(Check.SAMPLED_RECOMPUTE, 0, samples, c.describe() + " traced to their source");
   }
 
   private static String value(Tensor t, int i) {

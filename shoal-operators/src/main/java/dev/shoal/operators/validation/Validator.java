@@ -28,4 +28,27 @@ public interface Validator {
    */
   Verdict validate(
       List<Tensor> inputs, Attributes attributes, List<Tensor> outputs, ValidationSettings settings, RandomGenerator random);
+
+  /**
+   * Checks outputs that are not in memory, reading only the elements it samples from each: for a
+   * large output, a few hundred bytes rather than all of them. The structure check uses the specs
+   * the outputs claim and reads nothing. The operator's checks then run on one sample of output
+   * elements, drawn once with {@code random} and read once: sampled recomputation, and the
+   * invariants on the sample alone (each passing check records how many elements it examined, and
+   * its detail that they were drawn). Checks that need every element are not run and not listed:
+   * Freivalds' test of matmul, whose sampled check says so and makes up for it by recomputing
+   * {@code samples × freivaldsRounds} elements instead of {@code samples}. What a
+   * sample can miss is the price: a result whose fraction {@code f} of elements is wrong passes
+   * with probability at most {@code (1-f)^samples}, where the path in memory would also catch a
+   * single wrong matmul row or an element that breaks an invariant anywhere.
+   *
+   * <p>Never throws on a bad result; what the sources throw when they are read propagates
+   * unchanged. Uses memory in proportion to the inputs plus the samples.
+   *
+   * @throws dev.shoal.operators.OperatorException of kind BAD_INPUT if the inputs or attributes do
+   *     not fit the operator
+   */
+  Verdict validateSampled(
+      List<Tensor> inputs, Attributes attributes, List<? extends OutputElements> outputs, ValidationSettings settings,
+      RandomGenerator random);
 }

@@ -15,12 +15,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 /**
  * Entry points: the validator of each standard operator, full recomputation for results worth
  * recomputing (or operators without a validator), and agreement between two workers' results
- * for quorum voting. Thread-safe.
+ * for quorum voting, in memory or, reading samples only, held by reference. Thread-safe.
  */
 public final class Validators {
 
@@ -66,7 +67,7 @@ public final class Validators {
   public static Verdict fullRecompute(Operator operator, List<Tensor> inputs, Attributes attributes, List<Tensor> outputs) {
     Objects.requireNonNull(operator, "operator");
     Objects.requireNonNull(outputs, "outputs");
-    Check structure = Structure.check(operator, inputs, attributes, outputs);
+    Check structure = Structure.check(operator, inputs, attributes, Structure.specs(outputs));
     if (!structure.passed()) {
       return Verdict.of(List.of(structure));
     }
@@ -105,10 +106,39 @@ public final class Validators {
     Objects.requireNonNull(b, "b");
     OperatorValidator v = require(id);
     List<TensorSpec> expected = v.operator().outputSpecs(inputs.stream().map(Tensor::spec).toList(), attributes);
-    if (Structure.problem(expected, a) != null || Structure.problem(expected, b) != null) {
+    if (Structure.problem(expected, Structure.specs(a)) != null || Structure.problem(expected, Structure.specs(b)) != null) {
       return Agreement.compare(expected, Spread.NONE, a, b);
     }
     return Agreement.compare(expected, v.spread(inputs, attributes), a, b);
+  }
+
+  /**
+   * {@link #agree} for results held by reference, reading only samples of them: each must claim
+   * the promised specs; a pair of outputs with the same non-null {@link OutputElements#contentId()}
+   * agrees without a read; any other pair is read at the same {@code settings.samples()}
+   * positions, drawn from {@code random}, and held to the bounds {@link #agree} uses, so two
+   * honest results always agree. Results that differ in a fraction {@code f} of an output's
+   * elements are told apart with probability at least {@code 1-(1-f)^samples}. The comparison's
+   * mismatches count sampled elements, its index is a flat position in the output.
+   *
+   * <p>What the sources throw when they are read propagates unchanged.
+   *
+   * @throws OperatorException UNSUPPORTED for an operator without a validator, BAD_INPUT if the
+   *     inputs or attributes do not fit it
+   */
+  public static Comparison agreeSampled(
+      OperatorId id, List<Tensor> inputs, Attributes attributes, List<? extends OutputElements> a,
+      List<? extends OutputElements> b, ValidationSettings settings, RandomGenerator random) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(random, "random");
+    OperatorValidator v = require(id);
+    List<TensorSpec> expected = v.operator().outputSpecs(inputs.stream().map(Tensor::spec).toList(), attributes);
+    boolean fit = Structure.problem(expected, Structure.claimedSpecs(a)) == null
+        && Structure.problem(expected, Structure.claimedSpecs(b)) == null;
+    Spread spread = fit ? v.spread(inputs, attributes) : Spread.NONE;
+    return Agreement.compareSampled(expected, spread, a, b, settings.samples(), random);
   }
 
   private static OperatorValidator require(OperatorId id) {

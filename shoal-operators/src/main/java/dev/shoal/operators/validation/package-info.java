@@ -11,5 +11,12 @@
  * budget; for int32, 2<sup>-32·rounds</sup> when the errors are odd), and sampled recomputation
  * misses a result whose fraction {@code f} of elements is wrong with probability at most
  * {@code (1-f)^samples}, and never when the output has no more elements than samples.
+ *
+ * <p>Outputs that are not in memory (uploaded to a data service, say) are checked through
+ * {@link dev.shoal.operators.validation.OutputElements}, which reads only the sampled elements:
+ * {@link dev.shoal.operators.validation.Validator#validateSampled} runs the same per-element
+ * checks on one sample, without the checks that need every element, and
+ * {@link dev.shoal.operators.validation.Validators#agreeSampled} compares two such results at
+ * shared sampled positions.
  */
 package dev.shoal.operators.validation;
