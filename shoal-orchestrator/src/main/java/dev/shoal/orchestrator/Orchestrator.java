@@ -183,7 +183,7 @@ public final class Orchestrator implements AutoCloseable {
             new HttpApi.Events(events, subscriptions),
             blobs,
             blobUrls);
-    http.countValidationBytes(storedTensors::bytesRead);
+    http.countValidationBytes(storedTensors::outputBytesRead);
     long retention = config.resultRetention().toMillis();
     // Results kept forever keep their blobs forever: there is nothing to collect.
     this.blobCollector = retention > 0 ? new BlobCollector(blobs, core::liveBlobs, retention) : null;
@@ -302,9 +302,13 @@ public final class Orchestrator implements AutoCloseable {
     return "http://" + host + ":" + httpPort();
   }
 
-  /** Bytes validators read from the data service since start: the cost of checking large outputs. */
+  /**
+   * Bytes of workers' outputs validators read from the data service since start, sampled or (to
+   * recompute) whole: the egress of checking outputs held by reference. Inputs read to validate
+   * are not counted.
+   */
   public long validationBytesRead() {
-    return storedTensors.bytesRead();
+    return storedTensors.outputBytesRead();
   }
 
   public int httpPort() {

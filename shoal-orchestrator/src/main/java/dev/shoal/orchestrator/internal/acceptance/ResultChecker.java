@@ -17,8 +17,12 @@ public interface ResultChecker {
   /** Checks the outputs against the task's inputs; {@code light} for trusted workers. */
   Verdict validate(TaskDescriptor task, ResultDescriptor result, boolean light, RandomGenerator random);
 
-  /** Whether two results agree: bit-exact for int32, within the operator's tolerance for floats. */
-  boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b);
+  /**
+   * Whether two results agree: bit-exact for int32, within the operator's tolerance for floats.
+   * Results held by reference may be compared at positions drawn from {@code random}, which
+   * should be as unpredictable to workers as {@link #validate}'s.
+   */
+  boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b, RandomGenerator random);
 
   /** Recomputes the task here and compares: the arbiter when workers disagree. */
   Verdict recompute(TaskDescriptor task, ResultDescriptor result);

@@ -1257,13 +1257,14 @@ public final class Core implements JobService, Journal {
           Verdict verdict;
           List<Candidate> agreeing = new ArrayList<>();
           try {
+            SplittableRandom draws = new SplittableRandom(seed);
             verdict =
                 checker.checksContent(t.operator)
-                    ? checker.validate(task, result, light, new SplittableRandom(seed))
+                    ? checker.validate(task, result, light, draws)
                     : Verdict.of(List.of(Check.passed("structure", "")));
             if (verdict.passed()) {
               for (Candidate c : earlier) {
-                if (checker.agree(task, result, c.attempt.result)) {
+                if (checker.agree(task, result, c.attempt.result, draws)) {
                   agreeing.add(c);
                 }
               }
@@ -2567,7 +2568,7 @@ public final class Core implements JobService, Journal {
   private void restoreCandidate(Task t, Attempt a) {
     Candidate c = new Candidate(a);
     for (Candidate other : t.candidates) {
-      if (checker.agree(t.resolved, a.result, other.attempt.result)) {
+      if (checker.agree(t.resolved, a.result, other.attempt.result, new SplittableRandom(random.nextLong()))) {
         c.agrees.add(other);
         other.agrees.add(c);
       }

@@ -164,6 +164,41 @@ public final class BlobStore {
     }
   }
 
+  /**
+   * Bytes {@code [offsets[i], offsets[i] + lengths[i])} of a stored blob for each i, end to end,
+   * read with positional reads of one open file: what sampling a few elements of a large blob
+   * costs, a few elements of I/O.
+   */
+  public byte[] read(String sha256, long[] offsets, int[] lengths) throws IOException {
+    if (offsets.length != lengths.length) {
+      throw new IllegalArgumentException(offsets.length + " offsets but " + lengths.length + " lengths");
+    }
+    long total = 0;
+    for (int length : lengths) {
+      if (length < 0) {
+        throw new IllegalArgumentException("negative length " + length);
+      }
+      total += length;
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("ranges of " + total + " bytes do not fit one array");
+    }
+    Path p = find(sha256).orElseThrow(() -> new java.io.FileNotFoundException("no blob " + sha256));
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) total);
+    try (var ch = java.nio.channels.FileChannel.open(p)) {
+      for (int i = 0; i < offsets.length; i++) {
+        int start = buf.position();
+        buf.limit(start + lengths[i]);
+        while (buf.hasRemaining()) {
+          if (ch.read(buf, offsets[i] + buf.position() - start) < 0) {
+            throw new java.io.EOFException("blob " + sha256 + " ends before byte " + (offsets[i] + lengths[i]));
+          }
+        }
+      }
+    }
+    return buf.array();
+  }
+
   /** The sha256 (64 hex digits) of bytes {@code [offset, offset + length)} of a stored blob. */
   public String rangeDigest(String sha256, long offset, long length) throws IOException {
     Path p = find(sha256).orElseThrow(() -> new java.io.FileNotFoundException("no blob " + sha256));

@@ -365,7 +365,10 @@ public final class HttpApi {
 
   private volatile java.util.function.LongSupplier validationBytes = () -> 0;
 
-  /** Where {@code GET /v1/data} learns how many bytes validators read from the data service. */
+  /**
+   * Where {@code GET /v1/data} learns how many bytes of workers' outputs validators read from the
+   * data service ({@code validation_bytes_read}; inputs are not counted).
+   */
   public void countValidationBytes(java.util.function.LongSupplier bytes) {
     this.validationBytes = bytes;
   }

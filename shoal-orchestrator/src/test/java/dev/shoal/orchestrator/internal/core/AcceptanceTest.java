@@ -458,8 +458,8 @@ class AcceptanceTest {
       }
 
       @Override
-      public boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b) {
-        return real.agree(task, a, b);
+      public boolean agree(TaskDescriptor task, ResultDescriptor a, ResultDescriptor b, RandomGenerator random) {
+        return real.agree(task, a, b, random);
       }
 
       @Override
