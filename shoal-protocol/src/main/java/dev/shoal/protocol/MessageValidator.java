@@ -73,18 +73,7 @@ public final class MessageValidator {
   }
 
   public void checkTensor(String what, Tensor t) throws ProtocolViolation {
-    switch (t.getDtype()) {
-      case DTYPE_FLOAT32, DTYPE_FLOAT16, DTYPE_INT32 -> {}
-      default -> throw malformed(what + ": dtype is unspecified or unknown (" + t.getDtypeValue() + ")");
-    }
-    if (t.getShapeCount() > MAX_RANK) {
-      throw malformed(what + ": rank " + t.getShapeCount() + " exceeds " + MAX_RANK);
-    }
-    for (long d : t.getShapeList()) {
-      if (d < 0 || d > Integer.MAX_VALUE) {
-        throw malformed(what + ": dimension " + d + " is out of range");
-      }
-    }
+    checkDTypeAndShape(what, t.getDtype(), t.getDtypeValue(), t.getShapeList());
     long expected = WireTensors.expectedBytes(t);
     if (expected < 0 || expected > limits.maxMessageBytes()) {
       throw new ProtocolViolation(ERROR_CODE_TOO_LARGE, what + ": shape " + t.getShapeList() + " is too large");
@@ -92,6 +81,24 @@ public final class MessageValidator {
     if (expected != t.getData().size()) {
       throw malformed(
           what + ": shape " + t.getShapeList() + " needs " + expected + " bytes, data has " + t.getData().size());
+    }
+  }
+
+  /** A known dtype, at most {@code MAX_RANK} dimensions, each in int range: what every tensor needs. */
+  private void checkDTypeAndShape(String what, dev.shoal.protocol.v1.DType dtype, int dtypeValue, List<Long> shape)
+      throws ProtocolViolation {
+    switch (dtype) {
+      case DTYPE_FLOAT32, DTYPE_FLOAT16, DTYPE_INT32 -> {}
+      // The raw number: an unknown one has no enum constant to ask.
+      default -> throw malformed(what + ": dtype is unspecified or unknown (" + dtypeValue + ")");
+    }
+    if (shape.size() > MAX_RANK) {
+      throw malformed(what + ": rank " + shape.size() + " exceeds " + MAX_RANK);
+    }
+    for (long d : shape) {
+      if (d < 0 || d > Integer.MAX_VALUE) {
+        throw malformed(what + ": dimension " + d + " is out of range");
+      }
     }
   }
 
@@ -145,18 +152,7 @@ public final class MessageValidator {
 
   /** A tensor by reference: a known dtype, a sane shape, and exactly the bytes it names. */
   public void checkTensorRef(String what, TensorRef t) throws ProtocolViolation {
-    switch (t.getDtype()) {
-      case DTYPE_FLOAT32, DTYPE_FLOAT16, DTYPE_INT32 -> {}
-      default -> throw malformed(what + ": dtype is unspecified or unknown (" + t.getDtypeValue() + ")");
-    }
-    if (t.getShapeCount() > MAX_RANK) {
-      throw malformed(what + ": rank " + t.getShapeCount() + " exceeds " + MAX_RANK);
-    }
-    for (long d : t.getShapeList()) {
-      if (d < 0 || d > Integer.MAX_VALUE) {
-        throw malformed(what + ": dimension " + d + " is out of range");
-      }
-    }
+    checkDTypeAndShape(what, t.getDtype(), t.getDtypeValue(), t.getShapeList());
     if (!t.hasData()) {
       throw malformed(what + ": a tensor_ref needs data");
     }
