@@ -3,7 +3,7 @@ package dev.shoal.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.internal.Decoding;
 import dev.shoal.client.internal.Encoding;
-import dev.shoal.client.internal.TensorCodec;
+import dev.shoal.client.internal.Futures;
 import dev.shoal.client.internal.Transport;
 import dev.shoal.operators.Tensor;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** Jobs: task lists and tiled matrix products ({@code /v1/jobs}), asynchronously. Thread-safe. */
+/**
+ * Jobs ({@code /v1/jobs}), asynchronously: task lists and graphs, tiled matrix products, batches
+ * and map-reduces (see {@link JobRequest}), their progress and results. Thread-safe.
+ */
 public final class AsyncJobs {
 
   private static final Duration FIRST_POLL = Duration.ofMillis(25);
@@ -22,10 +25,12 @@ public final class AsyncJobs {
 
   private final Transport transport;
   private final Encoding encoding;
+  private final AsyncBlobs blobs;
 
-  AsyncJobs(Transport transport) {
+  AsyncJobs(Transport transport, AsyncBlobs blobs) {
     this.transport = transport;
     this.encoding = new Encoding(transport.mapper());
+    this.blobs = blobs;
   }
 
   /** Submits a job; completes with its id once the orchestrator has durably accepted it. */
@@ -68,10 +73,37 @@ public final class AsyncJobs {
     return transport.call(transport.get("/v1/jobs/" + Transport.segment(jobId) + "/result"), Function.identity());
   }
 
-  /** The product of a succeeded matmul job. */
+  /**
+   * The one tensor a succeeded matmul or map_reduce job results in: the product, or the reduce's
+   * output. A result kept in the data service (over 1 MiB) is fetched from it. {@link
+   * ProtocolException} for a job whose result is per task (a task list or batch: see {@link
+   * #result} and {@link #partialResult}).
+   */
   public CompletableFuture<Tensor> resultTensor(String jobId) {
+    CompletableFuture<JsonNode> result =
+        transport.call(transport.get("/v1/jobs/" + Transport.segment(jobId) + "/result"), json -> {
+          if (!json.path("result").isObject()) {
+            throw new ProtocolException(
+                200, "job " + jobId + " has no single tensor result (a task list or batch job's result is per task)", null);
+          }
+          return json.get("result");
+        });
+    return Futures.compose(
+        result,
+        r -> switch (Decoding.taskOutput(r)) {
+          case TaskOutput.Inline i -> CompletableFuture.completedFuture(i.tensor());
+          case StoredTensor s -> blobs.readTensor(s);
+        });
+  }
+
+  /**
+   * What the job has so far, task by task, at any time and for any shape of job: each task's
+   * state, the outputs of those accepted (large ones as {@link StoredTensor} references) and
+   * errors. Unlike {@link #result}, it answers while the job runs and after it failed.
+   */
+  public CompletableFuture<JobResult> partialResult(String jobId) {
     return transport.call(
-        transport.get("/v1/jobs/" + Transport.segment(jobId) + "/result"), json -> TensorCodec.fromJson(json.get("result")));
+        transport.get("/v1/jobs/" + Transport.segment(jobId) + "/result?partial=true"), Decoding::jobResult);
   }
 
   /** Cancels every unfinished task of the job; {@link ConflictException} if it already finished. */

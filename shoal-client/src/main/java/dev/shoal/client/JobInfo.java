@@ -16,9 +16,13 @@ public record JobInfo(
     int retries,
     String error) {
 
-  /** Task counts by state; {@code awaitingConfirmation} counts manual tasks waiting for the client. */
+  /**
+   * Task counts by state; {@code waiting} counts tasks of a task graph waiting for the tasks they
+   * read, {@code awaitingConfirmation} manual tasks waiting for the client.
+   */
   public record Progress(
       int total,
+      int waiting,
       int ready,
       int running,
       int validating,

@@ -6,7 +6,10 @@ import dev.shoal.operators.Tensor;
 import java.time.Duration;
 import java.util.List;
 
-/** Jobs: task lists and tiled matrix products ({@code /v1/jobs}). Thread-safe. */
+/**
+ * Jobs ({@code /v1/jobs}): task lists and graphs, tiled matrix products, batches and map-reduces
+ * (see {@link JobRequest}), their progress and results. Thread-safe.
+ */
 public final class Jobs {
 
   private final AsyncJobs async;
@@ -50,9 +53,20 @@ public final class Jobs {
     return Sync.await(async.result(jobId));
   }
 
-  /** The product of a succeeded matmul job. */
+  /**
+   * The one tensor a succeeded matmul or map_reduce job results in (fetched from the data service
+   * when it is kept there).
+   */
   public Tensor resultTensor(String jobId) {
     return Sync.await(async.resultTensor(jobId));
+  }
+
+  /**
+   * What the job has so far, task by task (states, accepted outputs, errors), at any time: while
+   * it runs and after it failed too.
+   */
+  public JobResult partialResult(String jobId) {
+    return Sync.await(async.partialResult(jobId));
   }
 
   /** Cancels every unfinished task of the job; {@link ConflictException} if it already finished. */

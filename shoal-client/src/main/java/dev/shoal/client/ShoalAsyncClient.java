@@ -17,6 +17,7 @@ public final class ShoalAsyncClient implements AutoCloseable {
   private final AsyncWorkers workers;
   private final AsyncTasks tasks;
   private final AsyncJobs jobs;
+  private final AsyncBlobs blobs;
   private final AsyncPeers peers;
   private final AsyncKeys keys;
   private final AsyncPrincipals principals;
@@ -30,7 +31,8 @@ public final class ShoalAsyncClient implements AutoCloseable {
     this.transport = transport;
     this.workers = new AsyncWorkers(transport);
     this.tasks = new AsyncTasks(transport, workers);
-    this.jobs = new AsyncJobs(transport);
+    this.blobs = new AsyncBlobs(transport);
+    this.jobs = new AsyncJobs(transport, blobs);
     this.peers = new AsyncPeers(transport);
     this.keys = new AsyncKeys(transport);
     this.principals = new AsyncPrincipals(transport);
@@ -75,6 +77,11 @@ public final class ShoalAsyncClient implements AutoCloseable {
 
   public AsyncJobs jobs() {
     return jobs;
+  }
+
+  /** The data service: blobs stored by content, read whole or by range, signed URLs, collection. */
+  public AsyncBlobs blobs() {
+    return blobs;
   }
 
   public AsyncPeers peers() {

@@ -7,14 +7,14 @@ import java.util.function.Consumer;
 /**
  * The Java SDK for an orchestrator's HTTP API (API.md), blocking. Calls are grouped as the API's
  * routes are: {@link #workers()}, {@link #tasks()} (run, stream, queue, scatter, artifacts),
- * {@link #jobs()}, {@link #peers()} (reputation, ledger, trust), {@link #keys()} (admin),
- * {@link #principals()} and {@link #delegates()} (who acts for whom), {@link #fleet()} (fleet
- * owners' workers), {@link #services()} (clients' services), {@link #credits()} (what tasks pay)
- * and {@link #events()} (the event log, paged or followed). Every
- * failure is a {@link ShoalException} subclass, one per API error code, plus {@link
- * ConnectionException}, {@link ProtocolException} and {@link ArtifactException} for what goes
- * wrong on this side; no raw I/O or JSON exception escapes. {@link #async()} gives the same
- * surface with futures and publishers.
+ * {@link #jobs()}, {@link #blobs()} (the data service), {@link #peers()} (reputation, ledger,
+ * trust), {@link #keys()} (admin), {@link #principals()} and {@link #delegates()} (who acts for
+ * whom), {@link #fleet()} (fleet owners' workers), {@link #services()} (clients' services),
+ * {@link #credits()} (what tasks pay) and {@link #events()} (the event log, paged or followed).
+ * Every failure is a {@link ShoalException} subclass, one per API error code, plus {@link
+ * ConnectionException}, {@link ProtocolException}, {@link ArtifactException} and {@link
+ * LocalFileException} for what goes wrong on this side; no raw I/O or JSON exception escapes.
+ * {@link #async()} gives the same surface with futures and publishers.
  *
  * <pre>{@code
  * try (ShoalClient shoal = ShoalClient.connect(URI.create("http://127.0.0.1:8080"))) {
@@ -34,6 +34,7 @@ public final class ShoalClient implements AutoCloseable {
   private final Workers workers;
   private final Tasks tasks;
   private final Jobs jobs;
+  private final Blobs blobs;
   private final Peers peers;
   private final Keys keys;
   private final Principals principals;
@@ -48,6 +49,7 @@ public final class ShoalClient implements AutoCloseable {
     this.workers = new Workers(async.workers());
     this.tasks = new Tasks(async.tasks());
     this.jobs = new Jobs(async.jobs());
+    this.blobs = new Blobs(async.blobs());
     this.peers = new Peers(async.peers());
     this.keys = new Keys(async.keys());
     this.principals = new Principals(async.principals());
@@ -95,9 +97,14 @@ public final class ShoalClient implements AutoCloseable {
     return tasks;
   }
 
-  /** Jobs: task lists and tiled matrix products. */
+  /** Jobs: task lists and graphs, tiled matrix products, batches, map-reduces. */
   public Jobs jobs() {
     return jobs;
+  }
+
+  /** The data service: blobs stored by content, read whole or by range, signed URLs, collection. */
+  public Blobs blobs() {
+    return blobs;
   }
 
   /** Reputation, the ledger, ratings; quarantine and trust (admin). */

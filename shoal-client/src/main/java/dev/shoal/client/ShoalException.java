@@ -10,7 +10,7 @@ import java.util.Optional;
  * this side have their own codes and status 0: {@code connection_failed} ({@link
  * ConnectionException}), {@code protocol_error} ({@link ProtocolException}, which keeps the
  * status of the response it could not decode), {@code artifact_invalid} ({@link
- * ArtifactException}) and {@code interrupted}.
+ * ArtifactException}), {@code local_file} ({@link LocalFileException}) and {@code interrupted}.
  *
  * <p>{@link #retryable()} says whether the same call may succeed later; {@link #retryAfter()} is
  * the server's advice when it gave one.

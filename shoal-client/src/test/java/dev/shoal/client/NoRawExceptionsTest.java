@@ -59,8 +59,9 @@ class NoRawExceptionsTest {
 
   private static final List<Class<?>> NAMESPACES =
       List.of(
-          Workers.class, Tasks.class, Jobs.class, Peers.class, Keys.class, Principals.class, Delegates.class, Fleet.class,
-          Services.class, Credits.class, Events.class, AsyncWorkers.class, AsyncTasks.class, AsyncJobs.class, AsyncPeers.class,
+          Workers.class, Tasks.class, Jobs.class, Blobs.class, Peers.class, Keys.class, Principals.class, Delegates.class, Fleet.class,
+          Services.class, Credits.class, Events.class, AsyncWorkers.class, AsyncTasks.class, AsyncJobs.class, AsyncBlobs.class,
+          AsyncPeers.class,
           AsyncKeys.class, AsyncPrincipals.class, AsyncDelegates.class, AsyncFleet.class, AsyncServices.class, AsyncCredits.class,
           AsyncEvents.class);
 
@@ -238,7 +239,12 @@ class NoRawExceptionsTest {
     }
     Class<?> c = (Class<?>) type;
     if (c == String.class) {
-      return name.equals("name") ? "report/policy.md" : name.equals("json") ? "{\"tasks\": []}" : "w1.t0000";
+      return switch (name) {
+        case "name" -> "report/policy.md";
+        case "json" -> "{\"tasks\": []}";
+        case "sha256" -> "sha256:" + "0f".repeat(32);
+        default -> "w1.t0000";
+      };
     }
     if (c == int.class) {
       return 1;
@@ -247,7 +253,8 @@ class NoRawExceptionsTest {
       return true;
     }
     if (c == long.class) {
-      return 0L;
+      // A range longer than the cut answer, so that reading it meets the cut.
+      return name.equals("length") ? 1L << 20 : 0L;
     }
     if (c == double.class) {
       return 0.5;
@@ -278,7 +285,14 @@ class NoRawExceptionsTest {
       return Tensor.float32(Shape.of(1, 1), new float[] {1});
     }
     if (c == Path.class) {
-      return Files.createTempDirectory(tmp, "artifacts");
+      return switch (name) {
+        case "file" -> Files.write(Files.createTempFile(tmp, "blob", ".bin"), new byte[] {1, 2, 3});
+        case "target" -> tmp.resolve("download-" + System.nanoTime());
+        default -> Files.createTempDirectory(tmp, "artifacts");
+      };
+    }
+    if (c == StoredTensor.class) {
+      return Input.blob("0f".repeat(32), dev.shoal.operators.DType.INT32, Shape.of(1 << 18));
     }
     if (c == java.security.KeyPair.class) {
       return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -345,7 +359,10 @@ class NoRawExceptionsTest {
             }
             case CUT -> {
               String path = ex.getRequestURI().getPath();
-              String type = path.endsWith("/stream") || path.equals("/v1/events") ? "text/event-stream" : "application/json";
+              String type =
+                  path.endsWith("/stream") || path.equals("/v1/events")
+                      ? "text/event-stream"
+                      : path.startsWith("/v1/blobs/") && ex.getRequestMethod().equals("GET") ? "application/octet-stream" : "application/json";
               ex.getResponseHeaders().set("Content-Type", type);
               ex.sendResponseHeaders(200, 100_000);
               OutputStream out = ex.getResponseBody();

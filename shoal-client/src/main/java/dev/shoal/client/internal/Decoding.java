@@ -2,13 +2,17 @@ package dev.shoal.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.ApiKey;
+import dev.shoal.client.BlobCollection;
+import dev.shoal.client.BlobInfo;
 import dev.shoal.client.CreditBalance;
 import dev.shoal.client.CreditCheck;
 import dev.shoal.client.CreditEntry;
+import dev.shoal.client.DataStats;
 import dev.shoal.client.DelegateCheck;
 import dev.shoal.client.DelegateScope;
 import dev.shoal.client.Delegation;
 import dev.shoal.client.JobInfo;
+import dev.shoal.client.JobResult;
 import dev.shoal.client.KeyRevocation;
 import dev.shoal.client.LedgerEntryInfo;
 import dev.shoal.client.MeshEvent;
@@ -20,10 +24,14 @@ import dev.shoal.client.Reputation;
 import dev.shoal.client.ServiceInfo;
 import dev.shoal.client.ServiceRegistration;
 import dev.shoal.client.ServiceSpec;
+import dev.shoal.client.StoredTensor;
 import dev.shoal.client.TaskHandle;
 import dev.shoal.client.TaskInfo;
+import dev.shoal.client.TaskOutput;
 import dev.shoal.client.TaskResult;
 import dev.shoal.client.WorkerInfo;
+import dev.shoal.operators.DType;
+import dev.shoal.operators.Shape;
 import dev.shoal.operators.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,7 +156,7 @@ public final class Decoding {
         text(j, "id", "a job"), j.path("kind").asText(), text(j, "state", "a job"), j.path("created_at").asLong(),
         j.path("finished_at").asLong(0),
         new JobInfo.Progress(
-            t.path("total").asInt(), t.path("ready").asInt(), t.path("running").asInt(), t.path("validating").asInt(),
+            t.path("total").asInt(), t.path("waiting").asInt(), t.path("ready").asInt(), t.path("running").asInt(), t.path("validating").asInt(),
             t.path("succeeded").asInt(), t.path("failed").asInt(), t.path("cancelled").asInt(), t.path("expired").asInt(),
             t.path("awaiting_confirmation").asInt()),
         j.path("attempts").asInt(), j.path("retries").asInt(), optionalText(j.path("error")));
@@ -158,6 +166,74 @@ public final class Decoding {
     List<JobInfo> out = new ArrayList<>();
     array(json, "jobs").forEach(j -> out.add(job(j)));
     return List.copyOf(out);
+  }
+
+  /** {@code {"job_id", "state", "partial", "tasks": [{"id", "state", "outputs", "error"}]}}. */
+  public static JobResult jobResult(JsonNode j) {
+    List<JobResult.Task> tasks = new ArrayList<>();
+    for (JsonNode t : array(j, "tasks")) {
+      List<TaskOutput> outputs = new ArrayList<>();
+      t.path("outputs").forEach(o -> outputs.add(taskOutput(o)));
+      tasks.add(new JobResult.Task(text(t, "id", "a job's task"), text(t, "state", "a job's task"), outputs, errorText(t.path("error"))));
+    }
+    return new JobResult(text(j, "job_id", "a job result"), text(j, "state", "a job result"), j.path("partial").asBoolean(false), tasks);
+  }
+
+  /** An output: a tensor, or {@code {"dtype", "shape", "blob", "offset"}} for one kept in the data service. */
+  public static TaskOutput taskOutput(JsonNode o) {
+    if (o.isObject() && o.has("blob")) {
+      return storedTensor(o);
+    }
+    return new TaskOutput.Inline(TensorCodec.fromJson(o));
+  }
+
+  /** {@code {"dtype", "shape", "blob", "offset"}}. */
+  public static StoredTensor storedTensor(JsonNode o) {
+    String blob = text(o, "blob", "a stored tensor");
+    DType dtype;
+    try {
+      dtype = DType.fromWireName(o.path("dtype").asText());
+    } catch (IllegalArgumentException e) {
+      throw malformed("a stored tensor has dtype " + o.path("dtype"));
+    }
+    JsonNode dims = o.path("shape");
+    if (!dims.isArray() || !o.path("offset").isIntegralNumber()) {
+      throw malformed("a stored tensor has no shape or offset");
+    }
+    int[] shape = new int[dims.size()];
+    for (int i = 0; i < shape.length; i++) {
+      if (!dims.get(i).canConvertToInt() || dims.get(i).asInt() < 0) {
+        throw malformed("a stored tensor has shape " + dims);
+      }
+      shape[i] = dims.get(i).asInt();
+    }
+    try {
+      return new StoredTensor(blob, dtype, Shape.of(shape), o.path("offset").asLong());
+    } catch (IllegalArgumentException e) {
+      throw malformed("a stored tensor: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- data service
+
+  /** {@code {"sha256", "size", "digest"}} (and {@code uri}, which the SDK does not need). */
+  public static BlobInfo blob(JsonNode b) {
+    if (!b.path("size").isIntegralNumber()) {
+      throw malformed("a blob has no size");
+    }
+    return new BlobInfo(text(b, "sha256", "a blob"), b.path("size").asLong(), text(b, "digest", "a blob"));
+  }
+
+  public static DataStats dataStats(JsonNode d) {
+    return new DataStats(
+        d.path("bytes_served").asLong(), d.path("bytes_uploaded").asLong(), d.path("validation_bytes_read").asLong());
+  }
+
+  public static BlobCollection blobCollection(JsonNode c) {
+    if (!c.path("deleted").isIntegralNumber()) {
+      throw malformed("a collection has no deleted count");
+    }
+    return new BlobCollection(c.path("deleted").asLong(), c.path("bytes_freed").asLong(), c.path("kept").asLong());
   }
 
   // ---------------------------------------------------------------- tasks

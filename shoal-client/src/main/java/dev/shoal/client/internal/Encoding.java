@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.client.ApiKey;
 import dev.shoal.client.DelegateScope;
+import dev.shoal.client.Input;
 import dev.shoal.client.JobRequest;
 import dev.shoal.client.ServiceSpec;
+import dev.shoal.client.StoredTensor;
 import dev.shoal.client.TaskRequest;
 import dev.shoal.client.TaskSpec;
 import dev.shoal.operators.Tensor;
@@ -65,33 +67,57 @@ public final class Encoding {
 
   public ObjectNode job(JobRequest r) {
     ObjectNode o = mapper.createObjectNode();
-    if (r.tasks() != null) {
-      ArrayNode tasks = o.putArray("tasks");
-      for (TaskSpec t : r.tasks()) {
-        ObjectNode task = tasks.addObject();
-        putText(task, "id", t.id());
-        task.put("operator", t.operator());
-        task.set("inputs", tensors(t.inputs()));
-        if (!t.attributes().isEmpty()) {
-          task.set("attributes", attributes(t.attributes()));
+    switch (r.work()) {
+      case JobRequest.Tasks w -> {
+        ArrayNode tasks = o.putArray("tasks");
+        for (TaskSpec t : w.tasks()) {
+          ObjectNode task = tasks.addObject();
+          putText(task, "id", t.id());
+          task.put("operator", t.operator());
+          task.set("inputs", inputs(t.inputs()));
+          if (!t.attributes().isEmpty()) {
+            task.set("attributes", attributes(t.attributes()));
+          }
+          if (t.timeoutMs() != null) {
+            task.put("timeout_ms", t.timeoutMs());
+          }
+          if (t.maxAttempts() != null) {
+            task.put("max_attempts", t.maxAttempts());
+          }
+          putText(task, "acceptance", t.acceptance());
         }
-        if (t.timeoutMs() != null) {
-          task.put("timeout_ms", t.timeoutMs());
-        }
-        if (t.maxAttempts() != null) {
-          task.put("max_attempts", t.maxAttempts());
-        }
-        putText(task, "acceptance", t.acceptance());
       }
-    } else {
-      ObjectNode m = o.putObject("matmul");
-      m.set("a", TensorCodec.toJson(r.a()));
-      m.set("b", TensorCodec.toJson(r.b()));
-      if (r.tileRows() != null) {
-        m.put("tile_rows", r.tileRows());
+      case JobRequest.Matmul w -> {
+        ObjectNode m = o.putObject("matmul");
+        m.set("a", TensorCodec.toJson(w.a()));
+        m.set("b", TensorCodec.toJson(w.b()));
+        if (w.tileRows() != null) {
+          m.put("tile_rows", w.tileRows());
+        }
+        if (w.tileCols() != null) {
+          m.put("tile_cols", w.tileCols());
+        }
+        if (w.splitK() != null) {
+          m.put("split_k", w.splitK());
+        }
       }
-      if (r.tileCols() != null) {
-        m.put("tile_cols", r.tileCols());
+      case JobRequest.Batch w -> {
+        ObjectNode b = o.putObject("batch").put("operator", w.operator());
+        ArrayNode items = b.putArray("items");
+        w.items().forEach(item -> items.add(inputs(item)));
+        if (!w.attributes().isEmpty()) {
+          b.set("attributes", attributes(w.attributes()));
+        }
+      }
+      case JobRequest.MapReduce w -> {
+        ObjectNode m = o.putObject("map_reduce");
+        m.set("input", input(w.input()));
+        m.put("chunk_rows", w.chunkRows());
+        ObjectNode map = m.putObject("map").put("operator", w.mapOperator());
+        if (!w.mapAttributes().isEmpty()) {
+          map.set("attributes", attributes(w.mapAttributes()));
+        }
+        m.put("reduce", w.reduce());
       }
     }
     if (r.timeoutMs() != null) {
@@ -196,6 +222,43 @@ public final class Encoding {
   /** {@code POST /v1/credits/grants}. */
   public ObjectNode creditGrant(String principal, long amount) {
     return mapper.createObjectNode().put("principal", principal).put("amount", amount);
+  }
+
+  /** A job task's input: a tensor, {@code {"blob", "dtype", "shape", "offset"}} or {@code {"from", "output"}}. */
+  public ObjectNode input(Input in) {
+    return switch (in) {
+      case Input.Inline i -> TensorCodec.toJson(i.tensor());
+      case Input.FromTask f -> mapper.createObjectNode().put("from", f.task()).put("output", f.output());
+      case StoredTensor s -> {
+        ObjectNode o = mapper.createObjectNode().put("blob", s.blob()).put("dtype", s.dtype().wireName());
+        ArrayNode shape = o.putArray("shape");
+        for (int d : s.shape().dims()) {
+          shape.add(d);
+        }
+        yield o.put("offset", s.offset());
+      }
+    };
+  }
+
+  private ArrayNode inputs(List<Input> inputs) {
+    ArrayNode a = mapper.createArrayNode();
+    inputs.forEach(in -> a.add(input(in)));
+    return a;
+  }
+
+  /** {@code POST /v1/blobs/{sha256}/url}: an inclusive range (null: from the start, to the end) and a lifetime (null: 15 minutes). */
+  public ObjectNode blobUrl(Long from, Long to, Long ttlMs) {
+    ObjectNode o = mapper.createObjectNode();
+    if (from != null) {
+      o.put("from", from);
+    }
+    if (to != null) {
+      o.put("to", to);
+    }
+    if (ttlMs != null) {
+      o.put("ttl_ms", ttlMs);
+    }
+    return o;
   }
 
   private ArrayNode tensors(List<Tensor> tensors) {

@@ -12,6 +12,7 @@ import dev.shoal.client.ModelNotFoundException;
 import dev.shoal.client.NotFoundException;
 import dev.shoal.client.PayloadTooLargeException;
 import dev.shoal.client.PermissionDeniedException;
+import dev.shoal.client.RangeNotSatisfiableException;
 import dev.shoal.client.RateLimitedException;
 import dev.shoal.client.ShoalException;
 import dev.shoal.client.TaskFailedException;
@@ -75,6 +76,7 @@ public final class Errors {
       case "conflict", "not_finished", "cancelled" -> new ConflictException(code, status, message, retryAfter, null);
       case "events_gone" -> new EventsGoneException(code, status, message, retryAfter, null);
       case "payload_too_large" -> new PayloadTooLargeException(code, status, message, retryAfter, null);
+      case "range_not_satisfiable" -> new RangeNotSatisfiableException(code, status, message, retryAfter, null);
       case "rate_limited" -> new RateLimitedException(code, status, message, retryAfter, null);
       case "task_failed" -> new TaskFailedException(code, status, message, retryAfter, null, taskId);
       case "mesh_overloaded" -> new MeshOverloadedException(code, status, message, retryAfter, null);
@@ -95,6 +97,7 @@ public final class Errors {
       case "conflict", "not_finished", "cancelled" -> 409;
       case "events_gone" -> 410;
       case "payload_too_large" -> 413;
+      case "range_not_satisfiable" -> 416;
       case "rate_limited" -> 429;
       case "task_failed" -> 502;
       case "mesh_overloaded", "unavailable" -> 503;
@@ -147,6 +150,7 @@ public final class Errors {
       case 404 -> "not_found";
       case 409 -> "conflict";
       case 413 -> "payload_too_large";
+      case 416 -> "range_not_satisfiable";
       case 429 -> "rate_limited";
       // A proxy's 502/503/504 says nothing about the task: the orchestrator's own come with the envelope.
       case 502, 503, 504 -> "unavailable";

@@ -12,6 +12,7 @@ import dev.shoal.client.ModelNotFoundException;
 import dev.shoal.client.NotFoundException;
 import dev.shoal.client.PayloadTooLargeException;
 import dev.shoal.client.PermissionDeniedException;
+import dev.shoal.client.RangeNotSatisfiableException;
 import dev.shoal.client.RateLimitedException;
 import dev.shoal.client.ShoalException;
 import dev.shoal.client.TaskFailedException;
@@ -50,6 +51,7 @@ class ErrorsTest {
         Arguments.of(409, "cancelled", ConflictException.class, false),
         Arguments.of(410, "events_gone", EventsGoneException.class, false),
         Arguments.of(413, "payload_too_large", PayloadTooLargeException.class, false),
+        Arguments.of(416, "range_not_satisfiable", RangeNotSatisfiableException.class, false),
         Arguments.of(429, "rate_limited", RateLimitedException.class, true),
         Arguments.of(502, "task_failed", TaskFailedException.class, false),
         Arguments.of(503, "mesh_overloaded", MeshOverloadedException.class, true),
