@@ -97,8 +97,8 @@ class DataRoutesTest {
 
     TaskOutput out = client.jobs().partialResult(job).task("result").orElseThrow().outputs().getFirst();
     assertThat(out).as("2 MiB is over the inline limit").isInstanceOf(StoredTensor.class);
-    assertThat(client.blobs().readTensor((StoredTensor) out).toFloatArray()).containsExactly(expected);
-    assertThat(client.jobs().resultTensor(job).toFloatArray()).containsExactly(expected);
+    assertThat(client.blobs().readTensor((StoredTensor) out).toFloatArray()).isEqualTo(expected);
+    assertThat(client.jobs().resultTensor(job).toFloatArray()).isEqualTo(expected);
   }
 
   @Test
