@@ -1,14 +1,27 @@
 package dev.shoal.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.client.Input;
 import dev.shoal.client.JobInfo;
+import dev.shoal.client.JobRequest;
+import dev.shoal.client.JobResult;
 import dev.shoal.client.ShoalClient;
+import dev.shoal.client.StoredTensor;
 import dev.shoal.client.TaskInfo;
+import dev.shoal.client.TaskOutput;
+import dev.shoal.operators.DType;
+import dev.shoal.operators.Shape;
+import dev.shoal.operators.Tensor;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,6 +37,7 @@ import picocli.CommandLine.Spec;
     description = "Submits, inspects and cancels jobs.",
     subcommands = {
       JobsCommand.Submit.class,
+      JobsCommand.MapReduce.class,
       JobsCommand.Status.class,
       JobsCommand.Result.class,
       JobsCommand.Cancel.class,
@@ -42,10 +56,11 @@ final class JobsCommand implements Runnable {
   static void printJob(PrintWriter out, JobInfo j) {
     JobInfo.Progress p = j.tasks();
     out.printf(
-        "%s  %-9s  %d/%d tasks done (%d succeeded, %d running, %d ready, %d failed, %d cancelled, %d expired%s)"
+        "%s  %-9s  %d/%d tasks done (%d succeeded, %d running, %d ready, %d failed, %d cancelled, %d expired%s%s)"
             + "  attempts=%d retries=%d%s%n",
         j.id(), j.state(), p.finished(), p.total(), p.succeeded(), p.running() + p.validating(), p.ready(), p.failed(),
         p.cancelled(), p.expired(),
+        p.waiting() == 0 ? "" : ", " + p.waiting() + " waiting for inputs",
         p.awaitingConfirmation() == 0 ? "" : ", " + p.awaitingConfirmation() + " awaiting confirmation",
         j.attempts(), j.retries(), j.error() == null ? "" : "  error: " + j.error());
   }
@@ -54,7 +69,8 @@ final class JobsCommand implements Runnable {
   @Command(
       name = "submit",
       mixinStandardHelpOptions = true,
-      description = {"Submits a job described in JSON (a task list or a matmul; see the README).", "FILE '-' reads stdin."})
+      description = {"Submits a job described in JSON: tasks, matmul, batch or map_reduce (API.md \"Jobs\").",
+          "FILE '-' reads stdin."})
   static final class Submit implements Callable<Integer> {
     @Mixin ClientOptions client;
     @Spec CommandSpec spec;
@@ -72,23 +88,122 @@ final class JobsCommand implements Runnable {
     public Integer call() throws Exception {
       String body =
           "-".equals(file)
-              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              ? new String(Main.stdin(spec).readAllBytes(), StandardCharsets.UTF_8)
               : Files.readString(Path.of(file));
-      PrintWriter out = spec.commandLine().getOut();
       try (ShoalClient c = client.connect()) {
-        String id = c.jobs().submitJson(body);
-        if (!await) {
-          out.println(client.json ? ClientOptions.toJson(java.util.Map.of("id", id)) : id);
-          return 0;
-        }
-        JobInfo done = c.jobs().await(id, timeout);
-        if (client.json) {
-          out.println(ClientOptions.toJson(done));
-        } else {
-          printJob(out, done);
-        }
-        return done.succeeded() ? 0 : 1;
+        return submitted(spec, client, c, c.jobs().submitJson(body), await, timeout);
       }
+    }
+  }
+
+  /** Prints a submitted job's id, or with {@code await} waits for it and prints how it ended; the exit code. */
+  static int submitted(CommandSpec spec, ClientOptions client, ShoalClient c, String id, boolean await, Duration timeout) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!await) {
+      out.println(client.json ? ClientOptions.toJson(Map.of("id", id)) : id);
+      return 0;
+    }
+    JobInfo done = c.jobs().await(id, timeout);
+    if (client.json) {
+      out.println(ClientOptions.toJson(done));
+    } else {
+      printJob(out, done);
+    }
+    return done.succeeded() ? 0 : 1;
+  }
+
+  /** Submits a map-reduce over a blob in the data service, without writing its JSON. */
+  @Command(
+      name = "map-reduce",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Submits a map-reduce over a stored blob read as one tensor: the map operator runs on",
+        "each --chunk-rows rows (tasks map-0000, ...), the binary --reduce operator combines",
+        "their outputs pairwise into task 'result'. Each worker fetches only its own rows.",
+        "  shoal jobs map-reduce --blob sha256:... --dtype int32 --shape 65536,128 \\",
+        "      --chunk-rows 4096 --map tensor.reduce_sum@1 --map-attr axis=0 --reduce tensor.add@1 --wait",
+        "'jobs submit' takes any job as JSON."
+      })
+  static final class MapReduce implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--blob", required = true, paramLabel = "DIGEST", description = "The stored input: sha256:<hex> ('blobs put' prints it).")
+    String blob;
+
+    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", description = "Its element type: int32, float32 or float16.")
+    String dtype;
+
+    @Option(names = "--shape", required = true, split = ",", paramLabel = "DIM", description = "Its shape, rows first: 65536,128.")
+    int[] shape;
+
+    @Option(names = "--offset", defaultValue = "0", paramLabel = "BYTES", description = "Where in the blob it starts (default: 0).")
+    long offset;
+
+    @Option(names = "--chunk-rows", paramLabel = "N", description = "Rows per map task (default: all rows, one map task).")
+    Integer chunkRows;
+
+    @Option(names = "--map", required = true, paramLabel = "OPERATOR", description = "The map operator, e.g. tensor.reduce_sum@1.")
+    String map;
+
+    @Option(names = "--map-attr", paramLabel = "NAME=VALUE",
+        description = "An attribute of the map operator (repeatable): an integer, a number, integers joined by commas, or text.")
+    List<String> mapAttributes = new ArrayList<>();
+
+    @Option(names = "--reduce", required = true, paramLabel = "OPERATOR", description = "The binary reduce operator, e.g. tensor.add@1.")
+    String reduce;
+
+    @Option(names = "--wait", description = "Wait until the job finishes and print its final status.")
+    boolean await;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() {
+      StoredTensor input = Input.blob(blob, DType.fromWireName(dtype.strip().toLowerCase(Locale.ROOT)), shape(shape), offset);
+      int rows = shape.length == 0 ? 1 : shape[0];
+      JobRequest job =
+          JobRequest.mapReduce(
+              input, chunkRows == null ? rows : chunkRows, map, attributes(mapAttributes, "--map-attr"), reduce);
+      try (ShoalClient c = client.connect()) {
+        return submitted(spec, client, c, c.jobs().submit(job), await, timeout);
+      }
+    }
+
+    private static Shape shape(int[] dims) {
+      try {
+        return Shape.of(dims);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--shape: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * {@code NAME=VALUE}s as tensor attributes: an integer is a {@code Long}, a number a {@code
+     * Double}, integers joined by commas a {@code long[]}, anything else text.
+     */
+    static Map<String, Object> attributes(List<String> pairs, String option) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (String pair : pairs) {
+        int eq = pair.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException(option + " takes NAME=VALUE, got '" + pair + "'");
+        }
+        String value = pair.substring(eq + 1).strip();
+        Object v;
+        if (value.matches("-?[0-9]{1,18}")) {
+          v = Long.parseLong(value);
+        } else if (value.matches("-?[0-9]{1,18}(,-?[0-9]{1,18})+")) {
+          v = Arrays.stream(value.split(",")).mapToLong(Long::parseLong).toArray();
+        } else if (value.matches("-?([0-9]+\\.[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?|-?[0-9]+[eE][-+]?[0-9]+")) {
+          v = Double.parseDouble(value);
+        } else {
+          v = value;
+        }
+        out.put(pair.substring(0, eq).strip(), v);
+      }
+      return out;
     }
   }
 
@@ -116,11 +231,15 @@ final class JobsCommand implements Runnable {
     }
   }
 
-  /** Prints a finished job's result. */
+  /** Prints a finished job's result, or with --partial what a job has so far. */
   @Command(
       name = "result",
       mixinStandardHelpOptions = true,
-      description = "Prints a finished job's result (JSON; tensors as base64 unless --values).")
+      description = {
+        "Prints a finished job's result (JSON, tensors as base64).",
+        "--partial: what the job has so far, at any time and however it ended: one line per task",
+        "(state, outputs, error); --json or --out for the same as JSON."
+      })
   static final class Result implements Callable<Integer> {
     @Mixin ClientOptions client;
     @Spec CommandSpec spec;
@@ -131,11 +250,23 @@ final class JobsCommand implements Runnable {
     @Option(names = "--out", description = "Write the result to FILE instead of standard output.")
     Path outFile;
 
+    @Option(names = "--partial", description = "Each task's state and the outputs accepted so far, even while the job runs or after it failed.")
+    boolean partial;
+
     @Override
     public Integer call() throws Exception {
       try (ShoalClient c = client.connect()) {
-        JsonNode result = c.jobs().result(id);
-        String text = ClientOptions.JSON.writeValueAsString(result);
+        String text;
+        if (partial) {
+          JobResult r = c.jobs().partialResult(id);
+          if (!client.json && outFile == null) {
+            print(spec.commandLine().getOut(), r);
+            return 0;
+          }
+          text = ClientOptions.toJson(asJson(r));
+        } else {
+          text = ClientOptions.JSON.writeValueAsString(c.jobs().result(id));
+        }
         if (outFile != null) {
           Files.writeString(outFile, text + "\n");
         } else {
@@ -143,6 +274,62 @@ final class JobsCommand implements Runnable {
         }
         return 0;
       }
+    }
+
+    static void print(PrintWriter out, JobResult r) {
+      out.printf("%s  %s  (partial: %d of %d tasks succeeded)%n", r.jobId(), r.state(),
+          r.tasks().stream().filter(JobResult.Task::succeeded).count(), r.tasks().size());
+      for (JobResult.Task t : r.tasks()) {
+        List<String> outputs = t.outputs().stream().map(Result::describe).toList();
+        String line = String.format("  %-16s %-10s %s%s", t.id(), t.state(), String.join(", ", outputs),
+            t.error() == null ? "" : "  error: " + t.error());
+        out.println(line.stripTrailing());
+      }
+    }
+
+    /** {@code int32[128] = [1, 2, 3, …]}, or {@code float32[2048, 256] in sha256:…@0} for one kept in the data service. */
+    private static String describe(TaskOutput o) {
+      String spec = o.dtype().wireName() + Arrays.toString(o.shape().dims());
+      return switch (o) {
+        case TaskOutput.Inline i -> spec + " = " + preview(i.tensor());
+        case StoredTensor s -> spec + " in " + s.blob() + "@" + s.offset();
+      };
+    }
+
+    private static String preview(Tensor t) {
+      int n = (int) Math.min(t.elementCount(), 4);
+      List<String> first = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        first.add(t.dtype() == DType.INT32 ? String.valueOf(t.getInt(i)) : String.valueOf(t.getFloat(i)));
+      }
+      return "[" + String.join(", ", first) + (t.elementCount() > n ? ", …]" : "]");
+    }
+
+    /** The partial result as JSON, tensors as {dtype, shape, values} and stored ones as the reference a job takes. */
+    static Map<String, Object> asJson(JobResult r) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("job_id", r.jobId());
+      m.put("state", r.state());
+      m.put("partial", r.partial());
+      m.put("tasks", r.tasks().stream().map(t -> {
+        Map<String, Object> task = new LinkedHashMap<>();
+        task.put("id", t.id());
+        task.put("state", t.state());
+        task.put("outputs", t.outputs().stream().<Object>map(o -> switch (o) {
+          case TaskOutput.Inline i -> Task.tensor(i.tensor());
+          case StoredTensor s -> {
+            Map<String, Object> ref = new LinkedHashMap<>();
+            ref.put("dtype", s.dtype().wireName());
+            ref.put("shape", s.shape().dims());
+            ref.put("blob", s.blob());
+            ref.put("offset", s.offset());
+            yield ref;
+          }
+        }).toList());
+        task.put("error", t.error());
+        return task;
+      }).toList());
+      return m;
     }
   }
 

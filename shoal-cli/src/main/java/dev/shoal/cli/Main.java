@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
       ChatCommand.class,
       TasksCommand.class,
       JobsCommand.class,
+      BlobsCommand.class,
       PeersCommand.class,
       EventsCommand.class,
       KeysCommand.class,

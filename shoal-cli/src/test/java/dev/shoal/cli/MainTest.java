@@ -50,7 +50,9 @@ class MainTest {
         "principals list", "principals show", "delegates", "delegates grant", "delegates revoke", "delegates check",
         "delegates list", "services", "services create", "services update", "services retire", "services list",
         "services show", "services workers", "fleet", "fleet pair", "fleet unpair", "fleet list", "fleet register",
-        "fleet unregister", "credits", "credits balance", "credits grant", "credits entries", "credits check")) {
+        "fleet unregister", "credits", "credits balance", "credits grant", "credits entries", "credits check",
+        "blobs", "blobs put", "blobs get", "blobs url", "blobs stats", "blobs gc", "jobs", "jobs map-reduce",
+        "jobs result")) {
       List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
       args.add("--help");
       Cli r = cli(args.toArray(String[]::new));
