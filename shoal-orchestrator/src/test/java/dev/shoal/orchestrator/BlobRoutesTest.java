@@ -175,6 +175,17 @@ class BlobRoutesTest {
   }
 
   @Test
+  void anEmptyBlobHasASignedUrlToo() throws Exception {
+    String sha = MeshFixture.MAPPER.readTree(send(at("/v1/blobs").POST(HttpRequest.BodyPublishers.noBody())).body()).get("sha256").asText();
+    HttpResponse<byte[]> made = send(at("/v1/blobs/" + sha + "/url").POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(made.statusCode()).as(new String(made.body())).isEqualTo(201);
+    String url = MeshFixture.MAPPER.readTree(made.body()).get("url").asText();
+    HttpResponse<byte[]> got = http.send(at(url).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(got.body()).isEmpty();
+  }
+
+  @Test
   void badNamesWrongDigestsAndStrangersAreRefused() throws Exception {
     assertThat(send(at("/v1/blobs/not-a-digest")).statusCode()).isEqualTo(400);
     assertThat(send(at("/v1/blobs/" + "0".repeat(64))).statusCode()).isEqualTo(404);

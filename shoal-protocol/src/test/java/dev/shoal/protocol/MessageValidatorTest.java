@@ -11,6 +11,8 @@ import dev.shoal.protocol.v1.AttemptRef;
 import dev.shoal.protocol.v1.AttributeValue;
 import dev.shoal.protocol.v1.ByteRange;
 import dev.shoal.protocol.v1.DataRef;
+import dev.shoal.protocol.v1.DType;
+import dev.shoal.protocol.v1.TensorRef;
 import dev.shoal.protocol.v1.ErrorCode;
 import dev.shoal.protocol.v1.Hardware;
 import dev.shoal.protocol.v1.Hello;
@@ -90,6 +92,31 @@ class MessageValidatorTest {
     refused(() -> v.checkDataRef("r", good.toBuilder().setUri("file:///etc/passwd").build()), ErrorCode.ERROR_CODE_MALFORMED, "scheme");
     refused(() -> v.checkDataRef("r", good.toBuilder().setDigest("md5:00").build()), ErrorCode.ERROR_CODE_MALFORMED, "digest");
     refused(() -> v.checkDataRef("r", good.toBuilder().setRange(ByteRange.newBuilder().setOffset(5).setLength(6)).build()), ErrorCode.ERROR_CODE_MALFORMED, "range");
+  }
+
+  @Test
+  void tensorRefsAreCheckedAgainstTheBytesTheyName() {
+    String digest = "sha256:" + "a".repeat(64);
+    DataRef part =
+        DataRef.newBuilder().setUri("http://data/x").setDigest(digest).setSize(100)
+            .setRange(ByteRange.newBuilder().setOffset(20).setLength(16)).setRangeDigest("sha256:" + "b".repeat(64)).build();
+    TensorRef good = TensorRef.newBuilder().setDtype(DType.DTYPE_FLOAT32).addShape(2).addShape(2).setData(part).build();
+    assertThatCode(() -> v.checkTensorRef("r", good)).doesNotThrowAnyException();
+    assertThatCode(() -> v.checkValues("in", java.util.List.of(Value.newBuilder().setTensorRef(good).build())))
+        .doesNotThrowAnyException();
+    refused(() -> v.checkTensorRef("r", good.toBuilder().addShape(2).build()), ErrorCode.ERROR_CODE_MALFORMED, "needs 32 bytes, data names 16");
+    refused(() -> v.checkTensorRef("r", good.toBuilder().setDtypeValue(42).build()), ErrorCode.ERROR_CODE_MALFORMED, "dtype");
+    refused(() -> v.checkTensorRef("r", good.toBuilder().clearData().build()), ErrorCode.ERROR_CODE_MALFORMED, "needs data");
+    refused(
+        () -> v.checkTensorRef("r", good.toBuilder().setData(part.toBuilder().clearRangeDigest()).build()),
+        ErrorCode.ERROR_CODE_MALFORMED, "a range needs a range_digest");
+    refused(
+        () -> v.checkTensorRef("r", good.toBuilder().setData(part.toBuilder().setRangeDigest("sha256:XYZ")).build()),
+        ErrorCode.ERROR_CODE_MALFORMED, "range_digest must be");
+    DataRef whole = part.toBuilder().clearRange().clearRangeDigest().setSize(16).build();
+    assertThatCode(() -> v.checkTensorRef("r", good.toBuilder().setData(whole).build()))
+        .as("the whole content needs no range digest")
+        .doesNotThrowAnyException();
   }
 
   @Test

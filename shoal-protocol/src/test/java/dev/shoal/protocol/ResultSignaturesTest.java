@@ -107,6 +107,25 @@ class ResultSignaturesTest {
   }
 
   @Test
+  void tensorRefsAreDigestedByShapeAndReferenceNotByWhereTheyLive() {
+    DataRef ref =
+        DataRef.newBuilder().setUri("shoal:data/sha256:" + "a".repeat(64)).setDigest("sha256:" + "a".repeat(64)).setSize(16).build();
+    dev.shoal.protocol.v1.TensorRef t =
+        dev.shoal.protocol.v1.TensorRef.newBuilder().setDtype(dev.shoal.protocol.v1.DType.DTYPE_FLOAT32).addShape(4).setData(ref).build();
+    byte[] d = ResultSignatures.outputDigest(Value.newBuilder().setTensorRef(t).build());
+    byte[] moved = ResultSignatures.outputDigest(
+        Value.newBuilder().setTensorRef(t.toBuilder().setData(ref.toBuilder().setUri("https://elsewhere/x"))).build());
+    assertThat(moved).as("the URI is where, not what").isEqualTo(d);
+    assertThat(ResultSignatures.outputDigest(Value.newBuilder().setTensorRef(t.toBuilder().setShape(0, 2).addShape(2)).build()))
+        .as("the same bytes as another shape are another output").isNotEqualTo(d);
+    assertThat(ResultSignatures.outputDigest(Value.newBuilder().setRef(ref).build()))
+        .as("a tensor_ref is not the bare DataRef it wraps").isNotEqualTo(d);
+    assertThat(ResultSignatures.outputDigest(
+            Value.newBuilder().setTensorRef(t.toBuilder().setData(ref.toBuilder().setDigest("sha256:" + "b".repeat(64)))).build()))
+        .isNotEqualTo(d);
+  }
+
+  @Test
   void dataRefsAreDigestedByReferenceNotByContent() throws Exception {
     DataRef ref = DataRef.newBuilder().setUri("https://x/y").setDigest("sha256:" + "a".repeat(64)).setSize(9).build();
     byte[] d = ResultSignatures.outputDigest(Value.newBuilder().setRef(ref).build());

@@ -65,7 +65,8 @@ final class BlobRoutes {
     long size = Files.size(file);
     var body = api.readObject(ctx, java.util.Set.of("from", "to", "ttl_ms"));
     long from = body.path("from").asLong(0);
-    long to = body.has("to") ? body.get("to").asLong() : size - 1;
+    // An empty blob has no last byte: its window is 0..0, which serves nothing.
+    long to = body.has("to") ? body.get("to").asLong() : Math.max(0, size - 1);
     long ttl = body.has("ttl_ms") ? body.get("ttl_ms").asLong() : DEFAULT_TTL_MILLIS;
     if (from < 0 || to < from || to >= Math.max(1, size) || ttl < 1 || ttl > MAX_TTL_MILLIS) {
       throw ApiException.invalidArgument(
