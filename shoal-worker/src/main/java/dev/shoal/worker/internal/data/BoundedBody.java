@@ -30,6 +30,8 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
   private final String refusal;
   private byte[] buffer;
   private int filled;
+  /** Fed each piece as it lands, so hashing overlaps the transfer instead of following it; or null. */
+  private java.security.MessageDigest digest;
   private Flow.Subscription subscription;
 
   private BoundedBody(int limit, boolean exact, String refusal) {
@@ -43,6 +45,13 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
   /** Exactly {@code n} bytes, no more and no fewer. */
   static BoundedBody exactly(int n) {
     return new BoundedBody(n, true, null);
+  }
+
+  /** Exactly {@code n} bytes, hashed into {@code digest} as they arrive. */
+  static BoundedBody exactly(int n, java.security.MessageDigest digest) {
+    BoundedBody b = new BoundedBody(n, true, null);
+    b.digest = digest;
+    return b;
   }
 
   /** Up to {@code n} bytes. */
@@ -87,6 +96,9 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max((long) buffer.length * 2, filled + n)));
       }
       b.get(buffer, filled, n);
+      if (digest != null) {
+        digest.update(buffer, filled, n);
+      }
       filled += n;
     }
   }

@@ -75,8 +75,9 @@ public final class DataFetcher {
     HttpRequest request = request(uri, ref, slice, timeout);
     requests.increment();
     HttpResponse<byte[]> response;
+    java.security.MessageDigest sha = Digests.newSha256();
     try {
-      response = Exchanges.send(http, request, info -> body(info, slice), timeout);
+      response = Exchanges.send(http, request, info -> body(info, slice, sha), timeout);
     } catch (TimeoutException e) {
       throw new DataUnavailableException(
           "no complete answer from " + where + " for " + slice.describe() + " within " + timeout.toMillis() + " ms", true);
@@ -85,7 +86,7 @@ public final class DataFetcher {
     }
     byte[] data = response.body();
     bytesFetched.add(data.length);
-    return verified(data, slice, where);
+    return verified(data, Digests.name(sha.digest()), slice, where);
   }
 
   /** Requests sent, including those that failed. */
@@ -118,7 +119,8 @@ public final class DataFetcher {
   }
 
   /** Reads exactly the slice's bytes, or refuses at the headers when they already say otherwise. */
-  private static HttpResponse.BodySubscriber<byte[]> body(HttpResponse.ResponseInfo info, Slice slice) {
+  private static HttpResponse.BodySubscriber<byte[]> body(
+      HttpResponse.ResponseInfo info, Slice slice, java.security.MessageDigest sha) {
     int status = info.statusCode();
     if (slice.partial() ? status != 206 : status != 200 && status != 206) {
       return BoundedBody.refusing("HTTP " + status + (slice.partial() ? " to a range request (206 expected)" : ""));
@@ -132,11 +134,15 @@ public final class DataFetcher {
     if (announced.isPresent() && announced.getAsLong() != slice.length()) {
       return BoundedBody.refusing("Content-Length " + announced.getAsLong() + " where " + slice.length() + " bytes were asked for");
     }
-    return BoundedBody.exactly((int) slice.length());
+    return BoundedBody.exactly((int) slice.length(), sha);
   }
 
   private static byte[] verified(byte[] data, Slice slice, String where) throws DigestMismatchException {
-    String actual = Digests.sha256(data);
+    return verified(data, Digests.sha256(data), slice, where);
+  }
+
+  /** {@code data}, if {@code actual} (its digest) is the one the slice promised. */
+  private static byte[] verified(byte[] data, String actual, Slice slice, String where) throws DigestMismatchException {
     if (!actual.equals(slice.expected())) {
       throw new DigestMismatchException(slice.describe() + " from " + where, slice.expected(), actual);
     }

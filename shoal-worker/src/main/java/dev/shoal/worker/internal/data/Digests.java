@@ -10,10 +10,20 @@ final class Digests {
   private Digests() {}
 
   static String sha256(byte[] data) {
+    return name(newSha256().digest(data));
+  }
+
+  /** A SHA-256 to feed as bytes arrive. */
+  static MessageDigest newSha256() {
     try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  /** The protocol's name for a finished digest. */
+  static String name(byte[] digest) {
+    return "sha256:" + HexFormat.of().formatHex(digest);
   }
 }
