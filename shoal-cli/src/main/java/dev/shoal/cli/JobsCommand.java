@@ -65,6 +65,49 @@ final class JobsCommand implements Runnable {
         j.attempts(), j.retries(), j.error() == null ? "" : "  error: " + j.error());
   }
 
+  /**
+   * One output as text: {@code int32[128] = [1, 2, 3, …]}, or {@code float32[2048, 256] in
+   * sha256:…@0} for one kept in the data service.
+   */
+  static String describe(TaskOutput o) {
+    String spec = o.dtype().wireName() + Arrays.toString(o.shape().dims());
+    return switch (o) {
+      case TaskOutput.Inline i -> spec + " = " + preview(i.tensor());
+      case StoredTensor s -> spec + " in " + s.blob() + "@" + s.offset();
+    };
+  }
+
+  private static String preview(Tensor t) {
+    int n = (int) Math.min(t.elementCount(), 4);
+    List<String> first = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      first.add(t.dtype() == DType.INT32 ? String.valueOf(t.getInt(i)) : String.valueOf(t.getFloat(i)));
+    }
+    return "[" + String.join(", ", first) + (t.elementCount() > n ? ", …]" : "]");
+  }
+
+  /**
+   * One output as JSON: an inline tensor as {dtype, shape, values} (the SDK's Tensor is not a
+   * bean), one kept in the data service as the reference a job takes, {dtype, shape, blob, offset}.
+   */
+  static Map<String, Object> outputJson(TaskOutput o) {
+    return switch (o) {
+      case TaskOutput.Inline i -> Task.tensor(i.tensor());
+      case StoredTensor s -> {
+        Map<String, Object> ref = new LinkedHashMap<>();
+        ref.put("dtype", s.dtype().wireName());
+        ref.put("shape", s.shape().dims());
+        ref.put("blob", s.blob());
+        ref.put("offset", s.offset());
+        yield ref;
+      }
+    };
+  }
+
+  static List<Map<String, Object>> outputsJson(List<TaskOutput> outputs) {
+    return outputs.stream().map(JobsCommand::outputJson).toList();
+  }
+
   /** Submits a job from a JSON file. */
   @Command(
       name = "submit",
@@ -280,29 +323,11 @@ final class JobsCommand implements Runnable {
       out.printf("%s  %s  (partial: %d of %d tasks succeeded)%n", r.jobId(), r.state(),
           r.tasks().stream().filter(JobResult.Task::succeeded).count(), r.tasks().size());
       for (JobResult.Task t : r.tasks()) {
-        List<String> outputs = t.outputs().stream().map(Result::describe).toList();
+        List<String> outputs = t.outputs().stream().map(JobsCommand::describe).toList();
         String line = String.format("  %-16s %-10s %s%s", t.id(), t.state(), String.join(", ", outputs),
             t.error() == null ? "" : "  error: " + t.error());
         out.println(line.stripTrailing());
       }
-    }
-
-    /** {@code int32[128] = [1, 2, 3, …]}, or {@code float32[2048, 256] in sha256:…@0} for one kept in the data service. */
-    private static String describe(TaskOutput o) {
-      String spec = o.dtype().wireName() + Arrays.toString(o.shape().dims());
-      return switch (o) {
-        case TaskOutput.Inline i -> spec + " = " + preview(i.tensor());
-        case StoredTensor s -> spec + " in " + s.blob() + "@" + s.offset();
-      };
-    }
-
-    private static String preview(Tensor t) {
-      int n = (int) Math.min(t.elementCount(), 4);
-      List<String> first = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        first.add(t.dtype() == DType.INT32 ? String.valueOf(t.getInt(i)) : String.valueOf(t.getFloat(i)));
-      }
-      return "[" + String.join(", ", first) + (t.elementCount() > n ? ", …]" : "]");
     }
 
     /** The partial result as JSON, tensors as {dtype, shape, values} and stored ones as the reference a job takes. */
@@ -315,17 +340,7 @@ final class JobsCommand implements Runnable {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("id", t.id());
         task.put("state", t.state());
-        task.put("outputs", t.outputs().stream().<Object>map(o -> switch (o) {
-          case TaskOutput.Inline i -> Task.tensor(i.tensor());
-          case StoredTensor s -> {
-            Map<String, Object> ref = new LinkedHashMap<>();
-            ref.put("dtype", s.dtype().wireName());
-            ref.put("shape", s.shape().dims());
-            ref.put("blob", s.blob());
-            ref.put("offset", s.offset());
-            yield ref;
-          }
-        }).toList());
+        task.put("outputs", outputsJson(t.outputs()));
         task.put("error", t.error());
         return task;
       }).toList());
@@ -339,7 +354,8 @@ final class JobsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Shows one task (JOB.TASK): its attempts, how its result was accepted (policy, checks, agreeing",
-        "workers) and, under manual acceptance, the valid results kept for 'jobs confirm'."
+        "workers), its outputs and, under manual acceptance, the valid results kept for 'jobs confirm'.",
+        "An output over 1 MiB is kept in the data service and shown as its blob and offset ('blobs get')."
       })
   static final class Task implements Callable<Integer> {
     @Mixin ClientOptions client;
@@ -375,13 +391,22 @@ final class JobsCommand implements Runnable {
             a.agreeing().isEmpty() ? "" : ", agreed by " + String.join(", ", a.agreeing()));
         printChecks(out, a.checks());
       }
+      printOutputs(out, "  ", t.outputs());
       for (TaskInfo.KeptResult r : t.keptResults()) {
         out.printf("  kept result: attempt %d from %s%n", r.attempt(), r.peerId());
         printChecks(out, r.checks());
+        printOutputs(out, "    ", r.outputs());
       }
     }
 
-    /** The task as JSON, tensors as {dtype, shape, values} (the SDK's Tensor is not a bean). */
+    /** {@code output 0  int32[2] = [3, 4]}, or its blob reference for one kept in the data service. */
+    private static void printOutputs(PrintWriter out, String indent, List<TaskOutput> outputs) {
+      for (int i = 0; i < outputs.size(); i++) {
+        out.printf("%soutput %d  %s%n", indent, i, describe(outputs.get(i)));
+      }
+    }
+
+    /** The task as JSON, tensors as {dtype, shape, values} and stored ones as {dtype, shape, blob, offset}. */
     static java.util.Map<String, Object> asJson(TaskInfo t) {
       java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
       m.put("id", t.id());
@@ -395,9 +420,9 @@ final class JobsCommand implements Runnable {
           t.keptResults().stream()
               .map(r -> java.util.Map.of(
                   "attempt", r.attempt(), "peer_id", r.peerId(), "checks", r.checks(),
-                  "outputs", r.outputs().stream().map(Task::tensor).toList()))
+                  "outputs", outputsJson(r.outputs())))
               .toList());
-      m.put("outputs", t.outputs().stream().map(Task::tensor).toList());
+      m.put("outputs", outputsJson(t.outputs()));
       return m;
     }
 

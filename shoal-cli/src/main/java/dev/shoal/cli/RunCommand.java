@@ -1,6 +1,8 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.ShoalClient;
+import dev.shoal.client.StoredTensor;
+import dev.shoal.client.TaskOutput;
 import dev.shoal.client.TaskResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,9 +72,18 @@ final class RunCommand implements Callable<Integer> {
         out.println();
       }
     } else if (!r.outputs().isEmpty()) {
-      out.println(ClientOptions.toJson(r.outputs().stream().map(JobsCommand.Task::tensor).toList()));
+      out.println(ClientOptions.toJson(JobsCommand.outputsJson(r.outputs())));
     }
     out.flush();
+    if (!json && r.succeeded()) {
+      // On stderr, like the artifacts note: how to fetch what the result only names.
+      for (TaskOutput o : r.outputs()) {
+        if (o instanceof StoredTensor s && s.byteSize() > 0) {
+          err.printf("output %s is kept in the data service: shoal blobs get %s --range %d-%d -o FILE%n",
+              JobsCommand.describe(s), s.blob(), s.offset(), s.offset() + s.byteSize() - 1);
+        }
+      }
+    }
     if (!json && !r.artifacts().isEmpty()) {
       // On stderr: stdout stays the output alone, for pipes.
       err.println(artifactsDir != null
@@ -82,7 +93,10 @@ final class RunCommand implements Callable<Integer> {
     return r.succeeded() ? 0 : 1;
   }
 
-  /** The result with snake_case keys, tensors as {dtype, shape, values} (the SDK's Tensor is no bean). */
+  /**
+   * The result with snake_case keys, tensors as {dtype, shape, values} (the SDK's Tensor is no
+   * bean) and those kept in the data service as {dtype, shape, blob, offset}.
+   */
   static Map<String, Object> asJson(TaskResult r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id());
@@ -96,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
     m.put("model", r.model());
     m.put("usage", r.usage());
     m.put("exit_code", r.exitCode());
-    m.put("outputs", r.outputs().stream().map(JobsCommand.Task::tensor).toList());
+    m.put("outputs", JobsCommand.outputsJson(r.outputs()));
     m.put("artifacts", r.artifacts());
     m.put("error", r.error());
     m.values().removeIf(java.util.Objects::isNull); // as the API: what does not apply is left out

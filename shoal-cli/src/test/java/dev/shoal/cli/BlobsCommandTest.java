@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * 'blobs', 'jobs map-reduce' and 'jobs result --partial': what they refuse before asking the
- * server, and, against a stub orchestrator, what they send and how they print the answer.
+ * 'blobs', 'jobs map-reduce', 'jobs result --partial' and task outputs kept in the data service
+ * ('jobs task', 'tasks status|result'): what they refuse before asking the server, and, against a
+ * stub orchestrator, what they send and how they print the answer.
  */
 class BlobsCommandTest {
 
@@ -159,6 +160,49 @@ class BlobsCommandTest {
     JsonNode json = JSON.readTree(cli("jobs", "result", "j7", "--partial", "--json", "--url", url).out());
     assertThat(json.path("tasks").get(0).path("outputs").get(0).path("values")).isEqualTo(JSON.readTree("[3, 4]"));
     assertThat(json.path("tasks").get(1).path("outputs").get(0).path("blob").asText()).isEqualTo("sha256:" + SHA);
+  }
+
+  @Test
+  void aTaskWithAnOutputKeptInTheDataServiceShowsItsReference() throws Exception {
+    String url = stub(Map.of(
+        "GET /v1/tasks/j6.big", """
+            {"id": "j6.big", "job_id": "j6", "task_id": "big", "operator": "tensor.matmul@1", "state": "succeeded",
+             "attempts": [{"attempt": 1, "peer_id": "wA", "state": "ACCEPTED", "dispatched_at": 1, "ended_at": 2}],
+             "acceptance_policy": "manual",
+             "acceptance": {"policy": "manual", "decided_by": "confirmed", "attempt": 1, "peer_id": "wA", "agreeing": [], "checks": []},
+             "results": [{"attempt": 2, "peer_id": "wB", "checks": [],
+               "outputs": [{"dtype": "int32", "shape": [1], "values": [7]}]}],
+             "outputs": [{"dtype": "float32", "shape": [1024, 512], "blob": "sha256:%1$s", "offset": 64}]}
+            """.formatted(SHA),
+        "GET /v1/tasks/j6.big/result", """
+            {"id": "j6.big", "state": "succeeded", "operator": "tensor.matmul@1", "worker": {"peer_id": "wA", "name": "a"},
+             "attempt": 1, "duration_ms": 5,
+             "outputs": [{"dtype": "float32", "shape": [1024, 512], "blob": "sha256:%1$s", "offset": 64},
+                         {"dtype": "int32", "shape": [2], "values": [3, 4]}]}
+            """.formatted(SHA)));
+
+    for (String[] args : List.of(new String[] {"jobs", "task"}, new String[] {"tasks", "status"})) {
+      Cli text = cli(args[0], args[1], "j6.big", "--url", url);
+      assertThat(text.exit()).as(text.err()).isZero();
+      assertThat(text.out()).contains(
+          "  output 0  float32[1024, 512] in sha256:" + SHA + "@64\n",
+          "  kept result: attempt 2 from wB\n    output 0  int32[1] = [7]\n");
+      JsonNode json = JSON.readTree(cli(args[0], args[1], "j6.big", "--json", "--url", url).out());
+      assertThat(json.path("outputs")).isEqualTo(JSON.readTree(
+          "[{\"dtype\": \"float32\", \"shape\": [1024, 512], \"blob\": \"sha256:" + SHA + "\", \"offset\": 64}]"));
+      assertThat(json.path("kept_results").get(0).path("outputs").get(0).path("values")).isEqualTo(JSON.readTree("[7]"));
+    }
+
+    Cli result = cli("tasks", "result", "j6.big", "--url", url);
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(JSON.readTree(result.out())).isEqualTo(JSON.readTree(
+        "[{\"dtype\": \"float32\", \"shape\": [1024, 512], \"blob\": \"sha256:" + SHA + "\", \"offset\": 64},"
+            + " {\"dtype\": \"int32\", \"shape\": [2], \"values\": [3, 4]}]"));
+    assertThat(result.err()).isEqualTo("output float32[1024, 512] in sha256:" + SHA + "@64 is kept in the data service:"
+        + " shoal blobs get sha256:" + SHA + " --range 64-" + (64 + 1024 * 512 * 4 - 1) + " -o FILE\n");
+    JsonNode json = JSON.readTree(cli("tasks", "result", "j6.big", "--json", "--url", url).out());
+    assertThat(json.path("outputs").get(0).path("blob").asText()).isEqualTo("sha256:" + SHA);
+    assertThat(json.path("outputs").get(1).path("values")).isEqualTo(JSON.readTree("[3, 4]"));
   }
 
   @Test

@@ -155,9 +155,19 @@ public final class AsyncBlobs {
         });
   }
 
-  /** The tensor a reference names, read from the data service (an output kept there, say). */
-  public CompletableFuture<Tensor> readTensor(StoredTensor ref) {
-    Objects.requireNonNull(ref, "ref");
+  /**
+   * An output's tensor: an inline one as it is (nothing is fetched), a {@link StoredTensor} (a task
+   * output kept in the data service, say) read from the data service.
+   */
+  public CompletableFuture<Tensor> readTensor(TaskOutput output) {
+    Objects.requireNonNull(output, "output");
+    return switch (output) {
+      case TaskOutput.Inline i -> CompletableFuture.completedFuture(i.tensor());
+      case StoredTensor s -> readStored(s);
+    };
+  }
+
+  private CompletableFuture<Tensor> readStored(StoredTensor ref) {
     long size = ref.byteSize();
     if (size > MAX_READ) {
       throw new IllegalArgumentException("a tensor of " + size + " bytes is larger than an array holds");

@@ -88,12 +88,7 @@ public final class AsyncJobs {
           }
           return json.get("result");
         });
-    return Futures.compose(
-        result,
-        r -> switch (Decoding.taskOutput(r)) {
-          case TaskOutput.Inline i -> CompletableFuture.completedFuture(i.tensor());
-          case StoredTensor s -> blobs.readTensor(s);
-        });
+    return Futures.compose(result, r -> blobs.readTensor(Decoding.taskOutput(r)));
   }
 
   /**

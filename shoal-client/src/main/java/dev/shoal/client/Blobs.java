@@ -67,9 +67,12 @@ public final class Blobs {
     return Sync.await(async.read(sha256, from, length));
   }
 
-  /** The tensor a reference names (a job output kept in the data service, say). */
-  public Tensor readTensor(StoredTensor ref) {
-    return Sync.await(async.readTensor(ref));
+  /**
+   * An output's tensor: an inline one as it is (nothing is fetched), a {@link StoredTensor} (a task
+   * output kept in the data service, say) read from the data service.
+   */
+  public Tensor readTensor(TaskOutput output) {
+    return Sync.await(async.readTensor(output));
   }
 
   /** A signed URL for the whole blob, opening it without a key for {@code ttl} (null: 15 minutes; at most 24 h). */

@@ -1,13 +1,15 @@
 package dev.shoal.client;
 
-import dev.shoal.operators.Tensor;
 import java.util.List;
 
 /**
  * One task: its state, each attempt, and its outputs once it succeeded ({@code id} is
  * {@code jobId.taskId}); {@code error} is null unless it ended badly. {@code acceptance} says how
  * the result was accepted (null until it was); {@code keptResults} are the valid results waiting
- * for a confirmation under manual acceptance.
+ * for a confirmation under manual acceptance. {@code state} is one of waiting (a task of a task
+ * graph whose inputs are not accepted yet), ready, running, validating, awaiting_confirmation,
+ * succeeded, failed, cancelled, expired. An output over 1 MiB is a {@link StoredTensor} (a
+ * reference into the data service), a smaller one {@link TaskOutput.Inline}.
  */
 public record TaskInfo(
     String id,
@@ -20,7 +22,7 @@ public record TaskInfo(
     int maxAttempts,
     String error,
     List<Attempt> attempts,
-    List<Tensor> outputs,
+    List<TaskOutput> outputs,
     String acceptancePolicy,
     Acceptance acceptance,
     List<KeptResult> keptResults) {
@@ -46,8 +48,14 @@ public record TaskInfo(
    */
   public record Check(int attempt, String peerId, String method, int rounds, int samples, boolean passed, String detail) {}
 
-  /** A valid result kept for a manual confirmation. */
-  public record KeptResult(int attempt, String peerId, List<Check> checks, List<Tensor> outputs) {}
+  /** A valid result kept for a manual confirmation; its outputs inline or stored, as the task's. */
+  public record KeptResult(int attempt, String peerId, List<Check> checks, List<TaskOutput> outputs) {
+
+    public KeptResult {
+      checks = List.copyOf(checks);
+      outputs = List.copyOf(outputs);
+    }
+  }
 
   /** One dispatch of the task to a worker; {@code endedAt} is 0 while it is live. */
   public record Attempt(int attempt, String peerId, String state, long dispatchedAt, long endedAt, String detail) {}

@@ -6,13 +6,15 @@ import dev.shoal.operators.Tensor;
 import java.util.Objects;
 
 /**
- * One output of a task in a job's result: a tensor sent inline, or, when it was too large to
- * travel inline (over 1 MiB), a {@link StoredTensor} naming where the data service keeps it.
- * Either can be the input of a later job ({@link #asInput()}).
+ * One output of a tensor task, wherever the API shows one (a job's result, {@link TaskInfo}, a
+ * {@link TaskResult}, a {@link TaskInfo.KeptResult}): a tensor sent inline, or, when it was too
+ * large to travel inline (over 1 MiB), a {@link StoredTensor} naming where the data service keeps
+ * it. {@link #tensor()} is the inline tensor; {@link Blobs#readTensor(TaskOutput)} gives either
+ * as a tensor, fetching a stored one. Either can be the input of a later job ({@link #asInput()}).
  */
 public sealed interface TaskOutput permits TaskOutput.Inline, StoredTensor {
 
-  /** An output that came with the result. */
+  /** An output that came with the result; {@link #tensor()} is it. */
   record Inline(Tensor tensor) implements TaskOutput {
     public Inline {
       Objects.requireNonNull(tensor, "tensor");
@@ -32,6 +34,19 @@ public sealed interface TaskOutput permits TaskOutput.Inline, StoredTensor {
   DType dtype();
 
   Shape shape();
+
+  /**
+   * The tensor of an output that came inline. One kept in the data service has no values here:
+   * {@link IllegalStateException} naming its blob; read it with {@link
+   * Blobs#readTensor(TaskOutput)} (or pass it on with {@link #asInput()}, which copies nothing).
+   */
+  default Tensor tensor() {
+    // Only Inline overrides this (its record accessor), so here this is a StoredTensor.
+    StoredTensor s = (StoredTensor) this;
+    throw new IllegalStateException(
+        "output " + s.dtype().wireName() + " " + s.shape() + " (" + s.byteSize() + " bytes) is kept in the data service as "
+            + s.blob() + " at offset " + s.offset() + ", not inline: read it with blobs().readTensor(output)");
+  }
 
   /** This output as the input of a task in another job: the same tensor, or the same reference. */
   default Input asInput() {

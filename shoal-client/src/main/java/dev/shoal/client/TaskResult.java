@@ -1,14 +1,15 @@
 package dev.shoal.client;
 
-import dev.shoal.operators.Tensor;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * What a task produced, after it was checked (API.md, "The result"). {@code text} is the model's
  * answer ({@code llm.*}) or stdout ({@code process.run@1}); {@code outputs} are the tensors of a
- * tensor operator; {@code artifacts} the files a process left (fetch them with {@code
- * tasks().artifact} or {@code tasks().downloadArtifacts}). Fields that do not apply to the
+ * tensor operator, inline ({@link TaskOutput.Inline}) or, over 1 MiB, kept in the data service
+ * ({@link StoredTensor}; {@link Blobs#readTensor(TaskOutput)} reads either); {@code artifacts}
+ * the files a process left (fetch them with {@code tasks().artifact} or {@code
+ * tasks().downloadArtifacts}). Fields that do not apply to the
  * operator are null (or empty lists). {@code error} is set, and {@code state} is {@code failed},
  * only for a failed task read with {@code tasks().result(id)}.
  *
@@ -27,7 +28,7 @@ public record TaskResult(
     String model,
     Usage usage,
     Integer exitCode,
-    List<Tensor> outputs,
+    List<TaskOutput> outputs,
     List<Artifact> artifacts,
     TaskError error) {
 

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The job shapes of API.md "Jobs" as the SDK writes them (task graphs, stored inputs, batch,
- * matmul split over k, map-reduce), and their results as it reads them (partial results with
- * inline and stored outputs, a map-reduce's one tensor fetched from the data service), against a
- * stub that records what it was sent and answers what the orchestrator would.
+ * matmul split over k, map-reduce), and their results as it reads them (partial results, task
+ * views, task results and kept results with inline and stored outputs, a map-reduce's one tensor
+ * fetched from the data service), against a stub that records what it was sent and answers what
+ * the orchestrator would.
  */
 class JobShapesTest {
 
@@ -188,6 +189,95 @@ class JobShapesTest {
     assertThatThrownBy(() -> client.jobs().resultTensor("j4"))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("no single tensor");
+  }
+
+  /** A task view as the orchestrator writes it: an accepted output kept in the data service, and a kept result. */
+  private static final String BIG_TASK = """
+      {"id": "j6.big", "job_id": "j6", "task_id": "big", "index": 0, "operator": "tensor.matmul@1",
+       "state": "succeeded", "retries_used": 0, "max_attempts": 2,
+       "attempts": [{"attempt": 1, "peer_id": "wA", "state": "ACCEPTED", "dispatched_at": 1, "ended_at": 2, "detail": ""}],
+       "acceptance_policy": "first_valid",
+       "acceptance": {"policy": "first_valid", "decided_by": "validated", "attempt": 1, "peer_id": "wA", "agreeing": [],
+         "checks": [{"attempt": 1, "peer_id": "wA", "method": "freivalds", "rounds": 2, "outcome": "passed"}]},
+       "results": [{"attempt": 2, "peer_id": "wB", "checks": [{"method": "structure", "outcome": "passed"}],
+         "outputs": [{"dtype": "int32", "shape": [3], "blob": "sha256:%1$s", "offset": 4},
+                     {"dtype": "int32", "shape": [1], "values": [7]}]}],
+       "outputs": [{"dtype": "int32", "shape": [3], "blob": "sha256:%1$s", "offset": 4}]}
+      """.formatted(SHA);
+
+  @Test
+  void aTaskViewWithAnOutputKeptInTheDataServiceIsReadAsAReference() {
+    storeSums();
+    answers.put("/v1/tasks/j6.big", BIG_TASK);
+    answers.put("/v1/tasks/j6.big/results", "{\"results\": " + tree(BIG_TASK).path("results") + "}");
+    StoredTensor expected = new StoredTensor("sha256:" + SHA, DType.INT32, Shape.of(3), 4);
+
+    TaskInfo t = client.tasks().status("j6.big");
+
+    assertThat(t.state()).isEqualTo("succeeded");
+    assertThat(t.acceptance().decidedBy()).isEqualTo("validated");
+    assertThat(t.outputs()).containsExactly(expected);
+    assertThat(client.blobs().readTensor(t.outputs().getFirst()).toIntArray()).containsExactly(10, 20, 30);
+    assertThatThrownBy(() -> t.outputs().getFirst().tensor())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("sha256:" + SHA)
+        .hasMessageContaining("readTensor");
+    TaskInfo.KeptResult kept = t.keptResults().getFirst();
+    assertThat(kept.attempt()).isEqualTo(2);
+    assertThat(kept.checks()).singleElement().satisfies(c -> assertThat(c.attempt()).isEqualTo(2));
+    assertThat(kept.outputs().getFirst()).isEqualTo(expected);
+    assertThat(kept.outputs().get(1).tensor().toIntArray()).containsExactly(7);
+    assertThat(client.blobs().readTensor(kept.outputs().get(1))).as("an inline output is read as is").isSameAs(kept.outputs().get(1).tensor());
+    assertThat(client.tasks().keptResults("j6.big")).isEqualTo(t.keptResults());
+  }
+
+  @Test
+  void aTaskResultWithAnOutputKeptInTheDataServiceIsReadAsAReference() {
+    storeSums();
+    answers.put("/v1/tasks/j6.big/result", """
+        {"id": "j6.big", "state": "succeeded", "operator": "tensor.matmul@1", "worker": {"peer_id": "wA", "name": "a"},
+         "attempt": 1, "duration_ms": 5,
+         "outputs": [{"dtype": "int32", "shape": [3], "blob": "sha256:%s", "offset": 4}, {"dtype": "float32", "shape": [2], "values": [1.5, 2.5]}]}
+        """.formatted(SHA));
+
+    TaskResult r = client.tasks().result("j6.big");
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.outputs()).hasSize(2);
+    assertThat(r.outputs().getFirst()).isEqualTo(new StoredTensor(SHA, DType.INT32, Shape.of(3), 4));
+    assertThat(client.blobs().readTensor(r.outputs().getFirst()).toIntArray()).containsExactly(10, 20, 30);
+    assertThat(r.outputs().get(1)).isInstanceOf(TaskOutput.Inline.class);
+    assertThat(r.outputs().get(1).tensor().toFloatArray()).containsExactly(1.5f, 2.5f);
+  }
+
+  @Test
+  void aTaskWaitingForItsInputsHasNoOutputsYet() {
+    answers.put("/v1/tasks/j6.later", """
+        {"id": "j6.later", "job_id": "j6", "task_id": "later", "index": 1, "operator": "tensor.add@1",
+         "state": "waiting", "retries_used": 0, "max_attempts": 2, "attempts": [], "acceptance_policy": "first_valid"}
+        """);
+
+    TaskInfo t = client.tasks().status("j6.later");
+
+    assertThat(t.state()).isEqualTo("waiting");
+    assertThat(t.outputs()).isEmpty();
+    assertThat(t.acceptance()).isNull();
+    assertThat(t.keptResults()).isEmpty();
+  }
+
+  /** int32 [10, 20, 30] at offset 4 of blob SHA. */
+  private void storeSums() {
+    byte[] blob = new byte[12 + 4];
+    System.arraycopy(Tensor.int32(Shape.of(3), new int[] {10, 20, 30}).toLittleEndianBytes(), 0, blob, 4, 12);
+    blobs.put(SHA, blob);
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

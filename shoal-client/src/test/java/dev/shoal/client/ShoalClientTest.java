@@ -54,7 +54,7 @@ class ShoalClientTest {
     TaskInfo task = client.tasks().status(job + ".sum");
     assertThat(task.state()).isEqualTo("succeeded");
     assertThat(task.attempts()).isNotEmpty().allSatisfy(a -> assertThat(a.peerId()).isEqualTo(worker.peerId()));
-    assertThat(task.outputs()).singleElement().satisfies(t -> assertThat(t.toFloatArray()).containsExactly(11f, 22f));
+    assertThat(task.outputs()).singleElement().satisfies(t -> assertThat(t.tensor().toFloatArray()).containsExactly(11f, 22f));
     JsonNode result = client.jobs().result(job);
     assertThat(result.path("state").asText()).isEqualTo("succeeded");
   }

@@ -82,11 +82,11 @@ class TaskRoutesTest {
 
     assertThat(r.succeeded()).isTrue();
     assertThat(r.operator()).isEqualTo("tensor.add@1");
-    assertThat(r.outputs()).singleElement().satisfies(t -> assertThat(t.toFloatArray()).containsExactly(11f, 22f));
+    assertThat(r.outputs()).singleElement().satisfies(t -> assertThat(t.tensor().toFloatArray()).containsExactly(11f, 22f));
     assertThat(r.worker().peerId()).isIn(first.peerId(), second.peerId());
     assertThat(r.attempt()).isPositive();
     assertThat(client.tasks().status(r.id()).state()).isEqualTo("succeeded");
-    assertThat(client.tasks().result(r.id()).outputs().getFirst().toFloatArray()).containsExactly(11f, 22f);
+    assertThat(client.tasks().result(r.id()).outputs().getFirst().tensor().toFloatArray()).containsExactly(11f, 22f);
   }
 
   @Test
@@ -212,7 +212,7 @@ class TaskRoutesTest {
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptionsMatching(e -> e instanceof ConflictException c && c.notFinished())
             .until(() -> client.tasks().result(handle.id()), TaskResult::succeeded);
-    assertThat(r.outputs().getFirst().toFloatArray()).containsExactly(11f, 22f);
+    assertThat(r.outputs().getFirst().tensor().toFloatArray()).containsExactly(11f, 22f);
   }
 
   @Test
@@ -232,7 +232,7 @@ class TaskRoutesTest {
       assertThat(e.type()).isEqualTo("task.finished");
       assertThat(e.task()).isEqualTo(handle.id());
       assertThat(e.state()).isEqualTo("succeeded");
-      assertThat(c.tasks().result(handle.id()).outputs().getFirst().toFloatArray()).containsExactly(11f, 22f);
+      assertThat(c.tasks().result(handle.id()).outputs().getFirst().tensor().toFloatArray()).containsExactly(11f, 22f);
     }
   }
 
@@ -269,7 +269,7 @@ class TaskRoutesTest {
       assertThat(r.peerId()).isNotEqualTo(gone);
     });
     for (int i = 0; i < 8; i++) {
-      assertThat(results.get(i).result().outputs().getFirst().toFloatArray()).containsExactly(1f + i, 2f + i);
+      assertThat(results.get(i).result().outputs().getFirst().tensor().toFloatArray()).containsExactly(1f + i, 2f + i);
     }
   }
 

@@ -93,7 +93,7 @@ class ByzantineIT {
     for (int i = 0; i < TASKS; i++) {
       TaskInfo t = client.tasks().status(job + ".t" + i);
       assertThat(t.acceptance()).as("task %s has an acceptance record", t.id()).isNotNull();
-      var cmp = TensorComparison.compare(work.expected.get(i), t.outputs().getFirst());
+      var cmp = TensorComparison.compare(work.expected.get(i), client.blobs().readTensor(t.outputs().getFirst()));
       if (!cmp.matches()) {
         wrong++;
         wrongTasks.add(t.id() + " accepted from " + t.acceptance().peerId() + ": " + cmp.reason());

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.client.JobInfo;
 import dev.shoal.client.ShoalClient;
+import dev.shoal.client.StoredTensor;
+import dev.shoal.operators.DType;
+import dev.shoal.operators.Shape;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Outputs over the inline limit travel by reference: a batch of tensor.relu@1 over items of
  * 1.6 MB each, read from a stored blob at their offsets, makes workers upload each output to the
- * data service. Task views name the outputs as blobs, the blobs hold exactly relu of the inputs,
- * and the orchestrator read them to validate the results.
+ * data service. Task views name the outputs as blobs (and the SDK reads them as references from
+ * the task's view and its result), the blobs hold exactly relu of the inputs, and the orchestrator
+ * read them to validate the results.
  */
 class DataRefOutputsIT {
 
@@ -71,6 +75,11 @@ class DataRefOutputsIT {
           // The finished result and the task's own view name the same blob.
           assertThat(result.get("tasks").get(i).get("outputs").get(0)).isEqualTo(out);
           assertThat(http.getJson("/v1/tasks/" + job + "." + id).get("outputs").get(0)).isEqualTo(out);
+          // The SDK reads the same reference from the task's view and its result, and fetches it.
+          StoredTensor ref = new StoredTensor(out.get("blob").asText(), DType.FLOAT32, Shape.of(LENGTH), out.get("offset").asLong());
+          assertThat(client.tasks().status(job + "." + id).outputs()).containsExactly(ref);
+          assertThat(client.tasks().result(job + "." + id).outputs()).containsExactly(ref);
+          float[] fetched = client.blobs().readTensor(ref).toFloatArray();
 
           byte[] blob = http.blob(out.get("blob").asText());
           int offset = out.get("offset").asInt();
@@ -90,6 +99,9 @@ class DataRefOutputsIT {
             float actual = got.getFloat(k * Float.BYTES);
             if (Float.floatToRawIntBits(actual) != Float.floatToRawIntBits(expected)) {
               throw new AssertionError(id + "[" + k + "]: relu(" + x + ") is " + expected + ", the blob holds " + actual);
+            }
+            if (Float.floatToRawIntBits(fetched[k]) != Float.floatToRawIntBits(expected)) {
+              throw new AssertionError(id + "[" + k + "]: relu(" + x + ") is " + expected + ", the SDK read " + fetched[k]);
             }
           }
           assertThat(negatives).as("relu had something to do").isGreaterThan(LENGTH / 4);

@@ -32,7 +32,6 @@ import dev.shoal.client.TaskResult;
 import dev.shoal.client.WorkerInfo;
 import dev.shoal.operators.DType;
 import dev.shoal.operators.Shape;
-import dev.shoal.operators.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -172,11 +171,22 @@ public final class Decoding {
   public static JobResult jobResult(JsonNode j) {
     List<JobResult.Task> tasks = new ArrayList<>();
     for (JsonNode t : array(j, "tasks")) {
-      List<TaskOutput> outputs = new ArrayList<>();
-      t.path("outputs").forEach(o -> outputs.add(taskOutput(o)));
-      tasks.add(new JobResult.Task(text(t, "id", "a job's task"), text(t, "state", "a job's task"), outputs, errorText(t.path("error"))));
+      tasks.add(
+          new JobResult.Task(
+              text(t, "id", "a job's task"), text(t, "state", "a job's task"), taskOutputs(t.path("outputs")),
+              errorText(t.path("error"))));
     }
     return new JobResult(text(j, "job_id", "a job result"), text(j, "state", "a job result"), j.path("partial").asBoolean(false), tasks);
+  }
+
+  /**
+   * Outputs as every view of a task shows them (job results, task views, task results, kept
+   * results): each a tensor, or a reference to the data service for one over 1 MiB.
+   */
+  public static List<TaskOutput> taskOutputs(JsonNode array) {
+    List<TaskOutput> out = new ArrayList<>();
+    array.forEach(o -> out.add(taskOutput(o)));
+    return List.copyOf(out);
   }
 
   /** An output: a tensor, or {@code {"dtype", "shape", "blob", "offset"}} for one kept in the data service. */
@@ -256,7 +266,7 @@ public final class Decoding {
     return new TaskInfo(
         text(t, "id", "a task"), t.path("job_id").asText(), t.path("task_id").asText(), t.path("index").asInt(),
         t.path("operator").asText(), text(t, "state", "a task"), t.path("retries_used").asInt(),
-        t.path("max_attempts").asInt(), errorText(t.path("error")), attempts, tensors(t.path("outputs")),
+        t.path("max_attempts").asInt(), errorText(t.path("error")), attempts, taskOutputs(t.path("outputs")),
         optionalText(t.path("acceptance_policy")), acceptance, keptResults(t.path("results")));
   }
 
@@ -265,7 +275,7 @@ public final class Decoding {
     for (JsonNode r : results) {
       int attempt = r.path("attempt").asInt();
       String peer = r.path("peer_id").asText();
-      out.add(new TaskInfo.KeptResult(attempt, peer, checks(r.path("checks"), attempt, peer), tensors(r.path("outputs"))));
+      out.add(new TaskInfo.KeptResult(attempt, peer, checks(r.path("checks"), attempt, peer), taskOutputs(r.path("outputs"))));
     }
     return List.copyOf(out);
   }
@@ -310,7 +320,7 @@ public final class Decoding {
                 usage.path("total_tokens").asLong())
             : null,
         r.path("exit_code").isIntegralNumber() ? r.path("exit_code").asInt() : null,
-        tensors(r.path("outputs")),
+        taskOutputs(r.path("outputs")),
         artifacts,
         error.isObject() ? new TaskResult.TaskError(error.path("code").asText("internal"), error.path("message").asText("")) : null);
   }
@@ -504,12 +514,6 @@ public final class Decoding {
   }
 
   // ---------------------------------------------------------------- plumbing
-
-  public static List<Tensor> tensors(JsonNode array) {
-    List<Tensor> out = new ArrayList<>();
-    array.forEach(o -> out.add(TensorCodec.fromJson(o)));
-    return List.copyOf(out);
-  }
 
   /** A required string field. */
   public static String text(JsonNode o, String field, String what) {

@@ -243,6 +243,10 @@ class DecodingTest {
     assertThatThrownBy(() -> Decoding.taskResult(json("{'id': 'j.t', 'state': 's', 'outputs': [{'dtype': 'float32', 'shape': [4], 'data': 'AAAA'}]}")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("tensor");
+    assertThatThrownBy(() -> Decoding.task(json("{'id': 'j.t', 'state': 'succeeded', 'outputs': [{'dtype': 'int32', 'shape': [4], 'blob': 'sha256:"
+            + "ab".repeat(32) + "'}]}")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("a stored tensor has no shape or offset");
   }
 
   @Test
