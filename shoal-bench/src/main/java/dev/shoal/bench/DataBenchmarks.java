@@ -178,7 +178,7 @@ public final class DataBenchmarks {
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    DataFetcher fetcher = new DataFetcher(workerHttp, System::currentTimeMillis);
+    DataFetcher fetcher = new DataFetcher(System::currentTimeMillis);
     // The same settings again, for the HTTP-only column: its connection is its own.
     HttpClient plainHttp =
         HttpClient.newBuilder()

@@ -45,7 +45,7 @@ public final class DataPlane implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     return new DataPlane(
-        http, new DataFetcher(http, clockMillis), new DataCache(cacheBytes, cacheAge, clockMillis), new OutputUploader(http));
+        http, new DataFetcher(clockMillis), new DataCache(cacheBytes, cacheAge, clockMillis), new OutputUploader(http));
   }
 
   /**

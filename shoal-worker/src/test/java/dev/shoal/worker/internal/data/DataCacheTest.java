@@ -42,7 +42,7 @@ class DataCacheTest {
   void aSecondRequestForTheSameBytesIsAHitWithoutARequest() throws Exception {
     try (BlobServer server = BlobServer.start()) {
       HttpClient http = HttpClient.newHttpClient();
-      DataFetcher fetcher = new DataFetcher(http, clock::get);
+      DataFetcher fetcher = new DataFetcher(clock::get);
       DataCache cache = new DataCache(1 << 20, Duration.ofMinutes(10), clock::get);
       byte[] content = DataFetcherTest.bytes(4096);
       String digest = server.put(content);
@@ -65,7 +65,7 @@ class DataCacheTest {
   void concurrentRequestsForOneSliceShareOneDownload() throws Exception {
     try (BlobServer server = BlobServer.start()) {
       HttpClient http = HttpClient.newHttpClient();
-      DataFetcher fetcher = new DataFetcher(http, clock::get);
+      DataFetcher fetcher = new DataFetcher(clock::get);
       DataCache cache = new DataCache(1 << 20, Duration.ofMinutes(10), clock::get);
       byte[] content = DataFetcherTest.bytes(4096);
       String digest = server.put(content);
@@ -77,8 +77,9 @@ class DataCacheTest {
       for (int i = 0; i < 8; i++) {
         answers.add(pool.submit(() -> cache.get(ref, LONG, t -> fetcher.fetch(ref, t))));
       }
-      // One request reached the server; everyone else is parked on it, not on a request of its own.
-      await().until(() -> server.gets() == 1 && allParked());
+      // One request reached the server (its thread blocked reading the held body); the seven others
+      // are parked on it, not on requests of their own.
+      await().until(() -> server.gets() == 1 && parked() >= 7);
       gate.countDown();
 
       for (Future<byte[]> f : answers) {
@@ -241,6 +242,10 @@ class DataCacheTest {
   }
 
   /** Every thread the test started is parked: waiting on a latch, a future or a lock. */
+  private long parked() {
+    return threads.stream().filter(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING).count();
+  }
+
   private boolean allParked() {
     return threads.stream()
         .filter(t -> t.getState() != Thread.State.TERMINATED)

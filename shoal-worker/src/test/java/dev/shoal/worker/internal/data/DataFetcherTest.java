@@ -18,7 +18,7 @@ class DataFetcherTest {
   private final BlobServer server = start();
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final DataFetcher fetcher = new DataFetcher(http, clock::get);
+  private final DataFetcher fetcher = new DataFetcher(clock::get);
   private final byte[] content = bytes(1000);
   private final String digest = server.put(content);
 
