@@ -2,7 +2,6 @@ package dev.shoal.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.protocol.v1.ByteRange;
@@ -86,15 +85,7 @@ public final class DataBenchmarks {
   private DataBenchmarks() {}
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
-    boolean smoke = args.length > 0 && args[0].equals("--smoke");
-    String outArg = smoke ? (args.length > 1 ? args[1] : null) : (args.length > 0 ? args[0] : null);
-    Path out = Path.of(outArg != null ? outArg : "data-benchmarks.json");
-    Map<String, Object> results = run(smoke ? Settings.SMOKE : Settings.FULL);
-    Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
-    System.out.println("wrote " + out.toAbsolutePath());
-    System.exit(0);
+    BenchRun.main(args, "data-benchmarks.json", smoke -> run(smoke ? Settings.SMOKE : Settings.FULL));
   }
 
   /** Runs both measurements and prints them; returns what was measured. */

@@ -1,15 +1,11 @@
 package dev.shoal.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shoal.testkit.StandInProcess;
 import dev.shoal.testkit.StandInReply;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,15 +63,7 @@ public final class GatewayBenchmarks {
   private GatewayBenchmarks() {}
 
   public static void main(String[] args) throws Exception {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
-    boolean smoke = args.length > 0 && args[0].equals("--smoke");
-    String outArg = smoke ? (args.length > 1 ? args[1] : null) : (args.length > 0 ? args[0] : null);
-    Path out = Path.of(outArg != null ? outArg : "gateway-benchmarks.json");
-    Map<String, Object> results = run(smoke ? Settings.SMOKE : Settings.FULL);
-    Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
-    System.out.println("wrote " + out.toAbsolutePath());
-    System.exit(0);
+    BenchRun.main(args, "gateway-benchmarks.json", smoke -> run(smoke ? Settings.SMOKE : Settings.FULL));
   }
 
   /** Runs every measurement and prints the table; returns what it measured. */
