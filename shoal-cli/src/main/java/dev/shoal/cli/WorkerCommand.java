@@ -101,6 +101,14 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Most bytes of files a command may leave in its output folder (default: ${DEFAULT-VALUE}; at most 63 files).")
   long artifactCap;
 
+  @Option(names = "--data-cache", converter = ByteSize.class, defaultValue = "256m",
+      description = "Memory for task inputs fetched by reference, kept for the next task that reads them; 0 keeps none (default: ${DEFAULT-VALUE}).")
+  long dataCache;
+
+  @Option(names = "--data-cache-age", defaultValue = "PT10M",
+      description = "How long a fetched input stays in that cache unused (default: ${DEFAULT-VALUE}).")
+  Duration dataCacheAge;
+
   @Option(names = "--protocol-versions", split = ",", hidden = true, description = "Claim these protocol versions (for testing refusal).")
   List<String> protocolVersions;
 
@@ -168,6 +176,7 @@ final class WorkerCommand implements Callable<Integer> {
       commands.forEach(b::command);
     }
     b.processMemoryBytes(processMemory).processOutputCap(processOutputCap).artifactCap(artifactCap);
+    b.dataCacheBytes(dataCache).dataCacheAge(dataCacheAge);
     if (byzantine) {
       System.err.println("shoal worker: BYZANTINE MODE: every result this worker returns is a lie (tests only)");
       b.byzantine(true);

@@ -44,8 +44,9 @@ class DataLocalityIT {
       // No spot checks: one re-runs a task on purpose on another worker than the one that ran it,
       // a deliberate fetch elsewhere that says nothing about locality.
       MeshProcesses.Node orch = mesh.orchestrator(null, 0, 0, "--spot-checks", "0");
-      mesh.worker(orch, "left", 2);
-      mesh.worker(orch, "right", 2);
+      // Room for the whole dataset in each worker's cache (the flag's default is 256m).
+      mesh.worker(orch, "left", 2, "--data-cache", "48m");
+      mesh.worker(orch, "right", 2, "--data-cache", "48m");
       MeshHttp http = new MeshHttp(orch);
       try (ShoalClient client = ShoalClient.connect(URI.create(orch.url()))) {
         await().atMost(Duration.ofSeconds(60)).until(() -> client.workers().list().size() == 2);
