@@ -190,23 +190,25 @@ public final class ResultAssembler {
     g.writeEndObject();
   }
 
-  /** The outputs of a result as JSON trees (small results: task views). */
+  /** The outputs of a result as JSON trees (small results: task views), in the forms {@link #writeOutputs} writes. */
   public static List<JsonNode> outputNodes(ResultDescriptor result, TensorJson.Format format) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartArray();
-      writeOutputs(g, result, format);
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write outputs", e);
-    }
-    try {
-      List<JsonNode> nodes = new ArrayList<>();
-      new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toByteArray()).forEach(nodes::add);
+    List<JsonNode> nodes = new ArrayList<>();
+    if (result == null) {
       return nodes;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read back outputs", e);
     }
+    for (Value v : result.getOutputsList()) {
+      if (v.hasTensorRef()) {
+        TensorRef t = v.getTensorRef();
+        var o = MAPPER.createObjectNode().put("dtype", WireTensors.fromWire(t.getDtype()).wireName());
+        var shape = o.putArray("shape");
+        t.getShapeList().forEach(shape::add);
+        o.put("blob", t.getData().getDigest()).put("offset", t.getData().getRange().getOffset());
+        nodes.add(o);
+      } else {
+        nodes.add(TensorJson.toNode(WireTensors.fromWire(v.getTensor()), format));
+      }
+    }
+    return nodes;
   }
 
   private static void writeTask(JsonGenerator g, JobOutcome.TaskOutcome t, TensorJson.Format format)

@@ -10,10 +10,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * A response body read into one array, never past a bound: a body longer than allowed is refused
- * the moment it crosses the bound (the exchange is cancelled, so the rest is never downloaded),
- * and one that must be exact is refused if it ends short. Flow delivers signals one at a time, so
- * the state needs no lock.
+ * A response body (the data service's answer to an upload) read into one array, never past a
+ * bound: a body longer than allowed is refused the moment it crosses the bound (the exchange is
+ * cancelled, so the rest is never downloaded). Flow delivers signals one at a time, so the state
+ * needs no lock.
  */
 final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
@@ -26,42 +26,26 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
   private final CompletableFuture<byte[]> body = new CompletableFuture<>();
   private final int limit;
-  private final boolean exact;
   private final String refusal;
   private byte[] buffer;
   private int filled;
-  /** Fed each piece as it lands, so hashing overlaps the transfer instead of following it; or null. */
-  private java.security.MessageDigest digest;
   private Flow.Subscription subscription;
 
-  private BoundedBody(int limit, boolean exact, String refusal) {
+  private BoundedBody(int limit, String refusal) {
     this.limit = limit;
-    this.exact = exact;
     this.refusal = refusal;
-    // An exact body's size is known and already admitted; a capped one grows as it arrives.
-    this.buffer = new byte[exact ? limit : Math.min(limit, 8192)];
-  }
-
-  /** Exactly {@code n} bytes, no more and no fewer. */
-  static BoundedBody exactly(int n) {
-    return new BoundedBody(n, true, null);
-  }
-
-  /** Exactly {@code n} bytes, hashed into {@code digest} as they arrive. */
-  static BoundedBody exactly(int n, java.security.MessageDigest digest) {
-    BoundedBody b = new BoundedBody(n, true, null);
-    b.digest = digest;
-    return b;
+    // The size is not known: the buffer grows as the body arrives.
+    this.buffer = new byte[Math.min(limit, 8192)];
   }
 
   /** Up to {@code n} bytes. */
   static BoundedBody atMost(int n) {
-    return new BoundedBody(n, false, null);
+    return new BoundedBody(n, null);
   }
 
-  /** Refuses the body before reading any of it (a wrong status, a wrong length announced). */
+  /** Refuses the body before reading any of it (a wrong status). */
   static BoundedBody refusing(String why) {
-    return new BoundedBody(0, true, why);
+    return new BoundedBody(0, why);
   }
 
   @Override
@@ -96,9 +80,6 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max((long) buffer.length * 2, filled + n)));
       }
       b.get(buffer, filled, n);
-      if (digest != null) {
-        digest.update(buffer, filled, n);
-      }
       filled += n;
     }
   }
@@ -110,10 +91,6 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
   @Override
   public void onComplete() {
-    if (exact && filled != limit) {
-      body.completeExceptionally(new Refused("the body ended after " + filled + " of the " + limit + " bytes expected"));
-    } else {
-      body.complete(filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled));
-    }
+    body.complete(filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled));
   }
 }
