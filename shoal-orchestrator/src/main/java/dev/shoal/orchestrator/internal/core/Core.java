@@ -1940,8 +1940,9 @@ public final class Core implements JobService, Journal {
 
   private static void stored(Set<String> live, List<Value> values) {
     for (Value v : values) {
-      if (v.hasTensorRef() && v.getTensorRef().getData().getDigest().startsWith("sha256:")) {
-        live.add(v.getTensorRef().getData().getDigest().substring("sha256:".length()));
+      String sha = v.hasTensorRef() ? TaskInputs.sha256(v.getTensorRef().getData().getDigest()) : null;
+      if (sha != null) {
+        live.add(sha);
       }
     }
   }

@@ -26,7 +26,19 @@ public final class TaskInputs {
   static final String TASK_PREFIX = "shoal:task/";
   public static final String DATA_PREFIX = "shoal:data/";
 
+  private static final String SHA256 = "sha256:";
+
   private TaskInputs() {}
+
+  /** The protocol's name for content with SHA-256 {@code hex} (the data service names blobs by the hex alone). */
+  public static String digest(String hex) {
+    return SHA256 + hex;
+  }
+
+  /** The hex a protocol digest names, or null if it is not a SHA-256 digest. */
+  public static String sha256(String digest) {
+    return digest.startsWith(SHA256) ? digest.substring(SHA256.length()) : null;
+  }
 
   /** The {@code output}-th output of task {@code taskId}, which will have {@code spec}. */
   public static Value fromTask(String taskId, int output, TensorSpec spec) {

@@ -66,10 +66,10 @@ public final class BlobTensors implements StoredTensors {
   /** The blob and range {@code ref} names, once it is known to be stored with the size it claims. */
   private Located locate(TensorRef ref, String what) {
     DataRef data = ref.getData();
-    if (!data.getUri().startsWith(TaskInputs.DATA_PREFIX) || !data.getDigest().startsWith("sha256:")) {
+    String sha = TaskInputs.sha256(data.getDigest());
+    if (!data.getUri().startsWith(TaskInputs.DATA_PREFIX) || sha == null) {
       throw new Unreadable(what + " " + data.getDigest() + " is not in this orchestrator's data service");
     }
-    String sha = data.getDigest().substring("sha256:".length());
     long size = blobs.size(sha);
     if (size != data.getSize()) {
       throw new Unreadable(

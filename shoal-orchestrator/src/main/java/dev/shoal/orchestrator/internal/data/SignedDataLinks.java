@@ -71,7 +71,7 @@ public final class SignedDataLinks implements DataLinks {
 
   private Value signed(Value v, String base, long expires) {
     DataRef data = v.getTensorRef().getData();
-    String sha = data.getDigest().substring("sha256:".length());
+    String sha = TaskInputs.sha256(data.getDigest());
     long from = data.hasRange() ? data.getRange().getOffset() : 0;
     long length = data.hasRange() ? data.getRange().getLength() : data.getSize();
     BlobUrls.Grant g = new BlobUrls.Grant(sha, from, from + Math.max(0, length - 1), expires);

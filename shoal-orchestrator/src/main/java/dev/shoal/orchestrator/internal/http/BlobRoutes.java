@@ -133,8 +133,8 @@ final class BlobRoutes {
         mapper.createObjectNode()
             .put("sha256", stored.sha256())
             .put("size", stored.size())
-            .put("digest", "sha256:" + stored.sha256())
-            .put("uri", TaskInputs.DATA_PREFIX + "sha256:" + stored.sha256()));
+            .put("digest", TaskInputs.digest(stored.sha256()))
+            .put("uri", TaskInputs.DATA_PREFIX + TaskInputs.digest(stored.sha256())));
   }
 
   /**

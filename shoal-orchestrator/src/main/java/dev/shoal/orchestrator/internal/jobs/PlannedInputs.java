@@ -51,11 +51,9 @@ final class PlannedInputs {
 
   /** {@code t} inline, or by reference when it is over the inline limit and there is a store. */
   Input of(Tensor t) {
-    byte[] bytes = null;
     if (blobs != null && t.spec().byteSize() > INLINE) {
-      bytes = t.toLittleEndianBytes();
-      BlobStore.Stored s = blobs.put(bytes);
-      return new Input(t.spec(), TaskInputs.fromBlob("sha256:" + s.sha256(), s.size(), 0, null, t.spec()), 0);
+      BlobStore.Stored s = blobs.put(t.toLittleEndianBytes());
+      return new Input(t.spec(), TaskInputs.fromBlob(TaskInputs.digest(s.sha256()), s.size(), 0, null, t.spec()), 0);
     }
     return new Input(t.spec(), Value.newBuilder().setTensor(WireTensors.toWire(t)).build(), t.spec().byteSize());
   }
@@ -67,7 +65,7 @@ final class PlannedInputs {
       throw ApiException.invalidArgument(path + ".blob: this orchestrator has no data service");
     }
     JsonNode digest = node.get("blob");
-    String sha = digest.isTextual() && digest.textValue().startsWith("sha256:") ? digest.textValue().substring(7) : "";
+    String sha = digest.isTextual() ? TaskInputs.sha256(digest.textValue()) : null;
     if (!BlobStore.isDigest(sha)) {
       throw ApiException.invalidArgument(path + ".blob must be \"sha256:<64 lowercase hex digits>\", got " + TensorJson.brief(digest));
     }
@@ -92,8 +90,8 @@ final class PlannedInputs {
     long offset = b.offset + from;
     try {
       String rangeDigest =
-          offset == 0 && spec.byteSize() == b.blobSize ? null : "sha256:" + blobs.rangeDigest(b.sha256, offset, spec.byteSize());
-      return TaskInputs.fromBlob("sha256:" + b.sha256, b.blobSize, offset, rangeDigest, spec);
+          offset == 0 && spec.byteSize() == b.blobSize ? null : TaskInputs.digest(blobs.rangeDigest(b.sha256, offset, spec.byteSize()));
+      return TaskInputs.fromBlob(TaskInputs.digest(b.sha256), b.blobSize, offset, rangeDigest, spec);
     } catch (IOException e) {
       throw new UncheckedIOException(path + ": cannot read blob " + b.sha256 + ": " + e.getMessage(), e);
     }

@@ -151,7 +151,7 @@ public final class ResultAssembler {
       throw new IllegalStateException("an output is kept outside this orchestrator's data service");
     }
     try {
-      byte[] bytes = blobs.read(t.getData().getDigest().substring("sha256:".length()), t.getData().getRange().getOffset(),
+      byte[] bytes = blobs.read(TaskInputs.sha256(t.getData().getDigest()), t.getData().getRange().getOffset(),
           Math.toIntExact(TaskInputs.spec(v).byteSize()));
       TensorSpec spec = TaskInputs.spec(v);
       return Tensor.fromLittleEndian(spec.dtype(), spec.shape(), java.nio.ByteBuffer.wrap(bytes));
