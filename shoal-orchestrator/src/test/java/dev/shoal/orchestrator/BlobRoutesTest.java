@@ -156,7 +156,9 @@ class BlobRoutesTest {
     assertThat(receipt.get("uri").asText()).isEqualTo("shoal:data/" + receipt.get("digest").asText());
 
     HttpResponse<String> overBudget =
-        http.send(HttpRequest.newBuilder(URI.create(upload)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4 * n - 2])).build(),
+        // Expect: 100-continue, as the worker's uploader sends it: the refusal comes before the body.
+        http.send(HttpRequest.newBuilder(URI.create(upload)).expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4 * n - 2])).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(overBudget.statusCode()).as("its output's 1.2 MB in all for this attempt, 3 bytes used").isEqualTo(413);
     assertThat(overBudget.body()).contains("may upload " + 4 * n + " bytes in all");

@@ -67,6 +67,9 @@ public final class OutputUploader {
             .timeout(timeout)
             .header("Content-Type", "application/octet-stream")
             .header(SHA256_HEADER, digest.substring("sha256:".length()))
+            // The data service may refuse (an expired URL, a spent budget) on the headers alone:
+            // then the megabytes are never sent, and the refusal is read, not a reset connection.
+            .expectContinue(true)
             .POST(HttpRequest.BodyPublishers.ofByteArray(data))
             .build();
     HttpResponse<byte[]> response;
