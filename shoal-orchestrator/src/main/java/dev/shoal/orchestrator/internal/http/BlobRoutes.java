@@ -5,6 +5,7 @@ import dev.shoal.orchestrator.internal.core.TaskInputs;
 import dev.shoal.orchestrator.internal.data.BlobStore;
 import dev.shoal.orchestrator.internal.data.BlobUrls;
 import io.javalin.http.Context;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +27,8 @@ final class BlobRoutes {
   static final String SHA256_HEADER = "Shoal-Content-Sha256";
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
   private static final int SERVE_PIECE = 1 << 20;
+  /** Direct buffers of SERVE_PIECE bytes between downloads; more at once are allocated and dropped. */
+  private static final java.util.concurrent.BlockingQueue<ByteBuffer> PIECES = new java.util.concurrent.ArrayBlockingQueue<>(8);
 
   private final HttpApi api;
   private final BlobStore blobs;
@@ -257,24 +260,60 @@ final class BlobRoutes {
     }
     try (FileChannel ch = FileChannel.open(file)) {
       OutputStream out = ctx.res().getOutputStream();
-      // Large pieces: transferTo into a stream falls back to 8 KiB copies, and each write
-      // of the response is a syscall; a 1 MiB piece is one read and a few socket writes.
-      byte[] piece = new byte[(int) Math.min(SERVE_PIECE, length)];
-      ByteBuffer buf = ByteBuffer.wrap(piece);
-      long at = from;
-      long end = from + length;
-      while (at < end) {
-        buf.clear().limit((int) Math.min(piece.length, end - at));
-        int n = ch.read(buf, at);
-        if (n < 0) {
-          throw new IOException("blob " + digest + " ended early");
-        }
-        out.write(piece, 0, n);
-        at += n;
+      if (out instanceof HttpOutput jetty) {
+        sendDirect(ch, jetty, from, length, digest);
+      } else {
+        sendCopied(ch, out, from, length, digest);
       }
       out.flush();
     }
     served.add(length);
+  }
+
+  /**
+   * Each piece read from the file into a direct buffer and handed to Jetty as it is: the file's
+   * bytes are copied once into the buffer and once by the kernel into the socket, where a byte
+   * array adds a copy on each side (about an eighth more throughput, BENCHMARKS.md "Data service").
+   */
+  private void sendDirect(FileChannel ch, HttpOutput out, long from, long length, String digest) throws IOException {
+    ByteBuffer piece = PIECES.poll();
+    if (piece == null) {
+      piece = ByteBuffer.allocateDirect(SERVE_PIECE);
+    }
+    try {
+      long at = from;
+      long end = from + length;
+      while (at < end) {
+        piece.clear().limit((int) Math.min(SERVE_PIECE, end - at));
+        int n = ch.read(piece, at);
+        if (n < 0) {
+          throw new IOException("blob " + digest + " ended early");
+        }
+        out.write(piece.flip());
+        at += n;
+      }
+    } finally {
+      PIECES.offer(piece);
+    }
+  }
+
+  /** The same through any servlet stream: a piece at a time through one byte array. */
+  private static void sendCopied(FileChannel ch, OutputStream out, long from, long length, String digest) throws IOException {
+    // Large pieces: transferTo into a stream falls back to 8 KiB copies, and each write
+    // of the response is a syscall; a 1 MiB piece is one read and a few socket writes.
+    byte[] piece = new byte[(int) Math.min(SERVE_PIECE, length)];
+    ByteBuffer buf = ByteBuffer.wrap(piece);
+    long at = from;
+    long end = from + length;
+    while (at < end) {
+      buf.clear().limit((int) Math.min(piece.length, end - at));
+      int n = ch.read(buf, at);
+      if (n < 0) {
+        throw new IOException("blob " + digest + " ended early");
+      }
+      out.write(piece, 0, n);
+      at += n;
+    }
   }
 
   private BlobStore available() {
