@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.protocol.v1.ByteRange;
 import dev.shoal.protocol.v1.DataRef;
 import dev.shoal.worker.internal.data.DataFetcher;
-import java.io.DataOutputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -31,9 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,13 +37,12 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li><b>transfer</b>: the same bytes moved over loopback from the orchestrator's JVM to this
  *       one, chunk by chunk, by raw TCP (the baseline: NIO socket channels writing from and
- *       reading into direct buffers, so the kernel's copy is the only one; also, for comparison,
- *       {@code java.net.Socket} streams and byte arrays) and by the worker's own {@link
- *       DataFetcher} (a signed URL per chunk, exactly as {@code SignedDataLinks} makes them for a
- *       task's input range, a {@code Range} request, the body read into a fresh array and checked
- *       against the range's SHA-256). Two more columns say where a gap comes from: the same HTTP
- *       range requests read into a reused buffer without a digest (the HTTP stack alone), and
- *       SHA-256 over the same chunks in memory (the digest alone);
+ *       reading into direct buffers, so the kernel's copy is the only one) and by the worker's own
+ *       {@link DataFetcher}: a signed URL per chunk, exactly as {@code SignedDataLinks} makes them
+ *       for a task's input range, and a {@code Range} request to the data service, once read into
+ *       a reused array with every check but the digest (the transfer the target is about), once as
+ *       a task's input is fetched, into a fresh array and checked against the range's SHA-256.
+ *       SHA-256 over the same chunks in memory says what the digest alone costs;
  *   <li><b>validation egress</b>: a batch of {@code tensor.relu@1} tasks whose inputs are stored
  *       blob ranges and whose outputs are large enough that the worker uploads them, run by a real
  *       worker; the bytes the orchestrator's validators read from its data service ({@code GET
@@ -58,8 +51,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The orchestrator (and beside it, in its JVM, the raw server) and the worker each run in a JVM
  * of their own; this JVM is the client of the transfer part, playing the worker: it fetches with
- * the worker's {@code DataFetcher} and an HTTP client configured as {@code DataPlane.create}
- * configures the worker's.
+ * the worker's {@code DataFetcher}.
  *
  * <p>Prints a table and writes JSON. Run with {@code ./mvnw -B -q -pl shoal-bench -am -Pbench
  * -DskipTests -Dbench.dataOnly=true verify}, or {@code DataBenchmarks [--smoke] <out.json>}; {@code
@@ -114,7 +106,7 @@ public final class DataBenchmarks {
       String base = "http://127.0.0.1:" + ports.get("http");
       HttpClient api = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-      transfer(s, payload, base, Integer.parseInt(ports.get("raw")), Integer.parseInt(ports.get("rawstream")), api, results);
+      transfer(s, payload, base, Integer.parseInt(ports.get("raw")), api, results);
       GatewayBenchmarks.load(results, "load_average_after_transfer");
 
       try (ChildJvm worker =
@@ -131,14 +123,14 @@ public final class DataBenchmarks {
 
   // ------------------------------------------------------------------ 1. transfer
 
-  /** One way of moving every chunk once; returns the bytes it moved. */
+  /** One way of moving one chunk; returns the bytes it moved. */
   @FunctionalInterface
-  interface Pass {
-    long run() throws Exception;
+  interface Move {
+    long chunk(int i) throws Exception;
   }
 
   static void transfer(
-      Settings s, byte[] payload, String base, int rawPort, int streamPort, HttpClient api, Map<String, Object> results)
+      Settings s, byte[] payload, String base, int rawPort, HttpClient api, Map<String, Object> results)
       throws Exception {
     String sha = upload(api, base, payload);
     int chunks = s.totalBytes() / s.chunkBytes();
@@ -162,133 +154,75 @@ public final class DataBenchmarks {
     }
     long servedBefore = data(api, base).get("bytes_served").asLong();
 
-    // The worker's client, as DataPlane.create builds it.
-    HttpClient workerHttp =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
     DataFetcher fetcher = new DataFetcher(System::currentTimeMillis);
-    // The same settings again, for the HTTP-only column: its connection is its own.
-    HttpClient plainHttp =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
     byte[] reused = new byte[s.chunkBytes()];
     ByteBuffer reusedDirect = ByteBuffer.allocateDirect(s.chunkBytes());
     ByteBuffer rawRequest = ByteBuffer.allocate(16);
 
-    try (SocketChannel raw = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort));
-        Socket stream = new Socket(InetAddress.getLoopbackAddress(), streamPort)) {
-      DataOutputStream streamOut = new DataOutputStream(stream.getOutputStream());
-      InputStream streamIn = stream.getInputStream();
-      boolean[] check = {true, true};
-      Map<String, Pass> passes = new LinkedHashMap<>();
+    try (SocketChannel raw = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), rawPort))) {
+      Map<String, Move> moves = new LinkedHashMap<>();
       // The baseline: NIO channels and direct buffers on both ends, so the kernel's copy is the only one.
-      passes.put("raw_tcp", () -> {
-        long moved = 0;
-        for (int i = 0; i < chunks; i++) {
-          long from = (long) i * s.chunkBytes();
-          rawRequest.clear().putLong(from).putLong(s.chunkBytes()).flip();
-          while (rawRequest.hasRemaining()) {
-            raw.write(rawRequest);
-          }
-          reusedDirect.clear();
-          while (reusedDirect.hasRemaining()) {
-            if (raw.read(reusedDirect) < 0) {
-              throw new IllegalStateException("the raw server closed after " + reusedDirect.position() + " of " + s.chunkBytes() + " bytes");
-            }
-          }
-          if (check[0] && reusedDirect.flip().mismatch(ByteBuffer.wrap(payload, (int) from, s.chunkBytes())) >= 0) {
-            throw new IllegalStateException("the raw server sent other bytes than the payload's");
-          }
-          moved += s.chunkBytes();
+      moves.put("raw_tcp", i -> {
+        long from = (long) i * s.chunkBytes();
+        rawRequest.clear().putLong(from).putLong(s.chunkBytes()).flip();
+        while (rawRequest.hasRemaining()) {
+          raw.write(rawRequest);
         }
-        check[0] = false;
-        return moved;
-      });
-      // What the issue sketched: java.net.Socket streams, a byte array on both ends.
-      passes.put("raw_tcp_socket_streams", () -> {
-        long moved = 0;
-        for (int i = 0; i < chunks; i++) {
-          long from = (long) i * s.chunkBytes();
-          streamOut.writeLong(from);
-          streamOut.writeLong(s.chunkBytes());
-          streamOut.flush();
-          int n = streamIn.readNBytes(reused, 0, s.chunkBytes());
-          if (n != s.chunkBytes()) {
-            throw new IllegalStateException("the raw stream server sent " + n + " of " + s.chunkBytes() + " bytes");
+        reusedDirect.clear();
+        while (reusedDirect.hasRemaining()) {
+          if (raw.read(reusedDirect) < 0) {
+            throw new IllegalStateException("the raw server closed after " + reusedDirect.position() + " of " + s.chunkBytes() + " bytes");
           }
-          if (check[1] && !Arrays.equals(reused, 0, n, payload, (int) from, (int) from + n)) {
-            throw new IllegalStateException("the raw stream server sent other bytes than the payload's");
-          }
-          moved += n;
         }
-        check[1] = false;
-        return moved;
+        if (reusedDirect.flip().mismatch(ByteBuffer.wrap(payload, (int) from, s.chunkBytes())) >= 0) {
+          throw new IllegalStateException("the raw server sent other bytes than the payload's");
+        }
+        return s.chunkBytes();
       });
-      passes.put("http_range_no_digest", () -> {
-        long moved = 0;
-        for (DataRef ref : refs) {
-          long from = ref.getRange().getOffset();
-          HttpRequest request =
-              HttpRequest.newBuilder(URI.create(ref.getUri()))
-                  .timeout(FETCH_TIMEOUT)
-                  .header("Range", "bytes=" + from + "-" + (from + ref.getRange().getLength() - 1))
-                  .GET()
-                  .build();
-          HttpResponse<Integer> r = plainHttp.send(request, info -> new IntoBuffer(info.statusCode(), reused));
-          if (r.statusCode() != 206 || r.body() != s.chunkBytes()) {
-            throw new IllegalStateException("HTTP " + r.statusCode() + " with " + r.body() + " bytes for a range of " + s.chunkBytes());
-          }
-          moved += r.body();
+      // The worker's exchange without the digest: signed URL, Range, the data service's answer
+      // checked (206, Content-Length) and read into a reused array.
+      moves.put("shoal_transfer", i -> {
+        int moved = fetcher.transferUnverified(refs.get(i), FETCH_TIMEOUT, reused);
+        int from = i * s.chunkBytes();
+        if (!Arrays.equals(reused, 0, s.chunkBytes(), payload, from, from + s.chunkBytes())) {
+          throw new IllegalStateException("the data service sent other bytes than the payload's");
         }
         return moved;
       });
-      passes.put("shoal_data_fetcher", () -> {
-        long moved = 0;
-        for (DataRef ref : refs) {
-          moved += fetcher.fetch(ref, FETCH_TIMEOUT).length;
-        }
-        return moved;
-      });
-      passes.put("sha256_in_memory", () -> {
-        long hashed = 0;
-        for (int i = 0; i < chunks; i++) {
-          MessageDigest md = MessageDigest.getInstance("SHA-256");
-          md.update(payload, i * s.chunkBytes(), s.chunkBytes());
-          TrustBenchmarks.sink = md.digest();
-          hashed += s.chunkBytes();
-        }
-        return hashed;
+      moves.put("shoal_data_fetcher", i -> fetcher.fetch(refs.get(i), FETCH_TIMEOUT).length);
+      moves.put("sha256_in_memory", i -> {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(payload, i * s.chunkBytes(), s.chunkBytes());
+        TrustBenchmarks.sink = md.digest();
+        return s.chunkBytes();
       });
 
-      List<String> names = List.copyOf(passes.keySet());
+      List<String> names = List.copyOf(moves.keySet());
       double[][] mbPerS = new double[names.size()][s.repetitions()];
       for (int rep = -s.warmup(); rep < s.repetitions(); rep++) {
-        // Every column once per repetition, which one goes first rotating, so that a burst of
-        // load from elsewhere on the machine spreads over all of them.
-        for (int k = 0; k < names.size(); k++) {
-          int col = Math.floorMod(k + rep, names.size());
-          long t0 = System.nanoTime();
-          long moved = passes.get(names.get(col)).run();
-          long t1 = System.nanoTime();
-          if (moved != s.totalBytes()) {
-            throw new IllegalStateException(names.get(col) + " moved " + moved + " of " + s.totalBytes() + " bytes");
+        // Chunk by chunk, every column moves the same chunk before the next, which one goes first
+        // rotating: a burst of load from elsewhere on the machine falls on all columns alike.
+        long[] nanos = new long[names.size()];
+        long[] moved = new long[names.size()];
+        for (int i = 0; i < chunks; i++) {
+          for (int k = 0; k < names.size(); k++) {
+            int col = Math.floorMod(k + i + rep, names.size());
+            long t0 = System.nanoTime();
+            moved[col] += moves.get(names.get(col)).chunk(i);
+            nanos[col] += System.nanoTime() - t0;
+          }
+        }
+        for (int col = 0; col < names.size(); col++) {
+          if (moved[col] != s.totalBytes()) {
+            throw new IllegalStateException(names.get(col) + " moved " + moved[col] + " of " + s.totalBytes() + " bytes");
           }
           if (rep >= 0) {
-            mbPerS[col][rep] = moved / 1e6 / ((t1 - t0) / 1e9);
+            mbPerS[col][rep] = moved[col] / 1e6 / (nanos[col] / 1e9);
           }
         }
       }
       rawRequest.clear().putLong(0).putLong(-1).flip();
       raw.write(rawRequest);
-      streamOut.writeLong(0);
-      streamOut.writeLong(-1);
-      streamOut.flush();
 
       long served = data(api, base).get("bytes_served").asLong() - servedBefore;
       long expectedServed = 2L * (s.warmup() + s.repetitions()) * s.totalBytes();
@@ -312,84 +246,43 @@ public final class DataBenchmarks {
         r.put(names.get(c), col);
       }
       double rawMb = median[names.indexOf("raw_tcp")];
-      double streamsMb = median[names.indexOf("raw_tcp_socket_streams")];
-      double httpMb = median[names.indexOf("http_range_no_digest")];
-      double shoalMb = median[names.indexOf("shoal_data_fetcher")];
+      double transferMb = median[names.indexOf("shoal_transfer")];
+      double fetchMb = median[names.indexOf("shoal_data_fetcher")];
       double shaMb = median[names.indexOf("sha256_in_memory")];
-      double ratio = shoalMb / rawMb;
-      // The same ratio per repetition: both columns of a repetition ran back to back.
-      double[] perRep = new double[s.repetitions()];
-      for (int i = 0; i < perRep.length; i++) {
-        perRep[i] = mbPerS[names.indexOf("shoal_data_fetcher")][i] / mbPerS[names.indexOf("raw_tcp")][i];
-      }
-      r.put("ratio_shoal_to_raw", Benchmarks.ratio(shoalMb, rawMb));
-      r.put("ratio_shoal_to_raw_per_repetition", Arrays.stream(perRep).map(x -> Math.round(x * 100) / 100.0).toArray());
-      r.put("ratio_http_to_raw", Benchmarks.ratio(httpMb, rawMb));
-      r.put("ratio_shoal_to_raw_socket_streams", Benchmarks.ratio(shoalMb, streamsMb));
-      // Moving a chunk and then hashing it, one after the other, cannot beat this.
-      double serial = 1 / (1 / httpMb + 1 / shaMb);
-      r.put("http_then_sha256_serial_bound_mb_per_s", Math.round(serial));
-      r.put("target", "ratio >= " + TRANSFER_TARGET);
+      double ratio = transferMb / rawMb;
+      double verifiedRatio = fetchMb / rawMb;
+      r.put("ratio_transfer_to_raw", Benchmarks.ratio(transferMb, rawMb));
+      r.put("ratio_transfer_to_raw_per_repetition", perRepetition(mbPerS, names, "shoal_transfer"));
+      r.put("ratio_verified_fetch_to_raw", Benchmarks.ratio(fetchMb, rawMb));
+      r.put("ratio_verified_fetch_to_raw_per_repetition", perRepetition(mbPerS, names, "shoal_data_fetcher"));
+      r.put("ratio_sha256_to_raw", Benchmarks.ratio(shaMb, rawMb));
+      // Moving the bytes and then hashing them, one after the other, as two busy cores allow.
+      double serial = 1 / (1 / transferMb + 1 / shaMb);
+      r.put("transfer_then_sha256_serial_mb_per_s", Math.round(serial));
+      r.put("target", "transfer ratio >= " + TRANSFER_TARGET);
       r.put("met", ratio >= TRANSFER_TARGET);
       results.put("transfer", r);
       System.out.printf(
-          "transfer (MB/s, median of %d, %d x %d MiB)  raw TCP %.0f (java.net.Socket streams %.0f) | HTTP range, no digest %.0f"
-              + " (%.2fx) | SHA-256 alone %.0f | Shoal DataFetcher %.0f | ratio %.2f (per repetition %s) target >= %.2f: %s%n",
-          s.repetitions(), chunks, s.chunkBytes() >> 20, rawMb, streamsMb, httpMb, httpMb / rawMb, shaMb, shoalMb, ratio,
-          Arrays.toString(Arrays.stream(perRep).map(x -> Math.round(x * 100) / 100.0).toArray()), TRANSFER_TARGET,
-          ratio >= TRANSFER_TARGET ? "yes" : "NO");
+          "transfer (MB/s, median of %d, %d x %d MiB)  raw TCP %.0f | Shoal transfer %.0f: ratio %.2f (per repetition %s),"
+              + " target >= %.2f: %s | verified fetch %.0f: %.2f (transfer then SHA-256 in series: %.0f) | SHA-256 alone %.0f: %.2f%n",
+          s.repetitions(), chunks, s.chunkBytes() >> 20, rawMb, transferMb, ratio,
+          Arrays.toString(perRepetition(mbPerS, names, "shoal_transfer")), TRANSFER_TARGET, ratio >= TRANSFER_TARGET ? "yes" : "NO",
+          fetchMb, verifiedRatio, serial, shaMb, shaMb / rawMb);
       for (int c = 0; c < names.size(); c++) {
         System.out.printf("  %-22s runs %s%n", names.get(c), Arrays.toString(Arrays.stream(mbPerS[c]).mapToLong(Math::round).toArray()));
       }
     }
   }
 
-  /** A response body copied into one reused buffer: what the raw client does, over HTTP. */
-  private static final class IntoBuffer implements HttpResponse.BodySubscriber<Integer> {
-    private final CompletableFuture<Integer> done = new CompletableFuture<>();
-    private final boolean wanted;
-    private final byte[] buffer;
-    private int filled;
-    private Flow.Subscription subscription;
-
-    IntoBuffer(int status, byte[] buffer) {
-      this.wanted = status == 206;
-      this.buffer = buffer;
+  /** A column's ratio to raw TCP per repetition: both ran in the same repetition, minutes apart at most. */
+  private static double[] perRepetition(double[][] mbPerS, List<String> names, String column) {
+    double[] raw = mbPerS[names.indexOf("raw_tcp")];
+    double[] col = mbPerS[names.indexOf(column)];
+    double[] r = new double[raw.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = Math.round(col[i] / raw[i] * 100) / 100.0;
     }
-
-    @Override
-    public CompletionStage<Integer> getBody() {
-      return done;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      for (ByteBuffer b : items) {
-        int n = b.remaining();
-        if (wanted && filled + n <= buffer.length) {
-          b.get(buffer, filled, n);
-        } else {
-          b.position(b.limit());
-        }
-        filled += n;
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      done.complete(filled);
-    }
+    return r;
   }
 
   // ------------------------------------------------------------------ 2. validation egress

@@ -4,14 +4,10 @@ import dev.shoal.orchestrator.Orchestrator;
 import dev.shoal.orchestrator.OrchestratorConfig;
 import dev.shoal.worker.Worker;
 import dev.shoal.worker.WorkerConfig;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -27,13 +23,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code DataNode orchestrator <payload file>}: an orchestrator with its defaults except no
  *       spot checks (state in memory, blobs in a temporary directory, no keys on loopback), and
- *       beside it, in the same JVM, the raw-TCP baselines: servers on 127.0.0.1 that hold the
- *       payload file's bytes in memory and stream any {@code (offset, length)} of them a client
- *       asks for, one over NIO channels from a direct buffer ({@code raw}: no copy but the
- *       kernel's), one over {@code java.net.Socket} streams from a byte array ({@code
- *       rawstream}). All servers run in one process so that Shoal and the baselines are served by
- *       the same JVM to the same client JVM. Prints {@code ready http=PORT grpc=PORT raw=PORT
- *       rawstream=PORT}.
+ *       beside it, in the same JVM, the raw-TCP baseline: a server on 127.0.0.1 that holds the
+ *       payload file's bytes in memory and streams any {@code (offset, length)} of them a client
+ *       asks for over NIO channels from a direct buffer ({@code raw}: no copy but the kernel's).
+ *       Both run in one process so that Shoal and the baseline are served by the same JVM to the
+ *       same client JVM. Prints {@code ready http=PORT grpc=PORT raw=PORT}.
  *   <li>{@code DataNode worker <orchestrator host:port> <slots>}: one worker; prints {@code ready
  *       PEER_ID} once welcomed.
  * </ul>
@@ -55,11 +49,7 @@ public final class DataNode {
       ByteBuffer direct = ByteBuffer.allocateDirect(payload.length).put(payload).flip();
       ServerSocketChannel raw = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       Thread.ofPlatform().daemon().name("raw-accept").start(() -> acceptRaw(raw, direct));
-      ServerSocket stream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread.ofPlatform().daemon().name("rawstream-accept").start(() -> acceptStreams(stream, payload));
-      ready(
-          "ready http=" + o.httpPort() + " grpc=" + o.grpcPort() + " raw=" + ((InetSocketAddress) raw.getLocalAddress()).getPort()
-              + " rawstream=" + stream.getLocalPort());
+      ready("ready http=" + o.httpPort() + " grpc=" + o.grpcPort() + " raw=" + ((InetSocketAddress) raw.getLocalAddress()).getPort());
     } else if (args.length == 3 && args[0].equals("worker")) {
       Worker w =
           Worker.create(
@@ -126,43 +116,6 @@ public final class DataNode {
       }
     } catch (IOException e) {
       System.err.println("raw server: " + e);
-    }
-  }
-
-  private static void acceptStreams(ServerSocket server, byte[] payload) {
-    while (true) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        return;
-      }
-      Thread.ofPlatform().daemon().name("rawstream-serve").start(() -> serveStreams(s, payload));
-    }
-  }
-
-  /**
-   * The second baseline's server: as {@link #serveRaw}, but over {@code java.net.Socket} streams,
-   * written from the array in one call (the JDK's socket copies them to the kernel in
-   * its own chunks). A negative length ends the connection.
-   */
-  private static void serveStreams(Socket s, byte[] payload) {
-    try (s;
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        OutputStream out = s.getOutputStream()) {
-      while (true) {
-        long offset = in.readLong();
-        long length = in.readLong();
-        if (length < 0 || offset < 0 || offset + length > payload.length) {
-          return;
-        }
-        out.write(payload, (int) offset, (int) length);
-        out.flush();
-      }
-    } catch (EOFException done) {
-      // The client closed the connection.
-    } catch (IOException e) {
-      System.err.println("rawstream server: " + e);
     }
   }
 

@@ -24,10 +24,10 @@ class DataBenchmarksSmokeTest {
     Map<String, Object> results = DataBenchmarks.run(s);
 
     Map<String, Object> transfer = (Map<String, Object>) results.get("transfer");
-    for (String column : List.of("raw_tcp", "raw_tcp_socket_streams", "http_range_no_digest", "shoal_data_fetcher", "sha256_in_memory")) {
+    for (String column : List.of("raw_tcp", "shoal_transfer", "shoal_data_fetcher", "sha256_in_memory")) {
       assertThat((long) ((Map<String, Object>) transfer.get(column)).get("mb_per_s")).as(column).isPositive();
     }
-    assertThat(transfer).containsKeys("ratio_shoal_to_raw", "met");
+    assertThat(transfer).containsKeys("ratio_transfer_to_raw", "ratio_verified_fetch_to_raw", "met");
 
     Map<String, Object> egress = (Map<String, Object>) results.get("validation_egress");
     long outputs = (long) s.reluItems() * s.reluElements() * 4;

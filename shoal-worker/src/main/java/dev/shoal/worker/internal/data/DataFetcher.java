@@ -33,7 +33,7 @@ public final class DataFetcher {
   private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
   private static final int READ_PIECE = 1 << 20;
-  private static final int HASH_PIECE = 1 << 20;
+  private static final int LANDED_PIECE = 1 << 20;
   /** Threads that hash fetched pieces while the fetching thread reads the next ones. */
   private static final java.util.concurrent.Executor HASHERS =
       Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("data-fetch-hash-", 0).factory());
@@ -66,6 +66,50 @@ public final class DataFetcher {
    * @throws InterruptedException the caller was interrupted; the request was aborted
    */
   public byte[] fetch(DataRef ref, Duration timeout) throws DataException, InterruptedException {
+    Exchange x = exchange(ref, timeout);
+    if (x.slice().length() == 0) {
+      // Nothing to fetch, and no Range header could ask for nothing; the digest still decides.
+      return verified(new byte[0], Digests.sha256(new byte[0]), x.slice(), x.where());
+    }
+    byte[] data = new byte[(int) x.slice().length()];
+    MessageDigest sha = Digests.newSha256();
+    // Hashing runs beside the reads, a piece behind them, in order: on two cores the transfer
+    // and the digest overlap instead of adding up.
+    CompletableFuture<?>[] hashed = {CompletableFuture.completedFuture(null)};
+    receive(x, data, (from, length) -> hashed[0] = hashed[0].thenRunAsync(() -> sha.update(data, from, length), HASHERS));
+    hashed[0].join();
+    bytesFetched.add(data.length);
+    return verified(data, Digests.name(sha.digest()), x.slice(), x.where());
+  }
+
+  /**
+   * The same exchange as {@link #fetch}, with every check on the ref and the answer, into the
+   * caller's array, but no digest: what the transport alone costs, for the data benchmark's
+   * column beside the verified fetch. Its bytes are unchecked, so never a task's input.
+   *
+   * @return the bytes moved, the ref's length
+   */
+  public int transferUnverified(DataRef ref, Duration timeout, byte[] into) throws DataException, InterruptedException {
+    Exchange x = exchange(ref, timeout);
+    if (x.slice().length() > into.length) {
+      throw new IllegalArgumentException(x.slice().describe() + " does not fit in " + into.length + " bytes");
+    }
+    if (x.slice().length() > 0) {
+      receive(x, into, (from, length) -> {});
+    }
+    return (int) x.slice().length();
+  }
+
+  /** A request that passed the checks made before anything is sent. */
+  private record Exchange(URI uri, DataRef ref, Slice slice, Duration timeout, String where) {}
+
+  /** Pieces of the body as they land: {@code data[from, from + length)} is final. */
+  @FunctionalInterface
+  private interface Landed {
+    void piece(int from, int length);
+  }
+
+  private Exchange exchange(DataRef ref, Duration timeout) throws DataException {
     String where = Exchanges.where(ref.getUri());
     long expires = ref.getExpiresAtMs();
     long now = clockMillis.getAsLong();
@@ -80,30 +124,26 @@ public final class DataFetcher {
     if (slice.length() > MAX_BYTES) {
       throw DataUnavailableException.refused(slice.describe() + " is " + slice.length() + " bytes, more than one array holds");
     }
-    if (slice.length() == 0) {
-      // Nothing to fetch, and no Range header could ask for nothing; the digest still decides.
-      return verified(new byte[0], slice, where);
-    }
-    if (!timeout.isPositive()) {
+    if (slice.length() > 0 && !timeout.isPositive()) {
       throw new DataUnavailableException("no time was left to fetch " + slice.describe(), true);
     }
-    requests.increment();
-    byte[] data = new byte[(int) slice.length()];
-    MessageDigest sha = Digests.newSha256();
-    receive(uri, ref, slice, timeout, data, sha, where);
-    bytesFetched.add(data.length);
-    return verified(data, Digests.name(sha.digest()), slice, where);
+    return new Exchange(uri, ref, slice, timeout, where);
   }
 
   /**
-   * One blocking HTTP/1.1 exchange into {@code data}, hashed as it lands. A plain connection, not
+   * One blocking HTTP/1.1 exchange into {@code data}, each piece handed on as it lands. A plain connection, not
    * the JDK's HttpClient: its reactive body pipeline moved bulk bytes at a third of the speed here
    * (BENCHMARKS.md "Data service"). Reads are bounded by the deadline twice over: the socket's
    * read timeout catches a stall, and a watchdog closes the connection at the deadline so a server
    * that trickles bytes cannot hold the task past it either.
    */
-  private static void receive(URI uri, DataRef ref, Slice slice, Duration timeout, byte[] data, MessageDigest sha, String where)
-      throws DataException, InterruptedException {
+  private void receive(Exchange x, byte[] data, Landed landed) throws DataException, InterruptedException {
+    URI uri = x.uri();
+    Slice slice = x.slice();
+    Duration timeout = x.timeout();
+    String where = x.where();
+    int length = (int) slice.length();
+    requests.increment();
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpURLConnection c;
     try {
@@ -115,7 +155,7 @@ public final class DataFetcher {
     c.setUseCaches(false);
     c.setConnectTimeout(Math.clamp(Math.min(CONNECT_TIMEOUT_MILLIS, timeout.toMillis()), 1, Integer.MAX_VALUE));
     c.setReadTimeout(Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
-    headers(c, ref, slice);
+    headers(c, x.ref(), slice);
     ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::disconnect, timeout.toNanos(), TimeUnit.NANOSECONDS);
     boolean complete = false;
     try {
@@ -126,42 +166,36 @@ public final class DataFetcher {
                 + (slice.partial() ? " to a range request (206 expected)" : ""));
       }
       long announced = c.getContentLengthLong();
-      if (announced >= 0 && announced != data.length) {
+      if (announced >= 0 && announced != length) {
         throw DataUnavailableException.refused(
             "fetching " + slice.describe() + " from " + where + " failed: Content-Length " + announced + " where "
-                + data.length + " bytes were asked for");
+                + length + " bytes were asked for");
       }
-      // Hashing runs beside the reads, a piece behind them, in order: on two cores the transfer
-      // and the digest overlap instead of adding up.
-      CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
       try (InputStream in = c.getInputStream()) {
         int filled = 0;
-        int unhashed = 0;
-        while (filled < data.length) {
+        int handed = 0;
+        while (filled < length) {
           if (Thread.interrupted()) {
             throw new InterruptedException("interrupted while fetching " + slice.describe());
           }
-          int n = in.read(data, filled, Math.min(data.length - filled, READ_PIECE));
+          int n = in.read(data, filled, Math.min(length - filled, READ_PIECE));
           if (n < 0) {
             throw DataUnavailableException.refused(
                 "fetching " + slice.describe() + " from " + where + " failed: the body ended after " + filled + " of the "
-                    + data.length + " bytes expected");
+                    + length + " bytes expected");
           }
           filled += n;
-          if (filled - unhashed >= HASH_PIECE || filled == data.length) {
-            int from = unhashed;
-            int length = filled - unhashed;
-            hashed = hashed.thenRunAsync(() -> sha.update(data, from, length), HASHERS);
-            unhashed = filled;
+          if (filled - handed >= LANDED_PIECE || filled == length) {
+            landed.piece(handed, filled - handed);
+            handed = filled;
           }
         }
         if (announced < 0 && in.read() >= 0) {
           throw DataUnavailableException.refused(
-              "fetching " + slice.describe() + " from " + where + " failed: the body is longer than the " + data.length
+              "fetching " + slice.describe() + " from " + where + " failed: the body is longer than the " + length
                   + " bytes expected");
         }
       }
-      hashed.join();
       complete = true;
     } catch (IOException e) {
       if (System.nanoTime() - deadline >= 0 || e instanceof SocketTimeoutException) {
@@ -202,10 +236,6 @@ public final class DataFetcher {
     if (slice.partial()) {
       c.setRequestProperty("Range", "bytes=" + slice.offset() + "-" + (slice.offset() + slice.length() - 1));
     }
-  }
-
-  private static byte[] verified(byte[] data, Slice slice, String where) throws DigestMismatchException {
-    return verified(data, Digests.sha256(data), slice, where);
   }
 
   /** {@code data}, if {@code actual} (its digest) is the one the slice promised. */

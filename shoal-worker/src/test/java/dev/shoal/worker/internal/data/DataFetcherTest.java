@@ -72,6 +72,25 @@ class DataFetcherTest {
   }
 
   @Test
+  void anUnverifiedTransferMovesTheRangeUncheckedButStillChecksTheAnswer() throws Exception {
+    byte[] other = content.clone();
+    other[150] ^= 1;
+    server.serveInstead(digest, other);
+    byte[] into = new byte[256];
+
+    int moved = fetcher.transferUnverified(range(100, 200).build(), Duration.ofSeconds(10), into);
+
+    assertThat(moved).isEqualTo(200);
+    assertThat(Arrays.copyOf(into, 200)).as("no digest was checked").isEqualTo(Arrays.copyOfRange(other, 100, 300));
+    server.ignoreRange = true;
+    assertThat(
+            catchThrowableOfType(
+                DataUnavailableException.class,
+                () -> fetcher.transferUnverified(range(0, 10).build(), Duration.ofSeconds(10), into)))
+        .hasMessageContaining("HTTP 200");
+  }
+
+  @Test
   void anExpiredRefIsRefusedWithoutARequest() {
     DataRef ref = whole().setExpiresAtMs(clock.get()).build();
 
