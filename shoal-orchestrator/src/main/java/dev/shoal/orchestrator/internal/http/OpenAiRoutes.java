@@ -6,20 +6,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.orchestrator.internal.acceptance.Programs;
 import dev.shoal.orchestrator.internal.core.JobService;
-import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.core.WorkerStatus;
 import dev.shoal.orchestrator.internal.jobs.TaskRequests;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * OpenAI's {@code /v1/models}, {@code /v1/chat/completions} and {@code /v1/completions} in front
@@ -29,11 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 final class OpenAiRoutes {
 
-  private static final Logger log = LoggerFactory.getLogger(OpenAiRoutes.class);
   private static final long GRACE_MILLIS = 30_000;
   /** Fields of an OpenAI request that Shoal reads itself; every other field goes to the upstream. */
   private static final Set<String> OWN_FIELDS = Set.of("model", "messages", "prompt", "stream", "stream_options");
-  private static final byte[] DONE = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** Ends answers whose task outlives its timeouts and grace, the one thread for all of them. */
+  private static final ScheduledExecutorService DEADLINES = deadlines();
 
   private final HttpApi api;
   private final JobService jobs;
@@ -115,147 +113,39 @@ final class OpenAiRoutes {
       }
     }
     TaskRequests.Planned planned = requests.plan(task, stream ? TaskRequests.Mode.STREAM : TaskRequests.Mode.RUN);
-    Waiter waiter = new Waiter();
-    String id = api.await(jobs.submit(api.publish(ctx, planned.plan()), waiter)) + "." + TaskRequests.TASK_ID;
     var planned0 = planned.plan().tasks().getFirst();
-    long deadline =
-        System.nanoTime()
-            + TimeUnit.MILLISECONDS.toNanos(planned0.template().getTimeoutMs() * planned0.maxAttempts() + GRACE_MILLIS);
-    long created = System.currentTimeMillis() / 1000;
-    String openAiId = (chat ? "chatcmpl-" : "cmpl-") + id;
-    if (stream) {
-      stream(ctx, waiter, id, openAiId, chat, model.asText(), created, includeUsage, deadline);
-      return;
-    }
-    ctx.header("Shoal-Task-Id", id);
-    TaskStatus done = waiter.finished(deadline);
-    if (done == null) {
-      jobs.cancelTask(TaskRoutes.jobOf(id), TaskRequests.TASK_ID);
-      throw new ApiException(ApiException.Code.TASK_TIMED_OUT, "task " + id + " did not end in time");
-    }
-    Optional<ApiException> error = TaskViews.error(id, done);
-    if (error.isPresent()) {
-      throw error.get();
-    }
-    JsonNode answer = TaskViews.answer(done.result());
-    ctx.header("Shoal-Worker", done.acceptance() == null ? "" : done.acceptance().peer());
-    ObjectNode out = head(openAiId, chat ? "chat.completion" : "text_completion", created, answer.path("model").asText(model.asText()));
-    ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
-    if (chat) {
-      choice.putObject("message").put("role", "assistant").put("content", answer.path("text").asText());
-    } else {
-      choice.put("text", answer.path("text").asText());
-      choice.putNull("logprobs");
-    }
-    finishReason(choice, answer);
-    out.set("usage", usage(answer));
-    api.replyJson(ctx, 200, out);
-  }
-
-  private void stream(
-      Context ctx, Waiter waiter, String id, String openAiId, boolean chat, String model, long created,
-      boolean includeUsage, long deadline) throws Exception {
-    String object = chat ? "chat.completion.chunk" : "text_completion";
-    SseStream sse = new SseStream(ctx, "Shoal-Task-Id", id);
-    boolean roleSent = false;
-    try {
-      while (true) {
-        Waiter.Event e = waiter.next(deadline);
-        if (e == null) {
-          jobs.cancelTask(TaskRoutes.jobOf(id), TaskRequests.TASK_ID);
-          sse.data(errorJson(new ApiException(ApiException.Code.TASK_TIMED_OUT, "task " + id + " did not end in time")));
-          sse.flush();
-          return;
-        }
-        do {
-          switch (e) {
-            case Waiter.Started s -> {}
-            case Waiter.Chunk c -> {
-              if (c.channel().equals("tokens")) {
-                ObjectNode chunk = head(openAiId, object, created, model);
-                ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-                if (chat) {
-                  ObjectNode delta = choice.putObject("delta");
-                  if (!roleSent) {
-                    delta.put("role", "assistant");
-                    roleSent = true;
-                  }
-                  delta.put("content", c.data().toStringUtf8());
-                } else {
-                  choice.put("text", c.data().toStringUtf8());
-                }
-                choice.putNull("finish_reason");
-                sse.data(mapper.writeValueAsBytes(chunk));
+    long timeoutMillis = planned0.template().getTimeoutMs() * planned0.maxAttempts() + GRACE_MILLIS;
+    // Named here, so that the answer knows its ids before the first event can reach it.
+    String jobId = jobs.newJobId();
+    String fullId = jobId + "." + TaskRequests.TASK_ID;
+    OpenAiAnswer answer =
+        new OpenAiAnswer(
+            mapper,
+            new OpenAiAnswer.Request(
+                fullId, (chat ? "chatcmpl-" : "cmpl-") + fullId, chat, stream, includeUsage, model.asText(),
+                System.currentTimeMillis() / 1000),
+            () -> jobs.cancelTask(jobId, TaskRequests.TASK_ID));
+    // The task's events render the answer on the core's thread, straight into the response;
+    // this thread only submits, then goes back to the server.
+    api.await(jobs.submit(api.publish(ctx, planned.plan().withJobId(jobId)), answer));
+    ScheduledFuture<?> deadline =
+        DEADLINES.schedule(
+            () -> {
+              if (answer.timedOut()) {
+                jobs.cancelTask(jobId, TaskRequests.TASK_ID);
               }
-            }
-            case Waiter.Finished f -> {
-              finish(sse, f.status(), id, openAiId, object, chat, model, created, includeUsage);
-              sse.flush();
-              return;
-            }
-          }
-          e = waiter.poll();
-        } while (e != null);
-        sse.flush();
-      }
-    } catch (IOException gone) {
-      log.debug("event=stream_abandoned task={} reason=\"{}\"", id, gone.getMessage());
-      jobs.cancelTask(TaskRoutes.jobOf(id), TaskRequests.TASK_ID);
-    }
+            },
+            timeoutMillis, TimeUnit.MILLISECONDS);
+    answer.reply().whenEnded(() -> deadline.cancel(false));
+    answer.reply().arm(ctx);
   }
 
-  /** The last chunk (finish reason), the usage chunk if asked for, then [DONE]; or an error. */
-  private void finish(
-      SseStream sse, TaskStatus status, String id, String openAiId, String object, boolean chat, String model,
-      long created, boolean includeUsage) throws IOException {
-    Optional<ApiException> error = TaskViews.error(id, status);
-    if (error.isPresent()) {
-      sse.data(errorJson(error.get()));
-      return;
-    }
-    JsonNode answer = TaskViews.answer(status.result());
-    String served = answer.path("model").asText(model);
-    ObjectNode last = head(openAiId, object, created, served);
-    ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
-    if (chat) {
-      choice.putObject("delta");
-    } else {
-      choice.put("text", "");
-    }
-    finishReason(choice, answer);
-    sse.data(mapper.writeValueAsBytes(last));
-    if (includeUsage) {
-      ObjectNode u = head(openAiId, object, created, served);
-      u.putArray("choices");
-      u.set("usage", usage(answer));
-      sse.data(mapper.writeValueAsBytes(u));
-    }
-    sse.data(DONE);
-  }
-
-  private ObjectNode head(String id, String object, long created, String model) {
-    return mapper.createObjectNode().put("id", id).put("object", object).put("created", created).put("model", model);
-  }
-
-  private static void finishReason(ObjectNode choice, JsonNode answer) {
-    JsonNode fr = answer.path("finish_reason");
-    if (fr.isTextual()) {
-      choice.put("finish_reason", fr.asText());
-    } else {
-      choice.put("finish_reason", "stop");
-    }
-  }
-
-  private ObjectNode usage(JsonNode answer) {
-    JsonNode u = answer.path("usage");
-    return mapper.createObjectNode()
-        .put("prompt_tokens", u.path("prompt_tokens").asLong())
-        .put("completion_tokens", u.path("completion_tokens").asLong())
-        .put("total_tokens", u.path("total_tokens").asLong());
-  }
-
-  private byte[] errorJson(ApiException e) throws IOException {
-    return mapper.writeValueAsBytes(envelope(mapper, e));
+  private static ScheduledExecutorService deadlines() {
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("openai-deadlines").factory());
+    // Nearly every answer ends long before its deadline: drop cancelled ones at once.
+    e.setRemoveOnCancelPolicy(true);
+    return e;
   }
 
   /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */

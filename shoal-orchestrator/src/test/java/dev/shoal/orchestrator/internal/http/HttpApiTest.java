@@ -112,9 +112,15 @@ class HttpApiTest {
       return CompletableFuture.supplyAsync(() -> "j" + submitted.size()).thenCompose(this::answer);
     }
 
+    /** Watchers handed in with submitted plans, in order: a test plays the core through them. */
+    final List<dev.shoal.orchestrator.internal.core.TaskWatcher> watchers = new CopyOnWriteArrayList<>();
+    /** Tasks asked to be cancelled, as {@code job.task}. */
+    final List<String> cancelledTasks = new CopyOnWriteArrayList<>();
+
     @Override
     public CompletableFuture<String> submit(JobPlan plan, dev.shoal.orchestrator.internal.core.TaskWatcher watcher) {
-      return submit(plan);
+      watchers.add(watcher);
+      return plan.jobId() == null ? submit(plan) : submit(plan).thenApply(id -> plan.jobId());
     }
 
     @Override
@@ -176,6 +182,7 @@ class HttpApiTest {
 
     @Override
     public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId, dev.shoal.orchestrator.internal.core.Actor by) {
+      cancelledTasks.add(jobId + "." + taskId);
       return CompletableFuture.completedFuture(cancels.getOrDefault(jobId + "." + taskId, CancelOutcome.NOT_FOUND));
     }
 
