@@ -1,6 +1,7 @@
 package dev.shoal.orchestrator.internal.http;
 
 import io.grpc.SynchronizationContext;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.javalin.http.Context;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ final class AsyncReply implements WriteListener {
   private long queued;
   private boolean closing;
   private boolean ended;
+  private boolean pumpPending;
 
   /** Status, content type, headers (name, value pairs) and the body's length if known (else -1). */
   record Head(int status, String contentType, long contentLength, String... headers) {}
@@ -81,7 +84,7 @@ final class AsyncReply implements WriteListener {
       if (!headApplied) {
         this.head = head;
         flushHead = early;
-        pump();
+        pumpSoon();
       }
     });
   }
@@ -98,8 +101,29 @@ final class AsyncReply implements WriteListener {
         gone(new IOException("the client read nothing of the last " + queued + " bytes"));
         return;
       }
-      pump();
+      pumpSoon();
     });
+  }
+
+  /**
+   * Pumps at once, or, on a network event loop (the core runs on gRPC's), once the loop has
+   * handled what it read: the tokens that came in one read from a worker leave in one write, as
+   * Netty's flush consolidation does, instead of a write and a client wake-up each.
+   */
+  private void pumpSoon() {
+    if (pumpPending) {
+      return;
+    }
+    Executor loop = ThreadExecutorMap.currentExecutor();
+    if (loop == null) {
+      pump();
+      return;
+    }
+    pumpPending = true;
+    loop.execute(() -> serial.execute(() -> {
+      pumpPending = false;
+      pump();
+    }));
   }
 
   /** A whole answer: head, body, end. */
@@ -113,7 +137,7 @@ final class AsyncReply implements WriteListener {
   void end() {
     serial.execute(() -> {
       closing = true;
-      pump();
+      pumpSoon();
     });
   }
 

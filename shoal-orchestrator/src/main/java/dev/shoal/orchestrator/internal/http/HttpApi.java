@@ -258,6 +258,7 @@ public final class HttpApi {
   /** Closes the port; requests in flight are abandoned. */
   public void stop() {
     events.close();
+    openAi.close();
     app.stop();
     renderers.shutdown();
   }

@@ -14,9 +14,10 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,18 +31,23 @@ final class OpenAiRoutes {
   private static final long GRACE_MILLIS = 30_000;
   /** Fields of an OpenAI request that Shoal reads itself; every other field goes to the upstream. */
   private static final Set<String> OWN_FIELDS = Set.of("model", "messages", "prompt", "stream", "stream_options");
-  /** Ends answers whose task outlives its timeouts and grace, the one thread for all of them. */
-  private static final ScheduledExecutorService DEADLINES = deadlines();
+  /** Sweeps every API's open answers for deadlines, one daemon thread for the JVM. */
+  private static final ScheduledExecutorService SWEEPER =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("openai-deadlines").factory());
 
   private final HttpApi api;
   private final JobService jobs;
   private final TaskRequests requests;
   private final ObjectMapper mapper = new ObjectMapper();
+  /** Answers not yet ended, with their deadlines. */
+  private final Map<OpenAiAnswer, Deadline> open = new ConcurrentHashMap<>();
+  private final ScheduledFuture<?> sweeper;
 
   OpenAiRoutes(HttpApi api, JobService jobs, TaskRequests requests) {
     this.api = api;
     this.jobs = jobs;
     this.requests = requests;
+    this.sweeper = SWEEPER.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Whether a path answers errors in OpenAI's envelope rather than Shoal's. */
@@ -128,24 +134,31 @@ final class OpenAiRoutes {
     // The task's events render the answer on the core's thread, straight into the response;
     // this thread only submits, then goes back to the server.
     api.await(jobs.submit(api.publish(ctx, planned.plan().withJobId(jobId)), answer));
-    ScheduledFuture<?> deadline =
-        DEADLINES.schedule(
-            () -> {
-              if (answer.timedOut()) {
-                jobs.cancelTask(jobId, TaskRequests.TASK_ID);
-              }
-            },
-            timeoutMillis, TimeUnit.MILLISECONDS);
-    answer.reply().whenEnded(() -> deadline.cancel(false));
+    open.put(answer, new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), jobId));
+    answer.reply().whenEnded(() -> open.remove(answer));
     answer.reply().arm(ctx);
   }
 
-  private static ScheduledExecutorService deadlines() {
-    ScheduledThreadPoolExecutor e =
-        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("openai-deadlines").factory());
-    // Nearly every answer ends long before its deadline: drop cancelled ones at once.
-    e.setRemoveOnCancelPolicy(true);
-    return e;
+  /** When an open answer gives up on its task, and which job to cancel then. */
+  private record Deadline(long nanos, String jobId) {}
+
+  /**
+   * Ends the answers whose task outlived its timeouts and grace. A sweep a second, not a timer
+   * per answer: nearly every answer ends long before its deadline, and a timer set and cancelled
+   * per request woke a thread per request.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    open.forEach((answer, d) -> {
+      if (now - d.nanos() >= 0 && open.remove(answer, d) && answer.timedOut()) {
+        jobs.cancelTask(d.jobId(), TaskRequests.TASK_ID);
+      }
+    });
+  }
+
+  /** Stops the sweep; answers still open stay so until their tasks end. */
+  void close() {
+    sweeper.cancel(false);
   }
 
   /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */
