@@ -84,7 +84,7 @@ final class AsyncReply implements WriteListener {
       if (!headApplied) {
         this.head = head;
         flushHead = early;
-        pumpSoon();
+        pump();
       }
     });
   }
@@ -108,7 +108,9 @@ final class AsyncReply implements WriteListener {
   /**
    * Pumps at once, or, on a network event loop (the core runs on gRPC's), once the loop has
    * handled what it read: the tokens that came in one read from a worker leave in one write, as
-   * Netty's flush consolidation does, instead of a write and a client wake-up each.
+   * Netty's flush consolidation does, instead of a write and a client wake-up each. Only for
+   * bytes more may follow: an end goes out at once, ahead of the core's bookkeeping that follows
+   * it on the same thread.
    */
   private void pumpSoon() {
     if (pumpPending) {
@@ -137,7 +139,7 @@ final class AsyncReply implements WriteListener {
   void end() {
     serial.execute(() -> {
       closing = true;
-      pumpSoon();
+      pump();
     });
   }
 
@@ -175,8 +177,14 @@ final class AsyncReply implements WriteListener {
       }
       if (closing && queue.isEmpty() && out.isReady()) {
         ended = true;
-        // Javalin completes the request on this thread; Jetty's completion never blocks.
-        done.complete(null);
+        // The client has every byte. Javalin and Jetty complete the request on the completing
+        // thread (never blocking): on an event loop, after its batch, not ahead of the core.
+        Executor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+          done.complete(null);
+        } else {
+          loop.execute(() -> done.complete(null));
+        }
       }
     } catch (IOException | RuntimeException e) {
       gone(e);

@@ -165,6 +165,40 @@ class OpenAiAnswerTest {
     assertThat(jobs.cancelledTasks).containsExactly(taskId);
   }
 
+  @Test
+  void openStreamsHoldNoRequestThreads() throws Exception {
+    int streams = 64;
+    List<Connection> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < streams; i++) {
+        Connection c = connect();
+        clients.add(c);
+        c.post("/v1/chat/completions", "{\"model\": \"llama3.2\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        c.readHead();
+      }
+      assertThat(jobs.watchers).hasSize(streams);
+
+      // Every stream is open and waiting on its task, and the server's request threads are free:
+      // a thread per stream would be 64 here, and cap streams at the pool's size.
+      assertThat(requestThreads()).isLessThan(streams / 2);
+      for (int i = 0; i < streams; i++) {
+        jobs.watchers.get(i).chunk(1, "tokens", ByteString.copyFromUtf8("t" + i));
+      }
+      for (int i = 0; i < streams; i++) {
+        assertThat(clients.get(i).readEvent().path("choices").get(0).path("delta").path("content").asText()).isEqualTo("t" + i);
+      }
+    } finally {
+      for (Connection c : clients) {
+        c.close();
+      }
+    }
+  }
+
+  /** Live threads of the HTTP server's pool (named http-N). */
+  private static long requestThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("http-")).count();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private TaskWatcher watcherOfTheOneSubmittedTask() throws InterruptedException {
