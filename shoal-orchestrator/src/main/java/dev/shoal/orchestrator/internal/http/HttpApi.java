@@ -115,6 +115,8 @@ public final class HttpApi {
   private final ExecutorService renderers = Executors.newVirtualThreadPerTaskExecutor();
   private final TaskRoutes tasks;
   private final OpenAiRoutes openAi;
+  /** Deadlines of the answers clients wait on (task run and stream, the OpenAI routes). */
+  private final AnswerDeadlines deadlines = new AnswerDeadlines();
   private final TaskWebhooks webhooks;
   private final Authorizer authorizer;
   private final KeyRoutes keyRoutes;
@@ -236,8 +238,8 @@ public final class HttpApi {
     this.blobRoutes =
         new BlobRoutes(this, blobs, urls == null ? BlobUrls.open(null) : urls, System::currentTimeMillis, maxBodyBytes);
     TaskRequests requests = new TaskRequests(planner, id -> access.services().binding(id));
-    this.tasks = new TaskRoutes(this, jobs, requests);
-    this.openAi = new OpenAiRoutes(this, jobs, requests);
+    this.tasks = new TaskRoutes(this, jobs, requests, deadlines);
+    this.openAi = new OpenAiRoutes(this, jobs, requests, deadlines);
     this.events = new EventRoutes(events.feed());
     this.subscriptions = new SubscriptionRoutes(this, events.subscriptions());
     this.app = Javalin.create(this::configure);
@@ -258,7 +260,7 @@ public final class HttpApi {
   /** Closes the port; requests in flight are abandoned. */
   public void stop() {
     events.close();
-    openAi.close();
+    deadlines.close();
     app.stop();
     renderers.shutdown();
   }

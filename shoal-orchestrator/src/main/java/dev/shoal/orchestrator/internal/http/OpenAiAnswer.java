@@ -5,25 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
-import dev.shoal.orchestrator.internal.core.TaskWatcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One OpenAI request's answer, rendered from its task's events as they come: a {@code
  * chat.completion} (or {@code text_completion}) once the task ends, or, streamed, a {@code
  * chat.completion.chunk} per token, the finish reason, the usage if asked for and {@code [DONE]}.
- * The events arrive on the core's thread; this renders them there and hands the bytes to an
- * {@link AsyncReply}, which never blocks it.
  */
-final class OpenAiAnswer implements TaskWatcher {
+final class OpenAiAnswer extends Answer {
 
-  private static final Logger log = LoggerFactory.getLogger(OpenAiAnswer.class);
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final String JSON = "application/json";
@@ -34,22 +26,13 @@ final class OpenAiAnswer implements TaskWatcher {
 
   private final ObjectMapper mapper;
   private final Request req;
-  private final AsyncReply reply;
-  /** Set by the first of: the task's end, the deadline, the client leaving. */
-  private final AtomicBoolean over = new AtomicBoolean();
   private boolean roleSent;
 
   /** @param onGone what to do when the client leaves before the end: cancel the task */
   OpenAiAnswer(ObjectMapper mapper, Request req, Runnable onGone) {
+    super(req.taskId(), onGone);
     this.mapper = mapper;
     this.req = req;
-    this.reply =
-        new AsyncReply(() -> {
-          if (over.compareAndSet(false, true)) {
-            log.debug("event=stream_abandoned task={}", req.taskId());
-            onGone.run();
-          }
-        });
     if (req.stream()) {
       reply.head(
           new AsyncReply.Head(
@@ -59,16 +42,9 @@ final class OpenAiAnswer implements TaskWatcher {
     }
   }
 
-  AsyncReply reply() {
-    return reply;
-  }
-
-  @Override
-  public void started(int attempt, String peerId, String workerName) {}
-
   @Override
   public void chunk(int attempt, String channel, ByteString data) {
-    if (!req.stream() || !channel.equals("tokens") || over.get()) {
+    if (!req.stream() || !channel.equals("tokens") || !open()) {
       return;
     }
     ObjectNode chunk = head(req.chat() ? "chat.completion.chunk" : "text_completion", req.model());
@@ -88,33 +64,13 @@ final class OpenAiAnswer implements TaskWatcher {
   }
 
   @Override
-  public void finished(TaskStatus status) {
-    if (!over.compareAndSet(false, true)) {
-      return;
+  protected void succeed(TaskStatus status) {
+    JsonNode answer = TaskViews.answer(status.result());
+    if (req.stream()) {
+      finishStream(answer);
+    } else {
+      whole(answer, status.acceptance() == null ? "" : status.acceptance().peer());
     }
-    try {
-      Optional<ApiException> error = TaskViews.error(req.taskId(), status);
-      if (error.isPresent()) {
-        fail(error.get());
-      } else if (req.stream()) {
-        finishStream(TaskViews.answer(status.result()));
-      } else {
-        whole(TaskViews.answer(status.result()), status.acceptance() == null ? "" : status.acceptance().peer());
-      }
-    } catch (RuntimeException e) {
-      // Never into the core: it called us in the middle of ending the task.
-      log.warn("event=openai_answer_failed task={} error=\"{}\"", req.taskId(), e.toString(), e);
-      fail(new ApiException(ApiException.Code.INTERNAL, "the answer could not be written: " + e.getMessage()));
-    }
-  }
-
-  /** The deadline passed first: the caller cancels the task; the client gets the error. */
-  boolean timedOut() {
-    if (!over.compareAndSet(false, true)) {
-      return false;
-    }
-    fail(new ApiException(ApiException.Code.TASK_TIMED_OUT, "task " + req.taskId() + " did not end in time"));
-    return true;
   }
 
   private void whole(JsonNode answer, String worker) {
@@ -154,8 +110,9 @@ final class OpenAiAnswer implements TaskWatcher {
     reply.end();
   }
 
-  /** An error: OpenAI's envelope as the whole answer, or as the stream's last event. */
-  private void fail(ApiException e) {
+  /** OpenAI's envelope as the whole answer, or as the stream's last event. */
+  @Override
+  protected void fail(ApiException e) {
     byte[] envelope = bytes(OpenAiRoutes.envelope(mapper, e));
     if (req.stream()) {
       reply.send(event(envelope));

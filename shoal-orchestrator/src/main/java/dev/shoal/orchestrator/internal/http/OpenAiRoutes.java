@@ -14,11 +14,6 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * OpenAI's {@code /v1/models}, {@code /v1/chat/completions} and {@code /v1/completions} in front
@@ -28,26 +23,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class OpenAiRoutes {
 
-  private static final long GRACE_MILLIS = 30_000;
   /** Fields of an OpenAI request that Shoal reads itself; every other field goes to the upstream. */
   private static final Set<String> OWN_FIELDS = Set.of("model", "messages", "prompt", "stream", "stream_options");
-  /** Sweeps every API's open answers for deadlines, one daemon thread for the JVM. */
-  private static final ScheduledExecutorService SWEEPER =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("openai-deadlines").factory());
 
   private final HttpApi api;
   private final JobService jobs;
   private final TaskRequests requests;
   private final ObjectMapper mapper = new ObjectMapper();
-  /** Answers not yet ended, with their deadlines. */
-  private final Map<OpenAiAnswer, Deadline> open = new ConcurrentHashMap<>();
-  private final ScheduledFuture<?> sweeper;
+  private final AnswerDeadlines deadlines;
 
-  OpenAiRoutes(HttpApi api, JobService jobs, TaskRequests requests) {
+  OpenAiRoutes(HttpApi api, JobService jobs, TaskRequests requests, AnswerDeadlines deadlines) {
     this.api = api;
     this.jobs = jobs;
     this.requests = requests;
-    this.sweeper = SWEEPER.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    this.deadlines = deadlines;
   }
 
   /** Whether a path answers errors in OpenAI's envelope rather than Shoal's. */
@@ -119,8 +108,6 @@ final class OpenAiRoutes {
       }
     }
     TaskRequests.Planned planned = requests.plan(task, stream ? TaskRequests.Mode.STREAM : TaskRequests.Mode.RUN);
-    var planned0 = planned.plan().tasks().getFirst();
-    long timeoutMillis = planned0.template().getTimeoutMs() * planned0.maxAttempts() + GRACE_MILLIS;
     // Named here, so that the answer knows its ids before the first event can reach it.
     String jobId = jobs.newJobId();
     String fullId = jobId + "." + TaskRequests.TASK_ID;
@@ -134,31 +121,8 @@ final class OpenAiRoutes {
     // The task's events render the answer on the core's thread, straight into the response;
     // this thread only submits, then goes back to the server.
     api.await(jobs.submit(api.publish(ctx, planned.plan().withJobId(jobId)), answer));
-    open.put(answer, new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), jobId));
-    answer.reply().whenEnded(() -> open.remove(answer));
+    deadlines.watch(answer, planned.plan().tasks().getFirst(), () -> jobs.cancelTask(jobId, TaskRequests.TASK_ID));
     answer.reply().arm(ctx);
-  }
-
-  /** When an open answer gives up on its task, and which job to cancel then. */
-  private record Deadline(long nanos, String jobId) {}
-
-  /**
-   * Ends the answers whose task outlived its timeouts and grace. A sweep a second, not a timer
-   * per answer: nearly every answer ends long before its deadline, and a timer set and cancelled
-   * per request woke a thread per request.
-   */
-  private void sweep() {
-    long now = System.nanoTime();
-    open.forEach((answer, d) -> {
-      if (now - d.nanos() >= 0 && open.remove(answer, d) && answer.timedOut()) {
-        jobs.cancelTask(d.jobId(), TaskRequests.TASK_ID);
-      }
-    });
-  }
-
-  /** Stops the sweep; answers still open stay so until their tasks end. */
-  void close() {
-    sweeper.cancel(false);
   }
 
   /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */
