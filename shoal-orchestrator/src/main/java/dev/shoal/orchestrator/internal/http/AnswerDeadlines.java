@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Ends the answers whose task outlived its timeouts and grace, and cancels the task. A sweep a
@@ -25,7 +26,18 @@ final class AnswerDeadlines implements AutoCloseable {
   private record Deadline(long nanos, Runnable cancel) {}
 
   private final Map<Answer, Deadline> open = new ConcurrentHashMap<>();
-  private final ScheduledFuture<?> sweeper = SWEEPER.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+  private final LongSupplier nanoTime;
+  private final ScheduledFuture<?> sweeper;
+
+  AnswerDeadlines() {
+    this(System::nanoTime);
+  }
+
+  /** @param nanoTime the clock deadlines are read against, {@link System#nanoTime} but in tests */
+  AnswerDeadlines(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    this.sweeper = SWEEPER.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+  }
 
   /**
    * Watches {@code answer} until it ends; once every attempt of {@code task} could have timed
@@ -33,12 +45,12 @@ final class AnswerDeadlines implements AutoCloseable {
    */
   void watch(Answer answer, PlannedTask task, Runnable cancel) {
     long budget = task.template().getTimeoutMs() * task.maxAttempts() + GRACE_MILLIS;
-    open.put(answer, new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budget), cancel));
+    open.put(answer, new Deadline(nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(budget), cancel));
     answer.reply().whenEnded(() -> open.remove(answer));
   }
 
   void sweep() {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     open.forEach((answer, d) -> {
       if (now - d.nanos() >= 0 && open.remove(answer, d) && answer.timedOut()) {
         d.cancel().run();

@@ -30,7 +30,7 @@ final class AsyncReply implements WriteListener {
 
   private static final Logger log = LoggerFactory.getLogger(AsyncReply.class);
   /** Bytes waiting for a client that does not read; beyond it the client is dropped. */
-  static final long MAX_QUEUED_BYTES = 4L << 20;
+  static final long MAX_QUEUED_BYTES = 1L << 20;
 
   private final SynchronizationContext serial =
       new SynchronizationContext((t, e) -> log.warn("event=async_reply_failed error=\"{}\"", e.toString(), e));

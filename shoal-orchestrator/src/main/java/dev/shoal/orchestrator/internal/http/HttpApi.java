@@ -95,7 +95,7 @@ public final class HttpApi {
   private static final Pattern ID = JobPlanner.TASK_ID;
   /** How long a request waits for the core before answering 503. */
   static final long CORE_TIMEOUT_SECONDS = 30;
-  /** Requests served at once, streams included; more wait in Jetty's queue. */
+  /** Requests handled at once (answers awaiting their tasks hold none); more wait in Jetty's queue. */
   private static final int MAX_REQUEST_THREADS = 1024;
   private static final String JSON_TYPE = "application/json";
   /** The header a request names the principal it acts for with (a delegate's requests). */
@@ -356,9 +356,10 @@ public final class HttpApi {
    * Jetty's threads: platform ones, so a request's handler runs on the selector thread that read
    * it (Jetty hands selection to a reserved thread instead). On virtual threads every request
    * crosses to a new thread and every read to the poller first: two wake-ups more on each
-   * request's path, about a tenth of a millisecond on the gateway (BENCHMARKS.md). The price is a
-   * thread per request in flight, blocked while its task runs; the bound queues requests beyond
-   * it rather than failing them.
+   * request's path, about a tenth of a millisecond on the gateway (BENCHMARKS.md). Nothing waits
+   * on a task on these threads (a waiting client's {@link Answer} is written by the core's
+   * thread), so they block only on the store and on request bodies; the bound queues requests
+   * beyond it rather than failing them.
    */
   private static org.eclipse.jetty.util.thread.QueuedThreadPool requestThreads() {
     var pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(MAX_REQUEST_THREADS, 8, 60_000);
