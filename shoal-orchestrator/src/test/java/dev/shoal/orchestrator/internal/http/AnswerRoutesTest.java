@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import dev.shoal.orchestrator.internal.lifecycle.AttemptState;
 import dev.shoal.orchestrator.internal.lifecycle.TaskState;
+import dev.shoal.orchestrator.internal.core.AttemptStatus;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.core.TaskWatcher;
 import dev.shoal.orchestrator.internal.jobs.JobPlanner;
@@ -30,13 +32,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * OpenAI answers written by the thread that delivers the task's events (here the test, playing
- * the core through the watcher the route submitted), over a real connection: streamed as the
- * tokens come, whole at the end, and never blocking that thread on a client that does not read.
+ * Answers to waiting clients — the OpenAI routes, task run and stream — written by the thread that
+ * delivers the task's events (here the test, playing the core through the watcher the route
+ * submitted), over a real connection: streamed as the events come, whole at the end, and never
+ * blocking that thread on a client that does not read.
  */
-class OpenAiAnswerTest {
+class AnswerRoutesTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String CHAT =
+      "{\"operator\": \"llm.chat@1\", \"model\": \"llama3.2\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
 
   private final HttpApiTest.FakeJobs jobs = new HttpApiTest.FakeJobs();
   private HttpApi api;
@@ -164,6 +169,69 @@ class OpenAiAnswerTest {
     assertThat(jobs.cancelledTasks).containsExactly(taskId);
   }
 
+  // ---------------------------------------------------------------- /v1/tasks/run and /stream
+
+  @Test
+  void runAnswersTheResultWhenTheTaskEnds() throws Exception {
+    try (Connection c = connect()) {
+      c.post("/v1/tasks/run", CHAT);
+      TaskWatcher core = watcherOfTheOneSubmittedTask();
+      String id = jobs.submitted.getFirst().jobId() + ".t";
+
+      core.started(1, "p1", "gpu-1");
+      core.finished(succeeded(id, "{\"text\": \"hello\", \"finish_reason\": \"stop\"}"));
+
+      Reply r = c.readReply();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers()).contains("shoal-task-id: " + id);
+      JsonNode body = MAPPER.readTree(r.body());
+      assertThat(body.path("id").asText()).isEqualTo(id);
+      assertThat(body.path("state").asText()).isEqualTo("succeeded");
+      assertThat(body.path("text").asText()).isEqualTo("hello");
+    }
+  }
+
+  @Test
+  void runAnswersAFailureInShoalsEnvelope() throws Exception {
+    try (Connection c = connect()) {
+      c.post("/v1/tasks/run", CHAT);
+      TaskWatcher core = watcherOfTheOneSubmittedTask();
+      String id = jobs.submitted.getFirst().jobId() + ".t";
+
+      core.finished(new TaskStatus(
+          id.substring(0, id.indexOf('.')), "t", 0, "llm.chat@1", TaskState.FAILED, 1, 2, "upstream said 500", List.of(), null,
+          "first_valid", null, List.of()));
+
+      Reply r = c.readReply();
+      assertThat(r.status()).isEqualTo(502);
+      JsonNode error = MAPPER.readTree(r.body()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("task_failed");
+      assertThat(error.path("message").asText()).contains("upstream said 500");
+    }
+  }
+
+  @Test
+  void streamSendsStartedChunksAndTheResultAsNamedEvents() throws Exception {
+    try (Connection c = connect()) {
+      c.post("/v1/tasks/stream", CHAT);
+      TaskWatcher core = watcherOfTheOneSubmittedTask();
+      String id = jobs.submitted.getFirst().jobId() + ".t";
+      assertThat(c.readHead()).contains("text/event-stream").contains("shoal-task-id: " + id);
+
+      core.started(1, "p1", "gpu-1");
+      JsonNode started = c.readEvent();
+      assertThat(started.path("worker").path("peer_id").asText()).isEqualTo("p1");
+      assertThat(started.path("attempt").asInt()).isEqualTo(1);
+      core.chunk(1, "tokens", ByteString.copyFromUtf8("hel"));
+      assertThat(c.readEvent().path("text").asText()).isEqualTo("hel");
+      core.finished(succeeded(id, "{\"text\": \"hello\", \"finish_reason\": \"stop\"}"));
+      JsonNode result = c.readEvent();
+      assertThat(result.path("state").asText()).isEqualTo("succeeded");
+      assertThat(result.path("text").asText()).isEqualTo("hello");
+      assertThat(jobs.cancelledTasks).isEmpty();
+    }
+  }
+
   @Test
   void openStreamsHoldNoRequestThreads() throws Exception {
     int streams = 64;
@@ -201,7 +269,11 @@ class OpenAiAnswerTest {
   // ---------------------------------------------------------------- helpers
 
   private TaskWatcher watcherOfTheOneSubmittedTask() throws InterruptedException {
-    // The handler submits, then hands the response over; the test's request is already sent.
+    return watcherOf(jobs);
+  }
+
+  /** The watcher of the one task submitted so far; the handler submits once it has read the request. */
+  static TaskWatcher watcherOf(HttpApiTest.FakeJobs jobs) throws InterruptedException {
     for (int i = 0; i < 500 && jobs.watchers.isEmpty(); i++) {
       Thread.sleep(10);
     }
@@ -209,14 +281,17 @@ class OpenAiAnswerTest {
     return jobs.watchers.getFirst();
   }
 
-  private static TaskStatus succeeded(String taskId, String answerJson) {
+  /** An {@code llm.chat@1} task's end with an accepted answer, from attempt 1 on peer p1. */
+  static TaskStatus succeeded(String taskId, String answerJson) {
     ResultDescriptor r =
         ResultDescriptor.newBuilder()
             .setStatus(ResultStatus.RESULT_STATUS_OK)
             .addOutputs(Value.newBuilder().setBlob(Blob.newBuilder().setData(ByteString.copyFromUtf8(answerJson))))
             .build();
     String job = taskId.substring(0, taskId.indexOf('.'));
-    return new TaskStatus(job, "t", 0, "llm.chat@1", TaskState.SUCCEEDED, 0, 3, null, List.of(), r, "first_valid", null, List.of());
+    return new TaskStatus(
+        job, "t", 0, "llm.chat@1", TaskState.SUCCEEDED, 0, 3, null,
+        List.of(new AttemptStatus(1, "p1", AttemptState.COMPLETED, 100, 200, "")), r, "first_valid", null, List.of());
   }
 
   private Connection connect() throws Exception {
