@@ -76,8 +76,9 @@ public final class LlmExecutor implements TaskExecutor {
             // The JDK hands whatever its selector thread receives to this executor; its default
             // pool made that two more thread hand-overs per event (8 of the worker's 17 sleeps
             // and a third of its CPU per request in BENCHMARKS.md's gateway benchmark). What now
-            // runs on the selector thread is the JDK's own non-blocking delivery into the
-            // response's InputStream: nothing of ours, since no stage is chained on the future.
+            // runs on the selector thread: our BodySubscriber (parsing, relaying tokens) and, once
+            // the answer is whole, the attempt's report (signing, a non-blocking send). None of
+            // it blocks.
             .executor(Runnable::run)
             .build();
   }
@@ -189,22 +190,31 @@ public final class LlmExecutor implements TaskExecutor {
         return Optional.of(
             CompletableFuture.completedFuture(new Outcome.Failed("internal", "could not encode the request: " + e.getOriginalMessage())));
       }
+      CompletableFuture<Outcome> outcome = new CompletableFuture<>();
       CompletableFuture<HttpResponse<Outcome>> sent =
           http.sendAsync(
               request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
               info -> {
                 answered = true;
-                return new Answer(info.statusCode(), chunks, outputBudget);
+                Answer answer = new Answer(info.statusCode(), chunks, outputBudget);
+                // The outcome completes with the body, on the client's thread: sendAsync's own
+                // future hands its dependents to the common pool, a thread wake-up more before
+                // the result is signed and sent (JFR: the worker's one ForkJoinPool hop).
+                answer.getBody().whenComplete((o, failure) -> outcome.complete(failure == null ? o : failed(failure)));
+                return answer;
               });
-      CompletableFuture<Outcome> outcome =
-          new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-              sent.cancel(true);
-              return super.cancel(mayInterruptIfRunning);
-            }
-          };
-      sent.whenComplete((response, failure) -> outcome.complete(failure == null ? response.body() : failed(failure)));
+      // What fails before an answer (no connection, a refused request) has no body to end it.
+      sent.whenComplete((response, failure) -> {
+        if (failure != null) {
+          outcome.complete(failed(failure));
+        }
+      });
+      // Cancelling the outcome aborts the exchange: the upstream sees the hang-up.
+      outcome.whenComplete((o, e) -> {
+        if (outcome.isCancelled()) {
+          sent.cancel(true);
+        }
+      });
       return Optional.of(outcome);
     }
 
