@@ -177,14 +177,9 @@ final class AsyncReply implements WriteListener {
       }
       if (closing && queue.isEmpty() && out.isReady()) {
         ended = true;
-        // The client has every byte. Javalin and Jetty complete the request on the completing
-        // thread (never blocking): on an event loop, after its batch, not ahead of the core.
-        Executor loop = ThreadExecutorMap.currentExecutor();
-        if (loop == null) {
-          done.complete(null);
-        } else {
-          loop.execute(() -> done.complete(null));
-        }
+        // The client has every byte; Javalin and Jetty complete the request on this thread,
+        // never blocking.
+        done.complete(null);
       }
     } catch (IOException | RuntimeException e) {
       gone(e);
