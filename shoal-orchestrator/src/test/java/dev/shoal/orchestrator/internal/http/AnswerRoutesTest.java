@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,9 +162,10 @@ class AnswerRoutesTest {
     c.close();
 
     // The server learns of the close only when a write fails, a token or two later.
-    for (int i = 0; i < 200 && jobs.cancelledTasks.isEmpty(); i++) {
+    boolean cancelled = false;
+    for (int i = 0; i < 200 && !cancelled; i++) {
       core.chunk(1, "tokens", ByteString.copyFromUtf8("token " + i));
-      Thread.sleep(10);
+      cancelled = jobs.cancelAsked.tryAcquire(10, TimeUnit.MILLISECONDS);
     }
 
     assertThat(jobs.cancelledTasks).containsExactly(taskId);
@@ -274,9 +276,7 @@ class AnswerRoutesTest {
 
   /** The watcher of the one task submitted so far; the handler submits once it has read the request. */
   static TaskWatcher watcherOf(HttpApiTest.FakeJobs jobs) throws InterruptedException {
-    for (int i = 0; i < 500 && jobs.watchers.isEmpty(); i++) {
-      Thread.sleep(10);
-    }
+    assertThat(jobs.watcherAdded.tryAcquire(5, TimeUnit.SECONDS)).as("the handler submitted").isTrue();
     assertThat(jobs.watchers).hasSize(1);
     return jobs.watchers.getFirst();
   }

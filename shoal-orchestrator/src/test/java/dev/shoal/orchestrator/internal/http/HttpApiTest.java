@@ -116,11 +116,16 @@ class HttpApiTest {
     final List<dev.shoal.orchestrator.internal.core.TaskWatcher> watchers = new CopyOnWriteArrayList<>();
     /** Tasks asked to be cancelled, as {@code job.task}. */
     final List<String> cancelledTasks = new CopyOnWriteArrayList<>();
+    /** Signalled once per watcher submitted and per cancellation asked: tests wait on these, not on a timer. */
+    final java.util.concurrent.Semaphore watcherAdded = new java.util.concurrent.Semaphore(0);
+    final java.util.concurrent.Semaphore cancelAsked = new java.util.concurrent.Semaphore(0);
 
     @Override
     public CompletableFuture<String> submit(JobPlan plan, dev.shoal.orchestrator.internal.core.TaskWatcher watcher) {
+      CompletableFuture<String> accepted = submit(plan);
       watchers.add(watcher);
-      return plan.jobId() == null ? submit(plan) : submit(plan).thenApply(id -> plan.jobId());
+      watcherAdded.release();
+      return plan.jobId() == null ? accepted : accepted.thenApply(id -> plan.jobId());
     }
 
     @Override
@@ -183,6 +188,7 @@ class HttpApiTest {
     @Override
     public CompletableFuture<CancelOutcome> cancelTask(String jobId, String taskId, dev.shoal.orchestrator.internal.core.Actor by) {
       cancelledTasks.add(jobId + "." + taskId);
+      cancelAsked.release();
       return CompletableFuture.completedFuture(cancels.getOrDefault(jobId + "." + taskId, CancelOutcome.NOT_FOUND));
     }
 
