@@ -1,8 +1,12 @@
 package dev.shoal.orchestrator.internal.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
 import dev.shoal.orchestrator.internal.core.TaskWatcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,15 +20,20 @@ abstract class Answer implements TaskWatcher {
 
   private static final Logger log = LoggerFactory.getLogger(Answer.class);
 
+  protected static final String JSON = "application/json";
+
+  protected final ObjectMapper mapper;
   protected final String taskId;
   protected final AsyncReply reply;
   private final AtomicBoolean over = new AtomicBoolean();
 
   /**
+   * @param mapper renders the answer's JSON
    * @param taskId the task's full id, {@code job.task}
    * @param onGone what to do when the client leaves before the end: cancel the task
    */
-  Answer(String taskId, Runnable onGone) {
+  Answer(ObjectMapper mapper, String taskId, Runnable onGone) {
+    this.mapper = mapper;
     this.taskId = taskId;
     this.reply =
         new AsyncReply(() -> {
@@ -33,6 +42,32 @@ abstract class Answer implements TaskWatcher {
             onGone.run();
           }
         });
+  }
+
+  /** Opens an event stream: its head goes out at once, before the first event. */
+  protected final void openStream() {
+    reply.head(
+        new AsyncReply.Head(
+            200, "text/event-stream; charset=utf-8", -1, "Cache-Control", "no-cache", "X-Accel-Buffering", "no",
+            "Shoal-Task-Id", taskId),
+        true);
+  }
+
+  /** An error as the whole answer: its status, its envelope, Retry-After when it has one. */
+  protected final void replyError(ApiException e, byte[] envelope) {
+    if (e.retryAfterSeconds() > 0) {
+      reply.reply(e.status(), JSON, envelope, "Shoal-Task-Id", taskId, "Retry-After", Long.toString(e.retryAfterSeconds()));
+    } else {
+      reply.reply(e.status(), JSON, envelope, "Shoal-Task-Id", taskId);
+    }
+  }
+
+  protected final byte[] bytes(JsonNode json) {
+    try {
+      return mapper.writeValueAsBytes(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   AsyncReply reply() {

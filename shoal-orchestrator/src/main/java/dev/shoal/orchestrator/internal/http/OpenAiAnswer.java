@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,27 +16,20 @@ final class OpenAiAnswer extends Answer {
 
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-  private static final String JSON = "application/json";
 
   /** What the client asked for, and the names the answer carries. */
   record Request(
       String taskId, String openAiId, boolean chat, boolean stream, boolean includeUsage, String model, long created) {}
 
-  private final ObjectMapper mapper;
   private final Request req;
   private boolean roleSent;
 
   /** @param onGone what to do when the client leaves before the end: cancel the task */
   OpenAiAnswer(ObjectMapper mapper, Request req, Runnable onGone) {
-    super(req.taskId(), onGone);
-    this.mapper = mapper;
+    super(mapper, req.taskId(), onGone);
     this.req = req;
     if (req.stream()) {
-      reply.head(
-          new AsyncReply.Head(
-              200, "text/event-stream; charset=utf-8", -1, "Cache-Control", "no-cache", "X-Accel-Buffering", "no",
-              "Shoal-Task-Id", req.taskId()),
-          true);
+      openStream();
     }
   }
 
@@ -117,10 +108,8 @@ final class OpenAiAnswer extends Answer {
     if (req.stream()) {
       reply.send(event(envelope));
       reply.end();
-    } else if (e.retryAfterSeconds() > 0) {
-      reply.reply(e.status(), JSON, envelope, "Shoal-Task-Id", req.taskId(), "Retry-After", Long.toString(e.retryAfterSeconds()));
     } else {
-      reply.reply(e.status(), JSON, envelope, "Shoal-Task-Id", req.taskId());
+      replyError(e, envelope);
     }
   }
 
@@ -157,13 +146,5 @@ final class OpenAiAnswer extends Answer {
     e[e.length - 2] = '\n';
     e[e.length - 1] = '\n';
     return e;
-  }
-
-  private byte[] bytes(JsonNode json) {
-    try {
-      return mapper.writeValueAsBytes(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import dev.shoal.orchestrator.internal.core.TaskStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
@@ -17,9 +15,6 @@ import java.util.function.UnaryOperator;
  */
 final class TaskAnswer extends Answer {
 
-  private static final String JSON = "application/json";
-
-  private final ObjectMapper mapper;
   private final boolean stream;
   private final UnaryOperator<String> workerName;
 
@@ -28,16 +23,11 @@ final class TaskAnswer extends Answer {
    * @param onGone what to do when the client leaves before the end: cancel the task
    */
   TaskAnswer(ObjectMapper mapper, String taskId, boolean stream, UnaryOperator<String> workerName, Runnable onGone) {
-    super(taskId, onGone);
-    this.mapper = mapper;
+    super(mapper, taskId, onGone);
     this.stream = stream;
     this.workerName = workerName;
     if (stream) {
-      reply.head(
-          new AsyncReply.Head(
-              200, "text/event-stream; charset=utf-8", -1, "Cache-Control", "no-cache", "X-Accel-Buffering", "no",
-              "Shoal-Task-Id", taskId),
-          true);
+      openStream();
     }
   }
 
@@ -80,23 +70,13 @@ final class TaskAnswer extends Answer {
     if (stream) {
       reply.send(event("error", o));
       reply.end();
-    } else if (e.retryAfterSeconds() > 0) {
-      reply.reply(e.status(), JSON, bytes(o), "Shoal-Task-Id", taskId, "Retry-After", Long.toString(e.retryAfterSeconds()));
     } else {
-      reply.reply(e.status(), JSON, bytes(o), "Shoal-Task-Id", taskId);
+      replyError(e, bytes(o));
     }
   }
 
   /** One named server-sent event: {@code event: <name>}, {@code data: <json>}, a blank line. */
   private byte[] event(String name, JsonNode json) {
     return ("event: " + name + "\ndata: " + new String(bytes(json), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  private byte[] bytes(JsonNode json) {
-    try {
-      return mapper.writeValueAsBytes(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

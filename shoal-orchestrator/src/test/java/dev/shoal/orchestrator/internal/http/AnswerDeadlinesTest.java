@@ -32,7 +32,7 @@ class AnswerDeadlinesTest {
     final List<TaskStatus> successes = new ArrayList<>();
 
     Recorded() {
-      super("j1.t", () -> {});
+      super(new com.fasterxml.jackson.databind.ObjectMapper(), "j1.t", () -> {});
     }
 
     @Override
