@@ -23,6 +23,7 @@ import dev.shoal.worker.WorkerConfig;
 import dev.shoal.worker.internal.data.DataPlane;
 import dev.shoal.worker.internal.exec.TaskExecutor;
 import dev.shoal.worker.internal.exec.TaskExecutors;
+import dev.shoal.worker.internal.net.EventLoops;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -153,9 +154,15 @@ public final class WorkerRuntime implements Session.Listener {
         : Path.of(System.getProperty("java.io.tmpdir"), "shoal-worker-" + peerId);
   }
 
-  /** The production transport: plaintext HTTP/2 over Netty, events handled on the event loop. */
+  /**
+   * The production transport: plaintext HTTP/2 over Netty, events handled on the event loop, the
+   * one the LLM executor's upstream connections share ({@link EventLoops}).
+   */
   public static ManagedChannel nettyChannel(String address) {
+    EventLoops loops = EventLoops.shared();
     return NettyChannelBuilder.forTarget(address)
+        .eventLoopGroup(loops.group())
+        .channelType(loops.socketChannel())
         .usePlaintext()
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         // Inbound handling is cheap by design (see TaskRunner), so skip the per-message hop.

@@ -9,19 +9,15 @@ import dev.shoal.operators.OperatorId;
 import dev.shoal.protocol.v1.Blob;
 import dev.shoal.protocol.v1.TaskDescriptor;
 import dev.shoal.protocol.v1.Value;
+import dev.shoal.worker.internal.net.EventLoops;
+import dev.shoal.worker.internal.net.UpstreamClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -30,10 +26,11 @@ import java.util.concurrent.ExecutionException;
  * tokens} chunks the moment each server-sent event arrives, and answers with {@code {"text",
  * "finish_reason", "usage", "model"}}.
  *
- * <p>One {@link HttpClient} (HTTP/1.1, so a streamed answer is one plain TCP connection and idle
- * ones are reused) serves every attempt; a job reads its response on its own task thread and
- * needs no other. Interrupting that thread aborts the exchange: the connection is closed, which
- * is what makes the server stop generating. Thread-safe.
+ * <p>The exchange runs on the worker's event loop ({@link UpstreamClient}): the request leaves
+ * from the thread that received the task, the answer is read on it as it arrives, each token is
+ * relayed from there and the outcome completes there, so the result is signed and sent with no
+ * other thread woken. Cancelling the outcome closes the connection, which is what makes the
+ * server stop generating. Thread-safe.
  */
 public final class LlmExecutor implements TaskExecutor {
 
@@ -49,12 +46,10 @@ public final class LlmExecutor implements TaskExecutor {
   /** How much of an upstream's error message reaches the result. */
   private static final int MAX_MESSAGE = 1000;
 
-  private final URI base;
-  private final URI chat;
-  private final URI complete;
+  private final String base;
   private final String authorization;
   private final Set<String> models;
-  private final HttpClient http;
+  private final UpstreamClient http;
 
   /**
    * @param baseUrl the server's OpenAI base URL, ending in {@code /v1} by convention
@@ -63,24 +58,10 @@ public final class LlmExecutor implements TaskExecutor {
    */
   public LlmExecutor(URI baseUrl, String apiKey, List<String> models) {
     String b = baseUrl.toString();
-    this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
-    this.chat = URI.create(base + "/chat/completions");
-    this.complete = URI.create(base + "/completions");
+    this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
     this.authorization = apiKey == null ? null : "Bearer " + apiKey;
     this.models = Set.copyOf(models);
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            // The JDK hands whatever its selector thread receives to this executor; its default
-            // pool made that two more thread hand-overs per event (8 of the worker's 17 sleeps
-            // and a third of its CPU per request in BENCHMARKS.md's gateway benchmark). What now
-            // runs on the selector thread: our BodySubscriber (parsing, relaying tokens) and, once
-            // the answer is whole, the attempt's report (signing, a non-blocking send). None of
-            // it blocks.
-            .executor(Runnable::run)
-            .build();
+    this.http = new UpstreamClient(baseUrl, EventLoops.shared());
   }
 
   @Override
@@ -142,16 +123,16 @@ public final class LlmExecutor implements TaskExecutor {
     } else {
       body.remove("stream_options");
     }
-    return new LlmJob(isChat ? chat : complete, isChat, model, body, stream);
+    return new LlmJob(isChat ? "/chat/completions" : "/completions", isChat, model, body, stream);
   }
 
   @Override
   public void close() {
-    http.shutdownNow();
+    http.close();
   }
 
   private final class LlmJob implements Job {
-    private final URI uri;
+    private final String path;
     private final boolean isChat;
     private final String model;
     private final ObjectNode body;
@@ -159,8 +140,8 @@ public final class LlmExecutor implements TaskExecutor {
     /** The upstream answered with a status line: a later failure broke its answer off. */
     private volatile boolean answered;
 
-    LlmJob(URI uri, boolean isChat, String model, ObjectNode body, boolean stream) {
-      this.uri = uri;
+    LlmJob(String path, boolean isChat, String model, ObjectNode body, boolean stream) {
+      this.path = path;
       this.isChat = isChat;
       this.model = model;
       this.body = body;
@@ -168,21 +149,12 @@ public final class LlmExecutor implements TaskExecutor {
     }
 
     /**
-     * Sends the request from the transport thread: the JDK client writes it without blocking (its
-     * socket is non-blocking; only a new connection's host lookup may wait, and the JVM caches
-     * that). The answer is read on the client's own thread as it arrives ({@link Answer}), each
-     * token relayed from there, and the outcome completes there too: no task thread wakes for it.
-     * Cancelling the outcome aborts the exchange (the upstream sees the hang-up).
+     * Sends the request from the transport thread (the worker's event loop) without blocking; the
+     * answer is read there as it arrives ({@link Answer}), each token relayed from there, and the
+     * outcome completes there too: no task thread wakes for it.
      */
     @Override
     public Optional<CompletableFuture<Outcome>> start(ChunkSink chunks, long outputBudget) {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(uri)
-              .header("Content-Type", "application/json")
-              .header("Accept", stream ? "text/event-stream" : "application/json");
-      if (authorization != null) {
-        request.header("Authorization", authorization);
-      }
       byte[] bytes;
       try {
         bytes = JSON.writeValueAsBytes(body);
@@ -191,36 +163,22 @@ public final class LlmExecutor implements TaskExecutor {
             CompletableFuture.completedFuture(new Outcome.Failed("internal", "could not encode the request: " + e.getOriginalMessage())));
       }
       CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-      CompletableFuture<HttpResponse<Outcome>> sent =
-          http.sendAsync(
-              request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-              info -> {
-                answered = true;
-                Answer answer = new Answer(info.statusCode(), chunks, outputBudget);
-                // The outcome completes with the body, on the client's thread: sendAsync's own
-                // future hands its dependents to the common pool, a thread wake-up more before
-                // the result is signed and sent (JFR: the worker's one ForkJoinPool hop).
-                answer.getBody().whenComplete((o, failure) -> outcome.complete(failure == null ? o : failed(failure)));
-                return answer;
-              });
-      // What fails before an answer (no connection, a refused request) has no body to end it.
-      sent.whenComplete((response, failure) -> {
-        if (failure != null) {
-          outcome.complete(failed(failure));
-        }
-      });
+      String accept = stream ? "text/event-stream" : "application/json";
+      UpstreamClient.Exchange exchange =
+          authorization == null
+              ? http.post(path, bytes, new Answer(outcome, chunks, outputBudget), "Accept", accept)
+              : http.post(path, bytes, new Answer(outcome, chunks, outputBudget), "Accept", accept, "Authorization", authorization);
       // Cancelling the outcome aborts the exchange: the upstream sees the hang-up.
       outcome.whenComplete((o, e) -> {
         if (outcome.isCancelled()) {
-          sent.cancel(true);
+          exchange.abort();
         }
       });
       return Optional.of(outcome);
     }
 
     /** What a failed exchange means for the attempt. */
-    private Outcome failed(Throwable failure) {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    private Outcome failed(Throwable cause, boolean answered) {
       return answered
           ? Outcome.execution("upstream " + base + " broke off its answer: " + describe(cause))
           : Outcome.execution("upstream " + base + " could not be reached: " + describe(cause));
@@ -236,87 +194,80 @@ public final class LlmExecutor implements TaskExecutor {
         outcome.cancel(true);
         throw e;
       } catch (ExecutionException e) {
-        return failed(e.getCause());
+        return failed(e.getCause(), true);
       }
     }
 
     /**
-     * The upstream's answer, read as it arrives on the HTTP client's thread: an error status's
-     * message, the whole JSON answer, or a stream whose tokens go out as chunks one by one. Its
-     * body is the attempt's outcome.
+     * The upstream's answer, read as it arrives on the worker's event loop: an error status's
+     * message, the whole JSON answer, or a stream whose tokens go out as chunks one by one. It
+     * completes the attempt's outcome there too.
      */
-    private final class Answer implements HttpResponse.BodySubscriber<Outcome> {
-      private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-      private final int status;
+    private final class Answer implements UpstreamClient.Response {
+      private final CompletableFuture<Outcome> outcome;
+      private final ChunkSink chunks;
       private final long budget;
+      private int status;
       /** A stream's reader and relay; null for a whole answer or an error. */
-      private final SseReader sse;
-      private final Relay relay;
+      private SseReader sse;
+      private Relay relay;
       /** A whole answer or an error's body, up to {@link #limit} bytes. */
       private final java.io.ByteArrayOutputStream collected = new java.io.ByteArrayOutputStream();
-      private final int limit;
-      private java.util.concurrent.Flow.Subscription subscription;
+      private int limit;
 
-      Answer(int status, ChunkSink chunks, long budget) {
-        this.status = status;
+      Answer(CompletableFuture<Outcome> outcome, ChunkSink chunks, long budget) {
+        this.outcome = outcome;
+        this.chunks = chunks;
         this.budget = budget;
-        boolean ok = status / 100 == 2;
-        this.sse = ok && stream ? new SseReader(MAX_LINE) : null;
-        this.relay = sse == null ? null : new Relay(chunks, budget);
+      }
+
+      @Override
+      public void onStatus(int code) {
+        status = code;
+        boolean ok = code / 100 == 2;
+        sse = ok && stream ? new SseReader(MAX_LINE) : null;
+        relay = sse == null ? null : new Relay(chunks, budget);
         // The envelope around the text is small; allow it on top of the budget the text must fit.
-        this.limit = ok ? (int) Math.min(Integer.MAX_VALUE - 16, budget + MAX_ERROR_BODY) : MAX_ERROR_BODY;
+        limit = ok ? (int) Math.min(Integer.MAX_VALUE - 16, budget + MAX_ERROR_BODY) : MAX_ERROR_BODY;
       }
 
       @Override
-      public CompletableFuture<Outcome> getBody() {
-        return outcome;
-      }
-
-      @Override
-      public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-        subscription = s;
-        s.request(1);
-      }
-
-      @Override
-      public void onNext(List<java.nio.ByteBuffer> items) {
+      public boolean onContent(java.nio.ByteBuffer b) {
         if (outcome.isDone()) {
-          return;
+          return false;
         }
         try {
-          for (java.nio.ByteBuffer b : items) {
-            if (sse != null) {
-              if (!sse.feed(b, relay)) {
-                settle(streamed(true));
-                return;
-              }
-            } else {
-              int n = Math.min(b.remaining(), limit + 1 - collected.size());
-              byte[] part = new byte[n];
-              b.get(part);
-              collected.writeBytes(part);
-              if (collected.size() > limit) {
-                settle(status / 100 == 2
-                    ? Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry")
-                    : error());
-                return;
-              }
+          if (sse != null) {
+            if (!sse.feed(b, relay)) {
+              outcome.complete(streamed(true));
+              return false;
+            }
+          } else {
+            int n = Math.min(b.remaining(), limit + 1 - collected.size());
+            byte[] part = new byte[n];
+            b.get(part);
+            collected.writeBytes(part);
+            if (collected.size() > limit) {
+              outcome.complete(status / 100 == 2
+                  ? Outcome.execution("upstream answer is larger than the " + budget + " bytes this result may carry")
+                  : error());
+              return false;
             }
           }
-          subscription.request(1);
+          return true;
         } catch (IOException | RuntimeException e) {
-          subscription.cancel();
-          outcome.completeExceptionally(e);
+          outcome.complete(failed(e, true));
+          return false;
         }
       }
 
       @Override
-      public void onError(Throwable t) {
-        outcome.completeExceptionally(t);
+      public void onFailure(Throwable cause, boolean answered) {
+        outcome.complete(failed(cause, answered));
       }
 
       @Override
-      public void onComplete() {
+      public void onEnd() {
         if (outcome.isDone()) {
           return;
         }
@@ -329,14 +280,8 @@ public final class LlmExecutor implements TaskExecutor {
             outcome.complete(whole(collected.toByteArray()));
           }
         } catch (RuntimeException e) {
-          outcome.completeExceptionally(e);
+          outcome.complete(failed(e, true));
         }
-      }
-
-      /** Ends early with {@code o}: what is left of the body is not wanted. */
-      private void settle(Outcome o) {
-        subscription.cancel();
-        outcome.complete(o);
       }
 
       private Outcome error() {
