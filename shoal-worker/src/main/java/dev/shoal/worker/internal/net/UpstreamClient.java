@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * An HTTP/1.1 client for the worker's model server that runs on the worker's event loop: a
@@ -103,6 +104,11 @@ public final class UpstreamClient implements AutoCloseable {
    * @throws IllegalArgumentException for another scheme or no host
    */
   public UpstreamClient(URI base, EventLoops loops) {
+    this(base, loops, null);
+  }
+
+  /** With {@code trust} deciding which certificates {@code https} accepts; null for the JDK's. */
+  UpstreamClient(URI base, EventLoops loops, TrustManagerFactory trust) {
     this.loops = loops;
     String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -118,12 +124,16 @@ public final class UpstreamClient implements AutoCloseable {
     this.hostHeader = base.getPort() == -1 ? h : h + ":" + port;
     String path = base.getRawPath() == null ? "" : base.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    this.ssl = scheme.equals("https") ? tls() : null;
+    this.ssl = scheme.equals("https") ? tls(trust) : null;
   }
 
-  private static SslContext tls() {
+  private static SslContext tls(TrustManagerFactory trust) {
     try {
-      return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm("HTTPS").build();
+      return SslContextBuilder.forClient()
+          .sslProvider(SslProvider.JDK)
+          .trustManager(trust)
+          .endpointIdentificationAlgorithm("HTTPS")
+          .build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }

@@ -12,14 +12,20 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker's HTTP client against a scripted HTTP/1.1 server on a real socket (a stand-in for
@@ -225,7 +231,68 @@ class UpstreamClientTest {
     assertThat(r.failure).isNotNull();
   }
 
+  @Test
+  void httpsChecksTheServersCertificateAndItsName(@TempDir Path dir) throws Exception {
+    KeyStore localhost = keyStore(dir, "localhost", "SAN=dns:localhost,ip:127.0.0.1");
+    KeyStore elsewhere = keyStore(dir, "elsewhere", "SAN=dns:elsewhere.example");
+    String base = "https://127.0.0.1:%d/v1";
+
+    server = new ScriptedServer(tlsSocket(localhost), (conn, n, request, out) -> respond(out, 200, "over tls"));
+    client = new UpstreamClient(URI.create(base.formatted(server.port())), EventLoops.shared(), trusting(localhost));
+    assertThat(post(client, "x").result()).isEqualTo("200 over tls");
+    client.close();
+
+    // The JDK's own trust store does not know the self-signed certificate.
+    client = new UpstreamClient(URI.create(base.formatted(server.port())), EventLoops.shared());
+    Collected untrusted = post(client, "x");
+    assertThat(untrusted.answered).isFalse();
+    assertThat(untrusted.failure).hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+    client.close();
+    server.close();
+
+    // A trusted certificate for another name is refused as well.
+    server = new ScriptedServer(tlsSocket(elsewhere), (conn, n, request, out) -> respond(out, 200, "wrong host"));
+    client = new UpstreamClient(URI.create(base.formatted(server.port())), EventLoops.shared(), trusting(elsewhere));
+    Collected misnamed = post(client, "x");
+    assertThat(misnamed.answered).isFalse();
+    assertThat(misnamed.failure).hasRootCauseInstanceOf(java.security.cert.CertificateException.class);
+    assertThat(server.requests).isEmpty();
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** A self-signed certificate made by the JDK's keytool, as an owner's server would have. */
+  private static KeyStore keyStore(Path dir, String name, String san) throws Exception {
+    Path file = dir.resolve(name + ".p12");
+    Process p = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+            "-ext", san, "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
+            "-storepass", "changeit", "-keypass", "changeit")
+        .redirectErrorStream(true)
+        .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("keytool: %s", output).isZero();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    return ks;
+  }
+
+  private static ServerSocket tlsSocket(KeyStore ks) throws Exception {
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(ks, "changeit".toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(keys.getKeyManagers(), null, null);
+    return tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  }
+
+  private static TrustManagerFactory trusting(KeyStore ks) throws Exception {
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(ks);
+    return trust;
+  }
 
   private static Collected post(UpstreamClient c, String body) throws Exception {
     Collected r = new Collected();
@@ -313,7 +380,11 @@ class UpstreamClientTest {
     final List<Socket> connections = java.util.Collections.synchronizedList(new ArrayList<>());
 
     ScriptedServer(Script script) throws IOException {
-      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), script);
+    }
+
+    ScriptedServer(ServerSocket socket, Script script) {
+      this.socket = socket;
       Thread.ofVirtual().start(() -> {
         while (!socket.isClosed()) {
           try {
