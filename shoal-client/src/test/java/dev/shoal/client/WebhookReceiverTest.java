@@ -166,7 +166,14 @@ class WebhookReceiverTest {
         request("big", Long.toString(TIMESTAMP), WebhookSignatures.sign(SECRET, Long.toString(TIMESTAMP), bytes(big)), "application/json")
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes(big))))
             .build();
-    assertThat(http.send(chunked, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(413);
+    // Refused mid-body: the JDK server closes the connection with the rest of the body unread, so
+    // the sender may see the reset before it reads the 413 (a race of the two sockets). Either is
+    // a refusal; what matters is that nothing is delivered.
+    try {
+      assertThat(http.send(chunked, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(413);
+    } catch (java.io.IOException reset) {
+      // "header parser received no bytes" or "Connection reset": the socket closed under it.
+    }
     assertOnlyTheNextAcceptedDeliveryIsSeen();
   }
 
