@@ -94,6 +94,8 @@ public final class Core implements JobService, Journal {
   private static final long PURGE_EVERY_MILLIS = 60_000;
   /** How long a finished job whose attempts all answered stays in memory (see {@link #settled}). */
   static final long SETTLED_KEPT_MILLIS = 5_000;
+  /** How often finished jobs due to leave memory are let go (see {@link #forgetDue}). */
+  static final long FORGET_EVERY_MILLIS = 1_000;
 
   private final CoreSettings settings;
   private final Clock clock;
@@ -126,6 +128,13 @@ public final class Core implements JobService, Journal {
   private final AtomicLong sessionIds = new AtomicLong();
 
   private final Map<String, Job> jobs = new HashMap<>();
+  /**
+   * Finished jobs in the order they finished, with when memory may let each go: one queue per
+   * holding time, so each stays in time order and a sweep takes from its head.
+   */
+  private final ArrayDeque<Forget> forgetSettled = new ArrayDeque<>();
+  private final ArrayDeque<Forget> forgetOthers = new ArrayDeque<>();
+  private Clock.Timer forgetTimer;
   private final Map<String, List<CompletableFuture<Optional<JobStatus>>>> finishWaiters = new HashMap<>();
   private final Map<String, ArrayDeque<Task>> ready = new LinkedHashMap<>();
   private final Map<Long, WorkerSession> sessions = new LinkedHashMap<>();
@@ -223,6 +232,7 @@ public final class Core implements JobService, Journal {
             log.info("event=recovered jobs={} store=\"{}\"", recovered, store.describe());
           }
           sweepTimer = clock.schedule(inSync, this::sweep, settings.heartbeatIntervalMillis());
+          forgetTimer = clock.schedule(inSync, this::forgetDue, FORGET_EVERY_MILLIS);
           done.complete(null);
         });
     done.join();
@@ -236,6 +246,9 @@ public final class Core implements JobService, Journal {
           stopping = true;
           if (sweepTimer != null) {
             sweepTimer.cancel();
+          }
+          if (forgetTimer != null) {
+            forgetTimer.cancel();
           }
           creditValidResults();
           done.complete(null);
@@ -1795,8 +1808,30 @@ public final class Core implements JobService, Journal {
       Optional<JobStatus> status = Optional.of(job.status());
       committer.afterCommit(() -> waiting.forEach(f -> f.complete(status)));
     }
-    long keep = settled(job) ? Math.min(SETTLED_KEPT_MILLIS, settings.retainFinishedMillis()) : settings.retainFinishedMillis();
-    committer.afterCommit(() -> clock.schedule(inSync, () -> act(() -> jobs.remove(job.id)), keep));
+    // Let go by a sweep once a second rather than a timer each: at a thousand jobs a second, a
+    // timer per job woke the timer thread (and ran the core there) once per request.
+    ArrayDeque<Forget> queue = settled(job) ? forgetSettled : forgetOthers;
+    long keep = queue == forgetSettled ? Math.min(SETTLED_KEPT_MILLIS, settings.retainFinishedMillis()) : settings.retainFinishedMillis();
+    committer.afterCommit(() -> act(() -> queue.add(new Forget(clock.millis() + keep, job.id))));
+  }
+
+  private record Forget(long at, String jobId) {}
+
+  /** Lets go of finished jobs whose time in memory is over; the store still answers for them. */
+  private void forgetDue() {
+    act(
+        () -> {
+          long now = clock.millis();
+          for (ArrayDeque<Forget> queue : List.of(forgetSettled, forgetOthers)) {
+            for (Forget f = queue.peekFirst(); f != null && f.at() <= now; f = queue.peekFirst()) {
+              queue.pollFirst();
+              jobs.remove(f.jobId());
+            }
+          }
+          if (!stopping) {
+            forgetTimer = clock.schedule(inSync, this::forgetDue, FORGET_EVERY_MILLIS);
+          }
+        });
   }
 
   /**
