@@ -13,18 +13,20 @@ import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 
 /**
- * The worker's one event loop: the orchestrator link (gRPC) and the connections to the owner's
- * model server run on the same thread, so an upstream answer read there is signed and sent to
- * the orchestrator without waking another thread (BENCHMARKS.md "Worker on one event loop").
- * What runs on it must not block: decoding, checking, signing, non-blocking writes.
+ * The worker's event loops: an orchestrator link (gRPC) runs on one of them, and the connections
+ * to the owner's model server that its tasks open run on that same loop ({@link #here}), so an
+ * upstream answer read there is signed and sent to the orchestrator without waking another
+ * thread (BENCHMARKS.md "Worker on one event loop"). What runs on them must not block: decoding,
+ * checking, signing, non-blocking writes.
  *
- * <p>The shaded Netty is gRPC's own copy: sharing its loop needs the same classes. One per
- * process, daemon threads, never shut down, like gRPC's default loop group it replaces.
+ * <p>The shaded Netty is gRPC's own copy: sharing its loops needs the same classes. One group per
+ * process, a loop per core (several workers in one JVM, as in a local mesh, spread over them),
+ * daemon threads, never shut down, like gRPC's default group it replaces.
  */
 public final class EventLoops {
 
   private static final class Shared {
-    static final EventLoops INSTANCE = new EventLoops(1);
+    static final EventLoops INSTANCE = new EventLoops(Runtime.getRuntime().availableProcessors());
   }
 
   private final EventLoopGroup group;
@@ -55,13 +57,13 @@ public final class EventLoops {
     return socketChannel;
   }
 
-  /** The loop the calling thread runs, so work started there stays there; else the next one. */
-  public EventLoop here() {
+  /** The loop the calling thread runs, so work started there stays there; else {@code otherwise}. */
+  public EventLoop here(EventLoop otherwise) {
     for (EventExecutor e : group) {
       if (e.inEventLoop()) {
         return (EventLoop) e;
       }
     }
-    return group.next();
+    return otherwise;
   }
 }
