@@ -28,6 +28,7 @@ import io.grpc.netty.shaded.io.netty.util.NetUtil;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import io.grpc.netty.shaded.io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -269,13 +270,22 @@ public final class UpstreamClient implements AutoCloseable {
           .connect(address)
           .addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-              fail(f.cause());
+              fail(cannotConnect(f.cause()));
             } else {
               open.add(f.channel());
               f.channel().closeFuture().addListener(c -> open.remove(f.channel()));
               send(f.channel(), false);
             }
           });
+    }
+
+    /** Says where and why in the owner's words, not the native transport's ("finishConnect(..) failed with error(-111)"). */
+    private ConnectException cannotConnect(Throwable cause) {
+      String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      String why = m.contains("Connection refused") ? "connection refused" : m;
+      ConnectException e = new ConnectException("cannot connect to " + host + ":" + port + ": " + why);
+      e.initCause(cause);
+      return e;
     }
 
     private void send(Channel ch, boolean reused) {

@@ -248,7 +248,9 @@ class LlmExecutorTest {
       Outcome outcome = llm.admit(task("llm.chat@1", "m1", HELLO, 0)).run(new RecordingSink(), BUDGET);
 
       assertThat(outcome).isInstanceOf(Outcome.Failed.class);
-      assertThat(((Outcome.Failed) outcome).message()).contains("could not be reached").contains("ConnectException");
+      assertThat(((Outcome.Failed) outcome).message())
+          .contains("could not be reached")
+          .contains("cannot connect to 127.0.0.1:" + port + ": connection refused");
     }
   }
 
