@@ -88,6 +88,36 @@ class UpstreamClientTest {
   }
 
   @Test
+  void aServerThatClosesAfterEachAnswerIsNotAskedAgainOnTheSameConnection() throws Exception {
+    server = new ScriptedServer((conn, n, request, out) -> {
+      byte[] b = ("closing " + conn).getBytes(StandardCharsets.UTF_8);
+      out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      return false;
+    });
+    UpstreamClient c = clientFor(server);
+
+    assertThat(post(c, "a").result()).isEqualTo("200 closing 0");
+    assertThat(post(c, "b").result()).isEqualTo("200 closing 1");
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
+  void aBodyWithoutLengthEndsWhenTheServerCloses() throws Exception {
+    // HTTP/1.0 style: no Content-Length, no chunks; the close is the end, not a failure.
+    server = new ScriptedServer((conn, n, request, out) -> {
+      out.write("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"old\": true}".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return false;
+    });
+    Collected r = post(clientFor(server), "x");
+
+    assertThat(r.result()).isEqualTo("200 {\"old\": true}");
+    assertThat(r.failure).isNull();
+  }
+
+  @Test
   void aNewConnectionClosedBeforeAnsweringFailsWithoutARetry() throws Exception {
     server = new ScriptedServer((conn, n, request, out) -> false);
     Collected r = post(clientFor(server), "x");
