@@ -62,7 +62,7 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/chat/completions", "{\"model\": \"llama3.2\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String taskId = jobs.submitted.getFirst().jobId() + ".t";
+      String taskId = submittedTaskId();
 
       core.started(1, "p1", "gpu-1");
       core.finished(succeeded(taskId, "{\"text\": \"hello\", \"model\": \"llama3.2\", \"finish_reason\": \"stop\","
@@ -85,11 +85,9 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/chat/completions", "{\"model\": \"llama3.2\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String taskId = jobs.submitted.getFirst().jobId() + ".t";
+      String taskId = submittedTaskId();
 
-      core.finished(new TaskStatus(
-          jobs.submitted.getFirst().jobId(), "t", 0, "llm.chat@1", TaskState.FAILED, 2, 3, "upstream said 500", List.of(),
-          null, "first_valid", null, List.of()));
+      core.finished(ended(taskId, TaskState.FAILED, "upstream said 500"));
 
       Reply r = c.readReply();
       assertThat(r.status()).isGreaterThanOrEqualTo(400);
@@ -105,7 +103,7 @@ class AnswerRoutesTest {
           "{\"model\": \"llama3.2\", \"stream\": true, \"stream_options\": {\"include_usage\": true},"
               + " \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String taskId = jobs.submitted.getFirst().jobId() + ".t";
+      String taskId = submittedTaskId();
 
       assertThat(c.readHead()).startsWith("HTTP/1.1 200").contains("text/event-stream").contains("shoal-task-id: " + taskId);
       core.chunk(1, "tokens", ByteString.copyFromUtf8("Hel"));
@@ -132,7 +130,7 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/chat/completions", "{\"model\": \"llama3.2\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String taskId = jobs.submitted.getFirst().jobId() + ".t";
+      String taskId = submittedTaskId();
       ByteString token = ByteString.copyFromUtf8("x".repeat(64 * 1024));
 
       // The client reads nothing. Up to 64 MiB, far more than the queue's bound and the sockets'
@@ -145,9 +143,7 @@ class AnswerRoutesTest {
 
       assertThat(jobs.cancelledTasks).containsExactly(taskId);
       // Its end, when the cancellation lands, has nowhere to go and changes nothing.
-      core.finished(new TaskStatus(
-          jobs.submitted.getFirst().jobId(), "t", 0, "llm.chat@1", TaskState.CANCELLED, 0, 3, "cancelled", List.of(),
-          null, "first_valid", null, List.of()));
+      core.finished(ended(taskId, TaskState.CANCELLED, "cancelled"));
       assertThat(jobs.cancelledTasks).containsExactly(taskId);
     }
   }
@@ -157,7 +153,7 @@ class AnswerRoutesTest {
     Connection c = connect();
     c.post("/v1/chat/completions", "{\"model\": \"llama3.2\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
     TaskWatcher core = watcherOfTheOneSubmittedTask();
-    String taskId = jobs.submitted.getFirst().jobId() + ".t";
+    String taskId = submittedTaskId();
     c.readHead();
     c.close();
 
@@ -178,7 +174,7 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/tasks/run", CHAT);
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String id = jobs.submitted.getFirst().jobId() + ".t";
+      String id = submittedTaskId();
 
       core.started(1, "p1", "gpu-1");
       core.finished(succeeded(id, "{\"text\": \"hello\", \"finish_reason\": \"stop\"}"));
@@ -198,11 +194,9 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/tasks/run", CHAT);
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String id = jobs.submitted.getFirst().jobId() + ".t";
+      String id = submittedTaskId();
 
-      core.finished(new TaskStatus(
-          id.substring(0, id.indexOf('.')), "t", 0, "llm.chat@1", TaskState.FAILED, 1, 2, "upstream said 500", List.of(), null,
-          "first_valid", null, List.of()));
+      core.finished(ended(id, TaskState.FAILED, "upstream said 500"));
 
       Reply r = c.readReply();
       assertThat(r.status()).isEqualTo(502);
@@ -217,7 +211,7 @@ class AnswerRoutesTest {
     try (Connection c = connect()) {
       c.post("/v1/tasks/stream", CHAT);
       TaskWatcher core = watcherOfTheOneSubmittedTask();
-      String id = jobs.submitted.getFirst().jobId() + ".t";
+      String id = submittedTaskId();
       assertThat(c.readHead()).contains("text/event-stream").contains("shoal-task-id: " + id);
 
       core.started(1, "p1", "gpu-1");
@@ -279,6 +273,17 @@ class AnswerRoutesTest {
     assertThat(jobs.watcherAdded.tryAcquire(5, TimeUnit.SECONDS)).as("the handler submitted").isTrue();
     assertThat(jobs.watchers).hasSize(1);
     return jobs.watchers.getFirst();
+  }
+
+  /** The full id ({@code job.t}) of the one task the test's request submitted. */
+  private String submittedTaskId() {
+    return jobs.submitted.getFirst().jobId() + ".t";
+  }
+
+  /** An {@code llm.chat@1} task's end without a result: failed or cancelled, with its error. */
+  static TaskStatus ended(String taskId, TaskState state, String error) {
+    String job = taskId.substring(0, taskId.indexOf('.'));
+    return new TaskStatus(job, "t", 0, "llm.chat@1", state, 1, 3, error, List.of(), null, "first_valid", null, List.of());
   }
 
   /** An {@code llm.chat@1} task's end with an accepted answer, from attempt 1 on peer p1. */

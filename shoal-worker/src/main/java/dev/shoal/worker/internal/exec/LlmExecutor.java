@@ -164,10 +164,9 @@ public final class LlmExecutor implements TaskExecutor {
       }
       CompletableFuture<Outcome> outcome = new CompletableFuture<>();
       String accept = stream ? "text/event-stream" : "application/json";
-      UpstreamClient.Exchange exchange =
-          authorization == null
-              ? http.post(path, bytes, new Answer(outcome, chunks, outputBudget), "Accept", accept)
-              : http.post(path, bytes, new Answer(outcome, chunks, outputBudget), "Accept", accept, "Authorization", authorization);
+      String[] headers =
+          authorization == null ? new String[] {"Accept", accept} : new String[] {"Accept", accept, "Authorization", authorization};
+      UpstreamClient.Exchange exchange = http.post(path, bytes, new Answer(outcome, chunks, outputBudget), headers);
       // Cancelling the outcome aborts the exchange: the upstream sees the hang-up.
       outcome.whenComplete((o, e) -> {
         if (outcome.isCancelled()) {

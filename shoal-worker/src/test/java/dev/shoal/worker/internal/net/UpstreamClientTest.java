@@ -158,7 +158,7 @@ class UpstreamClientTest {
   void aChunkedBodyArrivesPieceByPieceAsTheServerWritesIt() throws Exception {
     CountDownLatch firstSeen = new CountDownLatch(1);
     server = new ScriptedServer((conn, n, request, out) -> {
-      out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      chunkedHead(out);
       chunk(out, "first ");
       // The second piece waits until the client has handed the first over: no buffering.
       if (!firstSeen.await(WAIT, TimeUnit.SECONDS)) {
@@ -186,7 +186,7 @@ class UpstreamClientTest {
   @Test
   void afterAStopTheRestIsSkippedAndTheConnectionServesTheNextRequest() throws Exception {
     server = new ScriptedServer((conn, n, request, out) -> {
-      out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      chunkedHead(out);
       chunk(out, "data: [DONE]\n\n");
       chunk(out, ": trailing comment\n\n");
       out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -216,7 +216,7 @@ class UpstreamClientTest {
   void abortClosesTheConnectionTheServerIsWritingTo() throws Exception {
     CompletableFuture<Boolean> serverSawHangUp = new CompletableFuture<>();
     server = new ScriptedServer((conn, n, request, out) -> {
-      out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      chunkedHead(out);
       // Tokens without end: only the client's hang-up makes a write fail (socket buffers hide
       // it for a while, so keep writing until then or until the test's patience runs out).
       long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
@@ -342,6 +342,10 @@ class UpstreamClientTest {
     out.write(b);
     out.flush();
     return true;
+  }
+
+  private static void chunkedHead(OutputStream out) throws IOException {
+    out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
   }
 
   private static void chunk(OutputStream out, String s) throws IOException {
