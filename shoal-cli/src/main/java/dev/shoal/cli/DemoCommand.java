@@ -121,6 +121,8 @@ final class DemoCommand implements Callable<Integer> {
             .start();
     List<Worker> mesh = new ArrayList<>();
     List<Worker> liars = new ArrayList<>();
+    // The first worker is the one killed: on its second tile, so it has shown it works first.
+    Tripwire tripwire = new Tripwire(OperatorId.parse("tensor.matmul@1"), 2);
     try {
       for (int i = 0; i < workers; i++) {
         Worker w =
@@ -129,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                     .orchestrators(List.of("127.0.0.1:" + orchestrator.grpcPort()))
                     .name("demo-" + (i + 1))
                     .maxConcurrentTasks(slots)
+                    .operators(kill && i == 0 ? tripwire.registry() : OperatorRegistry.standard())
                     .build());
         w.start();
         mesh.add(w);
@@ -172,18 +175,12 @@ final class DemoCommand implements Callable<Integer> {
             status = client.jobs().get(jobId);
             bar.maxHint(status.tasks().total());
             bar.stepTo(status.tasks().finished());
-            if (kill && victim == null && status.tasks().succeeded() >= Math.max(1, status.tasks().total() / 4)) {
-              // Kill a worker that is running tasks right now, without a goodbye: a crash.
-              for (Worker w : mesh) {
-                int running = w.running();
-                if (running > 0) {
-                  victim = w;
-                  victimInFlight = running;
-                  w.shutdownNow();
-                  bar.setExtraMessage("killed " + w.peerId().substring(0, 10) + "…");
-                  break;
-                }
-              }
+            if (kill && victim == null && tripwire.tripped()) {
+              // Kill the worker while it runs a task, without a goodbye: a crash.
+              victim = mesh.getFirst();
+              victimInFlight = victim.running();
+              victim.shutdownNow();
+              bar.setExtraMessage("killed " + victim.peerId().substring(0, 10) + "…");
             }
             if (status.finished()) {
               bar.stepTo(status.tasks().finished());
