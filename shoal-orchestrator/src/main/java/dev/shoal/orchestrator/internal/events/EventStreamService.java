@@ -35,7 +35,7 @@ public final class EventStreamService extends EventsGrpc.EventsImplBase {
   private static final Logger log = LoggerFactory.getLogger(EventStreamService.class);
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   /** Subscribers at once; as many as the HTTP route allows followers. */
-  static final int MAX_SUBSCRIBERS = 256;
+  static final int MAX_SUBSCRIBERS = 1024;
   private static final int BATCH = 256;
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
 

@@ -11,8 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * {@code GET /v1/events} (API.md "Events"): the event log from a sequence number on, filtered; a
  * page of JSON, or followed as server-sent events whose {@code id} is the sequence number, so a
  * client (or a browser's {@code EventSource}, through {@code Last-Event-ID}) resumes where it
- * left off. A follower holds a request thread while it waits, so followers are capped.
+ * left off. Each follower waits on a virtual thread of its own, as the gRPC subscribers do
+ * ({@code EventStreamService}), not on a request thread; every commit wakes every follower near
+ * the head, so followers are still capped.
  */
 final class EventRoutes {
 
   private static final Logger log = LoggerFactory.getLogger(EventRoutes.class);
-  /** Followers at once; more get 503 with Retry-After, leaving the request threads to requests. */
-  static final int MAX_FOLLOWERS = 256;
+  /** Followers at once; more get 503 with Retry-After. Each commit wakes each of them. */
+  static final int MAX_FOLLOWERS = 1024;
   /** A comment line this often keeps proxies from closing a quiet stream, and finds gone clients. */
   private static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
   /** Longest a JSON page waits for a first event ({@code wait} seconds). */
@@ -82,19 +86,58 @@ final class EventRoutes {
     ctx.status(200).contentType("application/json").result(out.toByteArray());
   }
 
-  private void follow(Context ctx, long after, EventFilter filter) throws Exception {
+  /**
+   * Checks the cursor and filter on the request's thread (a bad one is an ordinary error
+   * response), then hands the response to a virtual thread of its own: a quiet follower waits
+   * without holding one of the server's request threads.
+   */
+  private void follow(Context ctx, long after, EventFilter filter) {
+    if (closed) {
+      throw ApiException.unavailable("the orchestrator is stopping", 5);
+    }
     if (!followers.tryAcquire()) {
       throw ApiException.unavailable("this orchestrator already serves " + MAX_FOLLOWERS + " event followers", 5);
     }
-    long cursor = after;
-    SseStream sse = null;
-    following.add(Thread.currentThread());
+    boolean handedOver = false;
     try {
-      if (closed) {
-        throw ApiException.unavailable("the orchestrator is stopping", 5);
+      EventFeed.Page first = next(after, filter, SSE_BATCH, 0);
+      ctx.skipRemainingHandlers();
+      ctx.future(() -> {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t =
+            Thread.ofVirtual().name("events-follower").unstarted(() -> {
+              try {
+                stream(ctx, first, filter);
+              } finally {
+                following.remove(Thread.currentThread());
+                followers.release();
+                done.complete(null);
+              }
+            });
+        following.add(t);
+        t.start();
+        if (closed) {
+          t.interrupt();
+        }
+        return done;
+      });
+      handedOver = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("the orchestrator is stopping", 5);
+    } finally {
+      if (!handedOver) {
+        followers.release();
       }
-      // Checked before the stream opens, so a bad cursor is an ordinary error response.
-      EventFeed.Page page = next(cursor, filter, SSE_BATCH, 0);
+    }
+  }
+
+  /** A follower's loop, on its own virtual thread: pages as they are committed, a comment when quiet. */
+  private void stream(Context ctx, EventFeed.Page first, EventFilter filter) {
+    long cursor = first.cursor();
+    SseStream sse = null;
+    try {
+      EventFeed.Page page = first;
       sse = new SseStream(ctx);
       long lastWrite = System.nanoTime();
       while (true) {
@@ -120,26 +163,34 @@ final class EventRoutes {
       log.debug("event=event_follower_left after={} filter=\"{}\" reason=\"{}\"", cursor, filter, gone.getMessage());
     } catch (ApiException late) {
       // The stream is open: an error can only be said as an event.
-      if (sse == null) {
-        throw late;
-      }
       try {
-        sse.event(0, "error", errorJson(late));
-        sse.flush();
+        if (sse != null) {
+          sse.event(0, "error", errorJson(late));
+          sse.flush();
+        }
       } catch (IOException ignored) {
         // The client left too.
       }
-    } finally {
-      following.remove(Thread.currentThread());
-      Thread.interrupted();
-      followers.release();
+    } catch (RuntimeException e) {
+      // Jetty reports a connection it gave up on this way too; either way this follower is over.
+      log.debug("event=event_follower_ended after={} reason=\"{}\"", cursor, e.toString());
     }
   }
 
   /** Ends every follow: their streams close, and clients resume elsewhere or after a restart. */
   void close() {
     closed = true;
-    following.forEach(Thread::interrupt);
+    List<Thread> stopping = List.copyOf(following);
+    stopping.forEach(Thread::interrupt);
+    // Briefly: a stream ended before the server stops closes cleanly instead of being cut.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      for (Thread t : stopping) {
+        t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private EventFeed.Page next(long after, EventFilter filter, int limit, long waitNanos) throws InterruptedException {

@@ -147,6 +147,60 @@ class EventRoutesTest {
     assertThat(MAPPER.readTree(page.body()).get("events")).extracting(e -> e.get("seq").asLong()).containsExactly(4L);
   }
 
+  @Test
+  void followersWaitWithoutHoldingAPlatformThreadAndAllGetTheNextEvent() throws Exception {
+    commit(EventTypes.TASK_ASSIGNED, "j1", "w1");
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/events"))
+            .header("Accept", "text/event-stream")
+            .build();
+    List<BufferedReader> followers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        HttpResponse<InputStream> stream = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+        followers.add(lines);
+        assertThat(readEvent(lines)).first().isEqualTo("id: 1");
+      }
+      // Every follower now waits for the next commit; none of them on a request (platform) thread.
+      List<String> waitingOnPlatformThreads = new ArrayList<>();
+      Thread.getAllStackTraces().forEach((thread, stack) -> {
+        for (StackTraceElement frame : stack) {
+          if (frame.getClassName().equals(EventFeed.class.getName())) {
+            waitingOnPlatformThreads.add(thread.getName());
+            break;
+          }
+        }
+      });
+      assertThat(waitingOnPlatformThreads).isEmpty();
+      // A normal request is answered meanwhile, and the next event reaches every follower.
+      assertThat(get("?limit=1").statusCode()).isEqualTo(200);
+      commit(EventTypes.TASK_ASSIGNED, "j2", "w1");
+      for (BufferedReader lines : followers) {
+        assertThat(readEvent(lines)).first().isEqualTo("id: 2");
+      }
+      // Stopping the server ends every stream instead of leaving its clients waiting.
+      api.stop();
+      for (BufferedReader lines : followers) {
+        assertThat(endOf(lines)).isTrue();
+      }
+    } finally {
+      for (BufferedReader lines : followers) {
+        lines.close();
+      }
+    }
+  }
+
+  /** True when the stream ends: cleanly, or cut (a server stopping may close before the last chunk). */
+  private static boolean endOf(BufferedReader lines) {
+    try {
+      return lines.readLine() == null;
+    } catch (java.io.IOException cut) {
+      return true;
+    }
+  }
+
   private String dataOf(long seq) throws Exception {
     return MAPPER.writeValueAsString(MAPPER.readTree(get("?after=" + (seq - 1) + "&limit=1").body()).get("events").get(0));
   }
