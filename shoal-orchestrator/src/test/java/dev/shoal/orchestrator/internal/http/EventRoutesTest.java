@@ -127,11 +127,7 @@ class EventRoutesTest {
   @Test
   void aFollowerGetsEachEventWithItsSeqAsIdAndCanResumeByLastEventId() throws Exception {
     commit(EventTypes.TASK_ASSIGNED, "j1", "w1");
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/events?type=task.assigned"))
-            .header("Accept", "text/event-stream")
-            .build();
-    HttpResponse<InputStream> stream = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> stream = client.send(follow("?type=task.assigned"), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(stream.statusCode()).isEqualTo(200);
     assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
@@ -150,10 +146,7 @@ class EventRoutesTest {
   @Test
   void followersWaitWithoutHoldingAPlatformThreadAndAllGetTheNextEvent() throws Exception {
     commit(EventTypes.TASK_ASSIGNED, "j1", "w1");
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/events"))
-            .header("Accept", "text/event-stream")
-            .build();
+    HttpRequest request = follow("");
     List<BufferedReader> followers = new ArrayList<>();
     try {
       for (int i = 0; i < 40; i++) {
@@ -190,6 +183,12 @@ class EventRoutesTest {
         lines.close();
       }
     }
+  }
+
+  private HttpRequest follow(String query) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/events" + query))
+        .header("Accept", "text/event-stream")
+        .build();
   }
 
   /** True when the stream ends: cleanly, or cut (a server stopping may close before the last chunk). */
