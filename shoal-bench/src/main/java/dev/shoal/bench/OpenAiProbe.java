@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * times it, the same way whichever server answers. A stream is read line by line from the raw
  * body, each {@code data:} line stamped the moment it is read and parsed only after the stream
  * has ended, so parsing never delays a stamp. Every answer is checked against the text the
- * upstream must produce. One {@link HttpClient} (HTTP/1.1, connections kept alive) per probe;
+ * upstream must produce. One {@link HttpClient} (HTTP/1.1, connections kept alive) per probe, or
+ * {@link PlainHttp} for the latency rows;
  * thread-safe.
  */
 final class OpenAiProbe {
@@ -39,6 +40,8 @@ final class OpenAiProbe {
   private static final int TRIES = 3;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  /** The lean client, or null for the JDK's. */
+  private final PlainHttp plain;
   private final AtomicLong poolRaceRetries = new AtomicLong();
   private final byte[] streamBody;
   private final byte[] wholeBody;
@@ -52,6 +55,12 @@ final class OpenAiProbe {
    * @param expectedChunks how many content chunks a streamed answer must have
    */
   OpenAiProbe(String model, String prompt, String expectedText, int expectedChunks) throws IOException {
+    this(model, prompt, expectedText, expectedChunks, false);
+  }
+
+  /** As above; with {@code plain}, requests go through {@link PlainHttp} instead of the JDK client. */
+  OpenAiProbe(String model, String prompt, String expectedText, int expectedChunks, boolean plain) throws IOException {
+    this.plain = plain ? new PlainHttp() : null;
     var body = JSON.createObjectNode().put("model", model);
     body.putArray("messages").addObject().put("role", "user").put("content", prompt);
     this.wholeBody = JSON.writeValueAsBytes(body);
@@ -71,7 +80,10 @@ final class OpenAiProbe {
 
   /** A non-streamed request: nanoseconds from sending until the whole answer has been read. */
   long whole(URI baseUrl) throws IOException, InterruptedException {
-    Timed answer = sendOk(request(baseUrl, wholeBody, "application/json"), baseUrl);
+    Timed answer =
+        plain != null
+            ? plainOk(URI.create(baseUrl + "/chat/completions"), wholeBody, "application/json")
+            : sendOk(request(baseUrl, wholeBody, "application/json"), baseUrl);
     String text = JSON.readTree(answer.body()).path("choices").path(0).path("message").path("content").asText();
     check(baseUrl, text);
     return answer.nanos();
@@ -82,6 +94,9 @@ final class OpenAiProbe {
    * answer has been read. {@code json} null sends a GET.
    */
   long other(URI url, byte[] json) throws IOException, InterruptedException {
+    if (plain != null) {
+      return plainOk(url, json, "application/json").nanos();
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(url);
     HttpRequest request =
         json == null
@@ -112,10 +127,31 @@ final class OpenAiProbe {
     }
   }
 
+  /** Sends through the lean client, expecting 200. */
+  private Timed plainOk(URI url, byte[] json, String accept) throws IOException {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(1024);
+    long t0 = System.nanoTime();
+    int status = plain.exchange(url, json, accept, (b, off, len, at) -> body.write(b, off, len));
+    long elapsed = System.nanoTime() - t0;
+    if (status != 200) {
+      throw new IOException(url + " answered " + status + ": " + body.toString(StandardCharsets.UTF_8));
+    }
+    return new Timed(body.toByteArray(), elapsed);
+  }
+
   /** A streamed request, read to the end of the body so the connection is reused. */
   Streamed stream(URI baseUrl) throws IOException, InterruptedException {
-    HttpRequest request = request(baseUrl, streamBody, "text/event-stream");
+    Events events = new Events(baseUrl);
     long t0;
+    if (plain != null) {
+      t0 = System.nanoTime();
+      int status = plain.exchange(URI.create(baseUrl + "/chat/completions"), streamBody, "text/event-stream", events::feed);
+      if (status != 200) {
+        throw new IOException(baseUrl + " answered " + status);
+      }
+      return events.timed(t0);
+    }
+    HttpRequest request = request(baseUrl, streamBody, "text/event-stream");
     HttpResponse<InputStream> response;
     for (int attempt = 1; ; attempt++) {
       t0 = System.nanoTime();
@@ -126,62 +162,82 @@ final class OpenAiProbe {
         retryOrThrow(e, attempt);
       }
     }
-    List<byte[]> events = new ArrayList<>(24);
-    long[] stamps = new long[64];
-    long done = -1;
     try (InputStream in = response.body()) {
       if (response.statusCode() != 200) {
         throw new IOException(baseUrl + " answered " + response.statusCode() + ": " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
       byte[] buf = new byte[16 * 1024];
-      byte[] pending = new byte[0];
       int n;
       while ((n = in.read(buf)) >= 0) {
-        long now = System.nanoTime();
-        byte[] all = pending.length == 0 ? Arrays.copyOf(buf, n) : concat(pending, buf, n);
-        int from = 0;
-        for (int i = 0; i < all.length; i++) {
-          if (all[i] != '\n') {
-            continue;
-          }
-          if (startsWith(all, from, i, DATA)) {
-            byte[] data = Arrays.copyOfRange(all, from + DATA.length, i);
-            if (new String(data, StandardCharsets.UTF_8).strip().equals("[DONE]")) {
-              done = now;
-            } else if (events.size() < stamps.length) {
-              stamps[events.size()] = now;
-              events.add(data);
-            } else {
-              throw new IOException(baseUrl + " sent more than " + stamps.length + " events");
-            }
-          }
-          from = i + 1;
-        }
-        pending = Arrays.copyOfRange(all, from, all.length);
+        events.feed(buf, 0, n, System.nanoTime());
       }
     }
-    if (done < 0) {
-      throw new IOException(baseUrl + " ended its stream without [DONE]");
+    return events.timed(t0);
+  }
+
+  /**
+   * A stream's {@code data:} lines, each stamped with the time the read that completed it
+   * returned; parsed only once the stream has ended, so parsing never delays a stamp.
+   */
+  private final class Events {
+    private final URI baseUrl;
+    private final List<byte[]> events = new ArrayList<>(24);
+    private final long[] stamps = new long[64];
+    private long done = -1;
+    private byte[] pending = new byte[0];
+
+    Events(URI baseUrl) {
+      this.baseUrl = baseUrl;
     }
-    long first = -1;
-    int chunks = 0;
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < events.size(); i++) {
-      JsonNode event = JSON.readTree(events.get(i));
-      String content = event.path("choices").path(0).path("delta").path("content").asText("");
-      if (!content.isEmpty()) {
-        chunks++;
-        text.append(content);
-        if (first < 0) {
-          first = stamps[i];
+
+    void feed(byte[] buf, int off, int n, long now) throws IOException {
+      byte[] all = concat(pending, Arrays.copyOfRange(buf, off, off + n), n);
+      int from = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] != '\n') {
+          continue;
+        }
+        if (startsWith(all, from, i, DATA)) {
+          byte[] data = Arrays.copyOfRange(all, from + DATA.length, i);
+          if (new String(data, StandardCharsets.UTF_8).strip().equals("[DONE]")) {
+            done = now;
+          } else if (events.size() < stamps.length) {
+            stamps[events.size()] = now;
+            events.add(data);
+          } else {
+            throw new IOException(baseUrl + " sent more than " + stamps.length + " events");
+          }
+        }
+        from = i + 1;
+      }
+      pending = Arrays.copyOfRange(all, from, all.length);
+    }
+
+    /** Checks the whole stream and times it from {@code t0}. */
+    Streamed timed(long t0) throws IOException {
+      if (done < 0) {
+        throw new IOException(baseUrl + " ended its stream without [DONE]");
+      }
+      long first = -1;
+      int chunks = 0;
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < events.size(); i++) {
+        JsonNode event = JSON.readTree(events.get(i));
+        String content = event.path("choices").path(0).path("delta").path("content").asText("");
+        if (!content.isEmpty()) {
+          chunks++;
+          text.append(content);
+          if (first < 0) {
+            first = stamps[i];
+          }
         }
       }
+      check(baseUrl, text.toString());
+      if (chunks != expectedChunks) {
+        throw new IOException(baseUrl + " streamed " + chunks + " content chunks, not " + expectedChunks);
+      }
+      return new Streamed(first - t0, done - t0);
     }
-    check(baseUrl, text.toString());
-    if (chunks != expectedChunks) {
-      throw new IOException(baseUrl + " streamed " + chunks + " content chunks, not " + expectedChunks);
-    }
-    return new Streamed(first - t0, done - t0);
   }
 
   /** How many requests were sent again because of {@link #isPoolRace}. */
