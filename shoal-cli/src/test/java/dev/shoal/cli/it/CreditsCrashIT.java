@@ -54,6 +54,34 @@ class CreditsCrashIT {
     return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
   }
 
+  /** What a failure needs to say: every escrow still holding credits, and what its task is doing. */
+  private String stuckEscrows(String key) throws Exception {
+    java.util.Map<String, Long> open = new java.util.LinkedHashMap<>();
+    long after = 0;
+    while (true) {
+      JsonNode page = call("GET", "/v1/credits/entries?limit=1000&after=" + after, key, null, 200);
+      for (JsonNode e : page.get("entries")) {
+        String escrow = e.get("to").asText().startsWith("escrow:") ? e.get("to").asText() : e.get("from").asText();
+        if (escrow.startsWith("escrow:")) {
+          open.merge(escrow, e.get("to").asText().equals(escrow) ? e.get("amount").asLong() : -e.get("amount").asLong(), Long::sum);
+        }
+      }
+      if (page.get("entries").isEmpty()) {
+        break;
+      }
+      after = page.get("next_after").asLong();
+    }
+    StringBuilder out = new StringBuilder("credits still held:");
+    for (var e : open.entrySet()) {
+      if (e.getValue() != 0) {
+        String task = e.getKey().substring("escrow:".length());
+        out.append("\n  ").append(e.getKey()).append(" holds ").append(e.getValue()).append("; task: ")
+            .append(call("GET", "/v1/tasks/" + task, key, null));
+      }
+    }
+    return out.toString();
+  }
+
   @Test
   void everyAcknowledgedPaidTaskIsPaidOrRefundedExactlyOnceAcrossKill9() throws Exception {
     try (MeshProcesses mesh = new MeshProcesses(dir)) {
@@ -77,7 +105,7 @@ class CreditsCrashIT {
       String service = call("POST", "/v1/services", key,
           "{\"name\": \"upper\", \"operator\": \"process.run@1\", \"config\": {\"command\": \"upper\"},"
               + " \"min_payment\": 1, \"max_payment\": 9}", 201).get("id").asText();
-      mesh.worker(first, "w1", 4, "--command", "upper=tr a-z A-Z", "--service", service);
+      Process worker = mesh.worker(first, "w1", 4, "--command", "upper=tr a-z A-Z", "--service", service);
       await().atMost(Duration.ofSeconds(60)).until(
           () -> call("GET", "/v1/services/" + service + "/workers", key, null, 200).get("workers").size() == 1);
 
@@ -111,8 +139,14 @@ class CreditsCrashIT {
       MeshProcesses.Node second = mesh.orchestrator(data, grpc, httpPort, "--fsync");
       url = second.url();
       // The worker reconnects by itself; every task left ends (runs, or was cancelled).
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-          .until(() -> call("GET", "/v1/credits/" + alice, key, null, 200).get("held").asLong() == 0);
+      try {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            .until(() -> call("GET", "/v1/credits/" + alice, key, null, 200).get("held").asLong() == 0);
+      } catch (org.awaitility.core.ConditionTimeoutException stuck) {
+        throw new AssertionError(stuckEscrows(key) + "\norchestrator before the crash:\n" + MeshProcesses.tail(first.log())
+            + "\norchestrator after:\n" + MeshProcesses.tail(second.log())
+            + "\nworker:\n" + MeshProcesses.tail(mesh.log(worker)), stuck);
+      }
 
       JsonNode books = call("GET", "/v1/credits/check", key, null, 200);
       assertThat(books.get("balanced").asBoolean()).as(books.toString()).isTrue();
