@@ -17,6 +17,7 @@ import dev.shoal.protocol.v1.ResultDescriptor;
 import dev.shoal.protocol.v1.ResultStatus;
 import dev.shoal.protocol.v1.TaskAck;
 import dev.shoal.protocol.v1.TaskDescriptor;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,41 @@ class WorkerDispatchSpecTest extends WorkerSpecSupport {
     assertThat(call.awaitResult("t-dup").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(3)).until(() -> call.results("t-dup").size() == 1);
     assertThat(slow.started).hasValue(1);
+  }
+
+  @Test
+  void aFinishedAttemptDispatchedAgainOnTheSameStreamIsAckedAgainAndNotRerun() {
+    start(config());
+    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
+    TaskDescriptor t = task("t-again", "tensor.add@1", float32(1), float32(2)).build();
+
+    call.dispatch(t);
+    assertThat(call.awaitResult("t-again").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+    call.dispatch(t);
+
+    // The same stream asking again is a duplicate message: the answer is the ack, not a second run.
+    await().until(() -> !call.acks("t-again").isEmpty());
+    assertThat(call.acks("t-again").getLast().getAccepted()).isTrue();
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(3)).until(() -> call.results("t-again").size() == 1);
+  }
+
+  @Test
+  void aFinishedAttemptDispatchedAgainAfterAReconnectRunsAgainAndAnswers() {
+    start(config());
+    OrchestratorDouble.Call first = orchestrator.awaitWelcomed(0);
+    TaskDescriptor t = task("t-lost", "tensor.add@1", float32(1), float32(2)).build();
+    first.dispatch(t);
+    assertThat(first.awaitResult("t-lost").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+
+    // The orchestrator restarts without having recorded the attempt, and dispatches it again
+    // under the same number: the result it never kept must come again.
+    first.close(Status.UNAVAILABLE);
+    OrchestratorDouble.Call second = orchestrator.awaitWelcomed(1);
+    second.dispatch(t);
+
+    ResultDescriptor r = second.awaitResult("t-lost");
+    assertThat(r.getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
+    assertThat(floats(r.getOutputs(0))).containsExactly(3f);
   }
 
   @Test

@@ -96,14 +96,16 @@ final class TaskRunner {
 
   private final Object lock = new Object();
   private final Map<String, Attempt> held = new ConcurrentHashMap<>();
-  /** Acks of finished attempts, oldest first. Guarded by {@link #lock}. */
-  private final Map<String, TaskAck> recent =
+  /** Finished attempts, oldest first: their ack and the session their result went out on. Guarded by {@link #lock}. */
+  private final Map<String, Finished> recent =
       new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TaskAck> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Finished> eldest) {
           return size() > RECENT_ATTEMPTS;
         }
       };
+
+  private record Finished(TaskAck ack, Session session) {}
   /** Guarded by {@link #lock}; volatile for lock-free reads in heartbeats. */
   private volatile boolean draining;
 
@@ -179,7 +181,15 @@ final class TaskRunner {
     Attempt accepted;
     synchronized (lock) {
       Attempt holding = held.get(key);
-      TaskAck prior = holding != null ? holding.ack : recent.get(key);
+      Finished finished = holding != null ? null : recent.get(key);
+      if (finished != null && finished.session() != session) {
+        // Asked again on a new stream, the attempt's result is what went missing: an orchestrator
+        // restarted before it recorded the dispatch reuses the attempt's number. Run it again;
+        // answering with the old ack alone left the task waiting out its whole timeout.
+        recent.remove(key);
+        finished = null;
+      }
+      TaskAck prior = holding != null ? holding.ack : finished == null ? null : finished.ack();
       if (prior != null) {
         // Idempotency: the same attempt again gets the same answer and is never run twice.
         log.info(
@@ -744,7 +754,7 @@ final class TaskRunner {
     synchronized (lock) {
       held.remove(a.key, a);
       if (result != null) {
-        recent.put(a.key, a.ack);
+        recent.put(a.key, new Finished(a.ack, a.session));
       }
     }
     if (interrupt) {
