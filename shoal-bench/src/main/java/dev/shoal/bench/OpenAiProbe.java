@@ -191,7 +191,7 @@ final class OpenAiProbe {
     }
 
     void feed(byte[] buf, int off, int n, long now) throws IOException {
-      byte[] all = concat(pending, Arrays.copyOfRange(buf, off, off + n), n);
+      byte[] all = concat(pending, buf, off, n);
       int from = 0;
       for (int i = 0; i < all.length; i++) {
         if (all[i] != '\n') {
@@ -285,9 +285,9 @@ final class OpenAiProbe {
     return true;
   }
 
-  private static byte[] concat(byte[] head, byte[] tail, int tailLength) {
+  private static byte[] concat(byte[] head, byte[] tail, int tailOffset, int tailLength) {
     byte[] out = Arrays.copyOf(head, head.length + tailLength);
-    System.arraycopy(tail, 0, out, head.length, tailLength);
+    System.arraycopy(tail, tailOffset, out, head.length, tailLength);
     return out;
   }
 }

@@ -201,22 +201,6 @@ class WorkerDispatchSpecTest extends WorkerSpecSupport {
   }
 
   @Test
-  void aFinishedAttemptDispatchedAgainOnTheSameStreamIsAckedAgainAndNotRerun() {
-    start(config());
-    OrchestratorDouble.Call call = orchestrator.awaitWelcomed(0);
-    TaskDescriptor t = task("t-again", "tensor.add@1", float32(1), float32(2)).build();
-
-    call.dispatch(t);
-    assertThat(call.awaitResult("t-again").getStatus()).isEqualTo(ResultStatus.RESULT_STATUS_OK);
-    call.dispatch(t);
-
-    // The same stream asking again is a duplicate message: the answer is the ack, not a second run.
-    await().until(() -> !call.acks("t-again").isEmpty());
-    assertThat(call.acks("t-again").getLast().getAccepted()).isTrue();
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(3)).until(() -> call.results("t-again").size() == 1);
-  }
-
-  @Test
   void aFinishedAttemptDispatchedAgainAfterAReconnectRunsAgainAndAnswers() {
     start(config());
     OrchestratorDouble.Call first = orchestrator.awaitWelcomed(0);
